@@ -1,0 +1,45 @@
+# paiban: the two commands are `make render` and `make test`; both set up everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+SAMPLE := editions/sample/edition.yaml
+# Debian tools the tests read our PDFs with (pdftotext, pdffonts, pdftoppm, qpdf, hb-view)
+TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-utils \
+              qpdf:qpdf hb-view:libharfbuzz-bin
+
+.PHONY: render test setup fonts test-tools clean distclean
+
+render: setup
+	$(BIN)/python render.py $(SAMPLE) -o out/sample.pdf
+
+test: setup test-tools
+	$(BIN)/python -m pytest -q
+
+setup: $(STAMP) fonts
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+# installs missing default fonts (Debian packages) and fills the font conversion cache
+fonts: $(STAMP)
+	$(BIN)/python -m layout.fontsetup
+
+test-tools:
+	@missing=""; for pair in $(TEST_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "test tools: installing$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null \
+	    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; }; \
+	  else echo "test tools missing; install the Debian packages:$$missing" >&2; exit 1; fi; \
+	fi
+
+clean:
+	rm -rf out .pytest_cache
+
+distclean: clean
+	rm -rf $(VENV) .cache

@@ -1,0 +1,70 @@
+"""The laid-out result: pages of positioned glyph runs, images and rules.
+
+This is the only thing the PDF writer reads. Coordinates are points from the page's
+top-left corner, y downwards (pdf.py flips them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fonts import Face
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Glyphs [first, first+count) of a run stand for `text` (for text extraction)."""
+    first: int
+    count: int
+    text: str
+
+
+@dataclass(frozen=True)
+class GlyphRun:
+    """Glyphs of one face and size; positions are pen points relative to (x, y), the
+    run's baseline origin, y downwards."""
+    face: Face
+    size: float
+    x: float
+    y: float
+    gids: tuple[int, ...]
+    positions: tuple[tuple[float, float], ...]
+    advances: tuple[float, ...]
+    clusters: tuple[Cluster, ...]
+    color: str = "black"
+
+    def moved(self, dx: float, dy: float) -> "GlyphRun":
+        return GlyphRun(self.face, self.size, self.x + dx, self.y + dy, self.gids,
+                        self.positions, self.advances, self.clusters, self.color)
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.clusters)
+
+
+@dataclass(frozen=True)
+class Image:
+    """A photo drawn into the box (x, y, w, h), clipped to `clip` (x, y, w, h)."""
+    path: str
+    x: float
+    y: float
+    w: float
+    h: float
+    clip: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Rule:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float = 0.5
+    color: str = "black"
+
+
+@dataclass(frozen=True)
+class PageOut:
+    number: int
+    width: float
+    height: float
+    items: tuple

@@ -1,0 +1,145 @@
+"""Font roles -> faces -> files: which font sets each script of each style.
+
+Reads fonts/manifest.yaml (and an edition's overrides), finds the files, and picks the
+face inside a collection by its family name. Opening fonts for shaping is shape.py's
+job; making them embeddable is fontcache.py's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError, Where, did_you_mean
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = REPO_ROOT / "fonts" / "manifest.yaml"
+SCRIPTS = ("han", "tibetan", "latin")
+
+
+@dataclass(frozen=True, order=True)
+class Face:
+    """One font face: a file and the face index inside it (0 for a single font)."""
+    path: str
+    index: int = 0
+    name: str = ""  # the manifest's name for it, or the file name
+
+    @property
+    def label(self) -> str:
+        return f"{Path(self.path).name}#{self.index}" if self.index else Path(self.path).name
+
+
+@dataclass(frozen=True)
+class FaceSpec:
+    name: str
+    file: str
+    family: str | None
+    package: str | None
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """Resolved faces and, per role, per script, the fallback chain of faces."""
+    roles: dict[str, dict[str, tuple[Face, ...]]]
+
+    def chain(self, role: str, script: str) -> tuple[Face, ...]:
+        return self.roles[role].get(script, ())
+
+    def faces(self) -> list[Face]:
+        return sorted({f for chains in self.roles.values() for c in chains.values() for f in c})
+
+
+def read_manifest(path: Path = MANIFEST) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def face_specs(manifest: dict) -> dict[str, FaceSpec]:
+    return {name: FaceSpec(name, spec["file"], spec.get("face"), spec.get("package"))
+            for name, spec in manifest["faces"].items()}
+
+
+def search_paths(manifest: dict) -> list[Path]:
+    return [p if p.is_absolute() else REPO_ROOT / p for p in map(Path, manifest["search_paths"])]
+
+
+def find_file(spec: FaceSpec, paths: list[Path]) -> Path | None:
+    for folder in paths:
+        candidate = folder / spec.file
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def face_index(path: Path, family: str | None, shown: str) -> int:
+    """The index of the face named `family` in a collection (0 for a single font)."""
+    from fontTools.ttLib import TTCollection, TTLibError
+
+    with open(path, "rb") as fh:
+        is_collection = fh.read(4) == b"ttcf"
+    if not is_collection:
+        return 0
+    try:
+        collection = TTCollection(str(path), lazy=True)
+    except (TTLibError, OSError, ValueError) as exc:
+        raise InputError(f"cannot read font collection: {exc}", Where(shown)) from None
+    names = []
+    for i, font in enumerate(collection.fonts):
+        fam = font["name"].getBestFamilyName()
+        full = font["name"].getBestFullName()
+        names.append(fam)
+        if family in (fam, full):
+            return i
+    if family is None:
+        return 0
+    raise InputError(f"no face '{family}' in collection", Where(shown),
+                     did_you_mean(family, names) or f"faces: {', '.join(names)}")
+
+
+def load_fontset(overrides: dict[str, dict[str, list[str]]] | None = None,
+                 base_dir: Path | None = None, manifest_path: Path = MANIFEST) -> FontSet:
+    """Resolve every role of the manifest (plus edition overrides) to faces on disk.
+
+    An override entry names a manifest face ('serif-sc') or a font file relative to the
+    edition ('fonts/MyHei.otf', 'fonts/Some.ttc#2' for a collection's third face).
+    """
+    manifest = read_manifest(manifest_path)
+    specs = face_specs(manifest)
+    paths = search_paths(manifest)
+    cache: dict[str, Face] = {}
+
+    def named(name: str, role: str) -> Face:
+        if name in cache:
+            return cache[name]
+        if name in specs:
+            spec = specs[name]
+            found = find_file(spec, paths)
+            if found is None:
+                looked = ", ".join(str(p) for p in paths)
+                pkg = f"; install Debian package {spec.package}" if spec.package else ""
+                raise InputError(f"font for role '{role}' not found: {spec.file} (face '{name}')",
+                                 Where(str(manifest_path)), f"looked in {looked}{pkg}")
+            face = Face(str(found), face_index(found, spec.family, str(found)), name)
+        else:
+            file, _, index = name.partition("#")
+            path = Path(file) if Path(file).is_absolute() else (base_dir or REPO_ROOT) / file
+            if not path.is_file():
+                raise InputError(f"font for role '{role}' not found: {path}", None,
+                                 did_you_mean(name, specs) or "give a manifest face name or a font file")
+            idx = int(index) if index.isdigit() else face_index(path, index or None, str(path))
+            face = Face(str(path.resolve()), idx, Path(file).name)
+        cache[name] = face
+        return face
+
+    roles: dict[str, dict[str, tuple[Face, ...]]] = {}
+    merged = {r: dict(c) for r, c in manifest["roles"].items()}
+    for role, chains in (overrides or {}).items():
+        merged.setdefault(role, {}).update(chains)
+    for role, chains in merged.items():
+        for script in chains:
+            if script not in SCRIPTS:
+                raise InputError(f"font role '{role}': unknown script '{script}'", None,
+                                 did_you_mean(script, SCRIPTS) or f"scripts: {', '.join(SCRIPTS)}")
+        roles[role] = {script: tuple(named(n, role) for n in chain) for script, chain in chains.items()}
+    return FontSet(roles)

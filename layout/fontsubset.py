@@ -1,0 +1,142 @@
+"""A fast TrueType subsetter for PDF embedding: keeps glyph ids, drops everything else.
+
+fontTools' subsetter takes about 1 s on a 65,535-glyph CJK face; this copies the bytes of
+the used glyphs (and the components of composite glyphs) into a new glyf/loca and keeps
+only the tables a PDF TrueType font program needs, in a few milliseconds. Glyph ids stay
+as they are, so the PDF can use CIDToGIDMap /Identity with HarfBuzz's ids.
+"""
+from __future__ import annotations
+
+import struct
+
+KEEP = (b"cvt ", b"fpgm", b"glyf", b"head", b"hhea", b"hmtx", b"loca", b"maxp", b"prep")
+
+# composite glyph flags
+ARG_1_AND_2_ARE_WORDS = 0x0001
+WE_HAVE_A_SCALE = 0x0008
+MORE_COMPONENTS = 0x0020
+WE_HAVE_AN_X_AND_Y_SCALE = 0x0040
+WE_HAVE_A_TWO_BY_TWO = 0x0080
+
+
+class SourceFont:
+    """A TrueType file's tables, parsed once and reused for every subset."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        num_tables = struct.unpack_from(">H", data, 4)[0]
+        self.tables: dict[bytes, bytes] = {}
+        for i in range(num_tables):
+            tag, _checksum, offset, length = struct.unpack_from(">4sIII", data, 12 + 16 * i)
+            self.tables[tag] = data[offset:offset + length]
+        head = self.tables[b"head"]
+        self.units_per_em = struct.unpack_from(">H", head, 18)[0]
+        self.bbox = struct.unpack_from(">hhhh", head, 36)
+        long_loca = struct.unpack_from(">h", head, 50)[0] == 1
+        self.num_glyphs = struct.unpack_from(">H", self.tables[b"maxp"], 4)[0]
+        loca = self.tables[b"loca"]
+        if long_loca:
+            self.loca = struct.unpack_from(f">{self.num_glyphs + 1}I", loca)
+        else:
+            self.loca = tuple(2 * v for v in struct.unpack_from(f">{self.num_glyphs + 1}H", loca))
+        hhea = self.tables[b"hhea"]
+        self.ascender, self.descender = struct.unpack_from(">hh", hhea, 4)
+        self.num_hmetrics = struct.unpack_from(">H", hhea, 34)[0]
+        hmtx = self.tables[b"hmtx"]
+        self._advances = struct.unpack_from(f">{self.num_hmetrics * 2}H", hmtx)[0::2]
+        os2 = self.tables.get(b"OS/2")
+        self.cap_height = struct.unpack_from(">h", os2, 88)[0] if os2 and len(os2) >= 90 else self.ascender
+        self.ps_name = _ps_name(self.tables.get(b"name", b"")) or "Font"
+
+    def advance(self, gid: int) -> int:
+        return self._advances[min(gid, self.num_hmetrics - 1)]
+
+    def glyph(self, gid: int) -> bytes:
+        if gid >= self.num_glyphs:
+            return b""
+        return self.tables[b"glyf"][self.loca[gid]:self.loca[gid + 1]]
+
+    def closure(self, gids) -> set[int]:
+        """The glyphs plus every component of composite glyphs among them."""
+        todo = [g for g in gids if g < self.num_glyphs]
+        seen = set(todo) | {0}
+        while todo:
+            data = self.glyph(todo.pop())
+            if len(data) < 10 or struct.unpack_from(">h", data, 0)[0] >= 0:
+                continue
+            pos = 10
+            while True:
+                flags, comp = struct.unpack_from(">HH", data, pos)
+                if comp not in seen:
+                    seen.add(comp)
+                    todo.append(comp)
+                pos += 4 + (4 if flags & ARG_1_AND_2_ARE_WORDS else 2)
+                if flags & WE_HAVE_A_SCALE:
+                    pos += 2
+                elif flags & WE_HAVE_AN_X_AND_Y_SCALE:
+                    pos += 4
+                elif flags & WE_HAVE_A_TWO_BY_TWO:
+                    pos += 8
+                if not flags & MORE_COMPONENTS:
+                    break
+        return seen
+
+    def subset(self, gids) -> bytes:
+        keep = self.closure(gids)
+        glyf = bytearray()
+        offsets = []
+        for gid in range(self.num_glyphs):
+            offsets.append(len(glyf))
+            if gid in keep:
+                data = self.glyph(gid)
+                glyf += data
+                glyf += b"\0" * (-len(data) % 4)
+        offsets.append(len(glyf))
+        loca = struct.pack(f">{len(offsets)}I", *offsets)
+        head = bytearray(self.tables[b"head"])
+        struct.pack_into(">I", head, 8, 0)   # checkSumAdjustment, set below
+        struct.pack_into(">h", head, 50, 1)  # long loca
+        tables = {tag: self.tables[tag] for tag in KEEP if tag in self.tables}
+        tables[b"glyf"] = bytes(glyf)
+        tables[b"loca"] = loca
+        tables[b"head"] = bytes(head)
+        return _assemble(tables)
+
+
+def _ps_name(name_table: bytes) -> str | None:
+    if len(name_table) < 6:
+        return None
+    count, string_offset = struct.unpack_from(">HH", name_table, 2)
+    for i in range(count):
+        pid, eid, _lid, nid, length, offset = struct.unpack_from(">HHHHHH", name_table, 6 + 12 * i)
+        if nid != 6:
+            continue
+        raw = name_table[string_offset + offset:string_offset + offset + length]
+        text = raw.decode("utf-16-be", "replace") if pid in (0, 3) else raw.decode("latin-1")
+        return "".join(c for c in text if c.isalnum() or c in "-_") or None
+    return None
+
+
+def _checksum(data: bytes) -> int:
+    data += b"\0" * (-len(data) % 4)
+    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+
+
+def _assemble(tables: dict[bytes, bytes]) -> bytes:
+    tags = sorted(tables)
+    n = len(tags)
+    entry_selector = max(k for k in range(16) if 2 ** k <= n)
+    search_range = 16 * 2 ** entry_selector
+    header = struct.pack(">IHHHH", 0x00010000, n, search_range, entry_selector, n * 16 - search_range)
+    directory = b""
+    body = b""
+    offset = 12 + 16 * n
+    for tag in tags:
+        data = tables[tag]
+        directory += struct.pack(">4sIII", tag, _checksum(data), offset + len(body), len(data))
+        body += data + b"\0" * (-len(data) % 4)
+    font = bytearray(header + directory + body)
+    head_offset = 12 + 16 * n + sum(len(tables[t]) + (-len(tables[t]) % 4) for t in tags[:tags.index(b"head")])
+    adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+    struct.pack_into(">I", font, head_offset + 8, adjustment)
+    return bytes(font)

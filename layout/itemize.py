@@ -1,0 +1,98 @@
+"""Paragraph text -> runs of one script and one face (with the role's fallback chain).
+
+A character that no face of its chain has is an error naming the code point and its
+place, never a blank box on the page.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import InputError, Where
+from .fonts import Face, FontSet
+from .shape import Shaper
+
+# HarfBuzz script and language per script of ours (mixed.md M1)
+HB_SCRIPT = {"han": "Hani", "tibetan": "Tibt", "latin": "Latn"}
+HB_LANGUAGE = {"han": "zh-Hans", "tibetan": "bo", "latin": "en"}
+
+
+def script_of(ch: str) -> str | None:
+    """'han', 'tibetan', 'latin', or None for characters that follow their neighbours
+    (spaces, Western punctuation shared by Chinese and Latin text)."""
+    cp = ord(ch)
+    if 0x0F00 <= cp <= 0x0FFF:
+        return "tibetan"
+    if (0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0xFE30 <= cp <= 0xFE4F
+            or 0xFF00 <= cp <= 0xFFEF or 0x20000 <= cp <= 0x3FFFF):
+        return "han"
+    if ch.isalnum():
+        return "latin"
+    if cp in (0x00B7, 0x2014, 0x2015, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x2E3A):
+        return None  # ·—―‘’“”…⸺: Chinese in Chinese text, Western in Western text
+    if unicodedata.category(ch)[0] in "ZPS" or ch in "\n\t":
+        return None
+    return "latin"
+
+
+@dataclass(frozen=True)
+class Run:
+    start: int
+    end: int
+    script: str
+    face: Face
+
+
+def scripts(text: str, default: str = "han") -> list[str]:
+    """The script of every character; neutral characters take the preceding script,
+    or the following one at the start of the text."""
+    raw = [script_of(c) for c in text]
+    out: list[str] = []
+    last = next((s for s in raw if s), default)
+    for s in raw:
+        if s:
+            last = s
+        out.append(last)
+    # Chinese quotes and dashes right after Latin text but before Han belong to the Han
+    for i, ch in enumerate(text):
+        if raw[i] is None and ch in "“‘—…·" and out[i] == "latin":
+            nxt = next((s for s in raw[i + 1:] if s), None)
+            if nxt == "han":
+                out[i] = "han"
+    return out
+
+
+def itemize(text: str, role: str, fonts: FontSet, shaper: Shaper, where: Where | None,
+            story: str = "") -> list[Run]:
+    """Split text into runs that each have one script and one face."""
+    runs: list[Run] = []
+    per_char = scripts(text)
+    for i, ch in enumerate(text):
+        script = per_char[i]
+        face = _face_for(ch, script, role, fonts, shaper)
+        if face is None:
+            tried = ", ".join(f.label for f in fonts.chain(role, script)) or "none"
+            what = f" in story '{story}'" if story else ""
+            raise InputError(
+                f"no font has U+{ord(ch):04X} {unicodedata.name(ch, '(unnamed)')} "
+                f"(character {i + 1} of the paragraph{what}; role '{role}', {script} chain: {tried})",
+                where, "add a face that has it to the role's chain in the edition's 'fonts:'")
+        if runs and runs[-1].script == script and runs[-1].face == face and runs[-1].end == i:
+            runs[-1] = Run(runs[-1].start, i + 1, script, face)
+        else:
+            runs.append(Run(i, i + 1, script, face))
+    return runs
+
+
+def _face_for(ch: str, script: str, role: str, fonts: FontSet, shaper: Shaper) -> Face | None:
+    cp = ord(ch)
+    if role not in fonts.roles:
+        raise InputError(f"unknown font role '{role}'", None,
+                         f"roles: {', '.join(sorted(fonts.roles))}")
+    if cp in (0x0A, 0x20, 0x3000):
+        chain = fonts.chain(role, script)
+        return chain[0] if chain else None
+    for face in fonts.chain(role, script):
+        if shaper.has_char(face, cp):
+            return face
+    return None

@@ -1,0 +1,269 @@
+"""Display list -> PDF bytes. The only module that imports ReportLab.
+
+Text is drawn as the glyph ids HarfBuzz chose, with their positions, through Type0
+(CIDFontType2, Identity-H) fonts whose subsets we embed ourselves: ReportLab's own
+TrueType path maps characters, not glyphs, and cannot show Tibetan stacks. Extraction:
+a ToUnicode CMap for glyphs that stand for one fixed text, and /ActualText spans for
+clusters it cannot describe (Tibetan stacks drawn as several glyphs).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import zlib
+from pathlib import Path
+
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfgen import canvas as rl_canvas
+
+from . import fontcache
+from .display import GlyphRun, Image, PageOut, Rule
+from .fonts import Face
+from .fontsubset import SourceFont
+
+GRAYS = {"black": 0.0, "white": 1.0}
+
+
+def _n(v: float) -> str:
+    """Numbers with fixed precision: same input, same bytes."""
+    s = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _gray(color: str) -> float:
+    if color in GRAYS:
+        return GRAYS[color]
+    if color.startswith("gray") and color[4:].isdigit():
+        return int(color[4:]) / 100
+    return 0.0
+
+
+class _FontPlan:
+    """What the document shows of one face: glyphs used and the text each stands for."""
+
+    def __init__(self, face: Face, name: str):
+        self.face = face
+        self.name = name
+        self.gids: set[int] = set()
+        self.to_unicode: dict[int, str] = {}
+
+
+def _plan_fonts(pages: list[PageOut]) -> dict[Face, _FontPlan]:
+    plans: dict[Face, _FontPlan] = {}
+    for page in pages:
+        for item in page.items:
+            if not isinstance(item, GlyphRun):
+                continue
+            plan = plans.get(item.face)
+            if plan is None:
+                plan = plans[item.face] = _FontPlan(item.face, f"PB{len(plans) + 1}")
+            plan.gids.update(item.gids)
+            for c in item.clusters:
+                if c.count == 1:
+                    plan.to_unicode.setdefault(item.gids[c.first], c.text)
+    return plans
+
+
+def _needs_actual_text(run: GlyphRun, c, plan: _FontPlan) -> bool:
+    got = "".join(plan.to_unicode.get(g, "\ufffd") for g in run.gids[c.first:c.first + c.count])
+    return got != c.text
+
+
+def _utf16_hex(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
+
+
+class _Canvas(rl_canvas.Canvas):
+    """ReportLab's canvas without its initial Helvetica: every font in our files is
+    one we embed."""
+
+    def _make_preamble(self):
+        self._preamble = "1 0 0 1 0 0 cm"
+
+
+class PdfWriter:
+    """Writes pages to PDF bytes; holds parsed font files so a process that renders
+    several times (watch mode, tests) reads each font once."""
+
+    def __init__(self) -> None:
+        self._sources: dict[Face, SourceFont] = {}
+
+    def source(self, face: Face) -> SourceFont:
+        src = self._sources.get(face)
+        if src is None:
+            path = fontcache.embeddable(face)
+            src = self._sources[face] = SourceFont(Path(path).read_bytes())
+        return src
+
+    def write(self, pages: list[PageOut], title: str = "") -> bytes:
+        out = io.BytesIO()
+        c = _Canvas(out, invariant=1, pageCompression=1)
+        c.setTitle(title)
+        c.setCreator("paiban")
+        c.setProducer("paiban")
+        plans = _plan_fonts(pages)
+        for page in pages:
+            c.setPageSize((page.width, page.height))
+            for item in page.items:
+                if isinstance(item, GlyphRun):
+                    self._glyph_run(c, page, item, plans[item.face])
+                elif isinstance(item, Image):
+                    self._image(c, page, item)
+                elif isinstance(item, Rule):
+                    self._rule(c, page, item)
+            c.showPage()
+        for plan in plans.values():
+            self._embed(c, plan)
+        c.save()
+        return out.getvalue()
+
+    # ---- drawing ----
+
+    def _glyph_run(self, c, page: PageOut, run: GlyphRun, plan: _FontPlan) -> None:
+        src = self.source(run.face)
+        size = run.size
+        k = 1000.0 / src.units_per_em
+        ops = [f"BT /{plan.name} {_n(size)} Tf {_n(_gray(run.color))} g"]
+        # segments: runs of glyphs on one baseline, split where a cluster needs ActualText
+        actual = {cl.first: cl for cl in run.clusters if cl.count and _needs_actual_text(run, cl, plan)}
+        cluster_end = {}
+        for cl in actual.values():
+            cluster_end[cl.first] = cl.first + cl.count
+        i = 0
+        n = len(run.gids)
+        while i < n:
+            if i in actual:
+                end = cluster_end[i]
+                ops.append(f"/Span <</ActualText <FEFF{_utf16_hex(actual[i].text)}>>> BDC")
+                scale = k * size / 1000.0
+                right = max(range(i, end), key=lambda g: (run.positions[g][0] + src.advance(run.gids[g]) * scale, -g))
+                self._segments(ops, page, run, src, k, list(range(i, end)))
+                if right != end - 1:
+                    # extractors end the span at its last glyph; repeat the rightmost one
+                    # invisibly (3 Tr) so a mark pulled back onto its base does not leave
+                    # a false word gap after the cluster
+                    ops.append("3 Tr")
+                    self._segments(ops, page, run, src, k, [right])
+                    ops.append("0 Tr")
+                ops.append("EMC")
+                i = end
+            else:
+                end = i + 1
+                while end < n and end not in actual:
+                    end += 1
+                self._segments(ops, page, run, src, k, list(range(i, end)))
+                i = end
+        ops.append("ET")
+        c.addLiteral("\n".join(ops))
+
+    def _segments(self, ops, page, run, src, k, order) -> None:
+        """Glyphs `order` (indices into the run) as TJ arrays, one per baseline height."""
+        size = run.size
+        i = 0
+        while i < len(order):
+            py = run.positions[order[i]][1]
+            j = i + 1
+            while j < len(order) and abs(run.positions[order[j]][1] - py) < 1e-6:
+                j += 1
+            x = run.x + run.positions[order[i]][0]
+            y = page.height - (run.y + py)
+            parts = []
+            for m in range(i, j):
+                g = order[m]
+                parts.append(f"<{run.gids[g]:04X}>")
+                if m + 1 < j:
+                    # TJ moves the pen by the font's advance; correct it to HarfBuzz's position
+                    default = src.advance(run.gids[g]) * k * size / 1000.0
+                    actual = run.positions[order[m + 1]][0] - run.positions[g][0]
+                    adj = (default - actual) * 1000.0 / size
+                    if abs(adj) > 0.0005:
+                        parts.append(f" {_n(adj)} ")
+            ops.append(f"1 0 0 1 {_n(x)} {_n(y)} Tm [{''.join(parts)}] TJ")
+            i = j
+
+    def _image(self, c, page: PageOut, img: Image) -> None:
+        cx, cy, cw, ch = img.clip
+        c.saveState()
+        path = c.beginPath()
+        path.rect(cx, page.height - cy - ch, cw, ch)
+        c.clipPath(path, stroke=0, fill=0)
+        c.drawImage(img.path, img.x, page.height - img.y - img.h, img.w, img.h)
+        c.restoreState()
+
+    def _rule(self, c, page: PageOut, rule: Rule) -> None:
+        c.addLiteral(f"q {_n(_gray(rule.color))} G {_n(rule.width)} w "
+                     f"{_n(rule.x1)} {_n(page.height - rule.y1)} m {_n(rule.x2)} {_n(page.height - rule.y2)} l S Q")
+
+    # ---- fonts ----
+
+    def _embed(self, c, plan: _FontPlan) -> None:
+        doc = c._doc
+        src = self.source(plan.face)
+        gids = sorted(plan.gids | {0})
+        program = src.subset(gids)
+        digest = hashlib.sha256(f"{src.ps_name}|{gids}".encode()).digest()
+        tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
+        base_name = f"{tag}+{src.ps_name}"
+        k = 1000.0 / src.units_per_em
+
+        font_file = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Length1": len(program)}),
+                                     zlib.compress(program, 6), filters=[])
+        font_file.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+        x0, y0, x1, y1 = src.bbox
+        descriptor = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("FontDescriptor"),
+            "FontName": pdfdoc.PDFName(base_name),
+            "Flags": 4,
+            "FontBBox": pdfdoc.PDFArray([round(v * k) for v in (x0, y0, x1, y1)]),
+            "ItalicAngle": 0,
+            # Text extractors size their line boxes from these; Noto Tibetan's real
+            # extremes (1.47 / -1.35 em) make lines of neighbouring columns overlap and
+            # scramble the reading order, so report a line box of at most 1.5 em.
+            "Ascent": round(min(src.ascender * k, 1000)),
+            "Descent": round(max(src.descender * k, -500)),
+            "CapHeight": round(src.cap_height * k),
+            "StemV": 80,
+            "FontFile2": doc.Reference(font_file),
+        })
+        widths = []
+        for g in gids:
+            widths += [g, pdfdoc.PDFArray([round(src.advance(g) * k)])]
+        cid_font = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("Font"),
+            "Subtype": pdfdoc.PDFName("CIDFontType2"),
+            "BaseFont": pdfdoc.PDFName(base_name),
+            "CIDSystemInfo": pdfdoc.PDFDictionary({
+                "Registry": pdfdoc.PDFString("Adobe"), "Ordering": pdfdoc.PDFString("Identity"),
+                "Supplement": 0}),
+            "FontDescriptor": doc.Reference(descriptor),
+            "W": pdfdoc.PDFArray(widths),
+            "CIDToGIDMap": pdfdoc.PDFName("Identity"),
+        })
+        cmap = pdfdoc.PDFStream(content=_to_unicode_cmap(plan.to_unicode).encode("ascii"),
+                                filters=[pdfdoc.PDFZCompress])
+        font = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("Font"),
+            "Subtype": pdfdoc.PDFName("Type0"),
+            "BaseFont": pdfdoc.PDFName(base_name),
+            "Encoding": pdfdoc.PDFName("Identity-H"),
+            "DescendantFonts": pdfdoc.PDFArray([doc.Reference(cid_font)]),
+            "ToUnicode": doc.Reference(cmap),
+        })
+        doc.idToObject[pdfdoc.BasicFonts].dict[plan.name] = doc.Reference(font)
+
+
+def _to_unicode_cmap(mapping: dict[int, str]) -> str:
+    lines = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+        "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
+    ]
+    items = sorted(mapping.items())
+    for i in range(0, len(items), 100):
+        chunk = items[i:i + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        lines += [f"<{g:04X}> <{_utf16_hex(t)}>" for g, t in chunk]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,103 @@
+"""Shaping with HarfBuzz: text + face -> glyph ids, advances and offsets.
+
+The only module that imports HarfBuzz. Results are in font units (the font's scale is
+its upem, no hinting), so one shaped result serves every size; they are cached by
+(face, text, script, language, features), because syllables, words and whole headlines
+repeat across an edition.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import uharfbuzz as hb
+
+from .fonts import Face
+
+UNSAFE_TO_BREAK = 1
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One shaped glyph, in font units. `cluster` indexes the shaped text."""
+    gid: int
+    cluster: int
+    advance: int
+    dx: int
+    dy: int
+    unsafe: bool
+
+
+@dataclass(frozen=True)
+class FaceMetrics:
+    upem: int
+    ascender: int
+    descender: int  # negative, below the baseline
+    hanging: int    # Tibetan head line: top of U+0F40 (Noto Tibetan has no BASE 'hang')
+
+
+class Shaper:
+    """Holds the HarfBuzz fonts of one render and its shaping cache (no global state)."""
+
+    def __init__(self) -> None:
+        self._fonts: dict[Face, hb.Font] = {}
+        self._metrics: dict[Face, FaceMetrics] = {}
+        self._coverage: dict[Face, dict[int, bool]] = {}
+        self._cache: dict[tuple, tuple[Glyph, ...]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def font(self, face: Face) -> hb.Font:
+        font = self._fonts.get(face)
+        if font is None:
+            blob = hb.Blob.from_file_path(face.path)
+            hb_face = hb.Face(blob, face.index)
+            font = hb.Font(hb_face)
+            font.scale = (hb_face.upem, hb_face.upem)
+            self._fonts[face] = font
+        return font
+
+    def metrics(self, face: Face) -> FaceMetrics:
+        m = self._metrics.get(face)
+        if m is None:
+            font = self.font(face)
+            ext = font.get_font_extents("ltr")
+            hanging = ext.ascender
+            gid = font.get_nominal_glyph(0x0F40)
+            if gid:
+                hanging = font.get_glyph_extents(gid).y_bearing
+            m = FaceMetrics(font.face.upem, ext.ascender, ext.descender, hanging)
+            self._metrics[face] = m
+        return m
+
+    def has_char(self, face: Face, cp: int) -> bool:
+        cover = self._coverage.setdefault(face, {})
+        found = cover.get(cp)
+        if found is None:
+            found = cover[cp] = bool(self.font(face).get_nominal_glyph(cp))
+        return found
+
+    def shape(self, face: Face, text: str, script: str, language: str,
+              features: tuple[tuple[str, bool], ...] = ()) -> tuple[Glyph, ...]:
+        key = (face, text, script, language, features)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        self.misses += 1
+        buf = hb.Buffer()
+        buf.add_codepoints([ord(c) for c in text])
+        buf.direction = "ltr"
+        buf.script = script
+        buf.language = language
+        hb.shape(self.font(face), buf, dict(features))
+        glyphs = tuple(
+            Glyph(info.codepoint, info.cluster, pos.x_advance, pos.x_offset, pos.y_offset,
+                  bool(info.flags & UNSAFE_TO_BREAK))
+            for info, pos in zip(buf.glyph_infos, buf.glyph_positions))
+        self._cache[key] = glyphs
+        return glyphs
+
+    @property
+    def hit_rate(self) -> float:
+        total = self.hits + self.misses
+        return self.hits / total if total else 0.0

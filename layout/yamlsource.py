@@ -1,0 +1,121 @@
+"""YAML with positions: every value keeps the file, line and column it came from.
+
+PyYAML's plain loaders forget positions and keep the last of two duplicate keys; a
+designer needs both errors. We compose the node graph with the safe loader and convert
+it ourselves, refusing tags and bounding alias expansion.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError, Where
+
+MAX_NODES = 200_000  # bound on values after alias expansion (an 'alias bomb' exceeds it)
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass
+class Y:
+    """One YAML value and where it was written. Mappings hold Y values; `keys` the
+    position of each key."""
+    value: object
+    where: Where
+    keys: dict[str, Where] = field(default_factory=dict)
+
+    def get(self, key: str):
+        return self.value.get(key) if isinstance(self.value, dict) else None
+
+
+def read_text(path: Path, shown: str) -> str:
+    """File text as UTF-8 (a BOM is accepted, CRLF becomes LF)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", Where(shown)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", Where(shown)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", Where(shown)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", Where(shown, line, column),
+                         "save the file as UTF-8") from None
+    return text.replace("\r\n", "\n")
+
+
+def load(path: Path, shown: str | None = None) -> Y:
+    """Parse a YAML file into Y values; errors name file, line and column."""
+    shown = shown or str(path)
+    text = read_text(path, shown)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "YAML syntax error"
+        where = Where(shown, mark.line + 1, mark.column + 1) if mark else Where(shown)
+        raise InputError(f"YAML syntax error: {problem}", where) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML syntax error: {exc}", Where(shown)) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return Y({}, Where(shown, 1, 1))
+    return _Converter(shown, loader).convert(node)
+
+
+class _Converter:
+    def __init__(self, shown: str, loader: yaml.SafeLoader):
+        self.shown = shown
+        self.loader = loader
+        self.count = 0
+
+    def where(self, node) -> Where:
+        return Where(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def convert(self, node) -> Y:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise InputError(f"more than {MAX_NODES} values after expanding aliases",
+                             self.where(node), "remove the repeated '*alias' references")
+        if node.tag not in _PLAIN_TAGS:
+            raise InputError(f"YAML tag {node.tag!r} is not allowed", self.where(node),
+                             "edition files hold plain values only; remove the '!' tag")
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            return Y([self.convert(item) for item in node.value], self.where(node))
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as exc:
+            raise InputError(f"cannot read value: {exc}", self.where(node)) from None
+        return Y(value, self.where(node))
+
+    def _mapping(self, node) -> Y:
+        values: dict[str, Y] = {}
+        keys: dict[str, Where] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise InputError("merge keys ('<<') are not supported", self.where(key_node),
+                                 "write the keys out, or use 'based_on' for styles")
+            key = self.convert(key_node)
+            if not isinstance(key.value, str):
+                raise InputError(f"keys must be text, got {key.value!r}", key.where)
+            if key.value in values:
+                first = keys[key.value]
+                raise InputError(f"duplicate key '{key.value}' (first at line {first.line})",
+                                 key.where, "keep one of the two")
+            keys[key.value] = key.where
+            values[key.value] = self.convert(value_node)
+        return Y(values, self.where(node), keys)
