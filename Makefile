@@ -4,9 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SAMPLE := editions/sample/edition.yaml
-# Debian tools the tests read our PDFs with (pdftotext, pdffonts, pdftoppm, qpdf, hb-view)
+# Debian tools the tests read our PDFs with (pdftotext, pdffonts, pdftoppm, qpdf, hb-view),
+# and Unicode's LineBreakTest.txt (a command or a file : the package that has it)
 TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-utils \
-              qpdf:qpdf hb-view:libharfbuzz-bin
+              qpdf:qpdf hb-view:libharfbuzz-bin \
+              /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
 .PHONY: render test setup fonts test-tools clean distclean
 
@@ -29,7 +31,7 @@ fonts: $(STAMP)
 
 test-tools:
 	@missing=""; for pair in $(TEST_TOOLS); do \
-	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	  { command -v $${pair%%:*} || test -e $${pair%%:*}; } >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    echo "test tools: installing$$missing"; \

@@ -1,80 +1,70 @@
-"""Where a line may break: one flag per character boundary.
+"""Where a line may end: one flag per character boundary.
 
-First slice of the rules in ../shared/typography: Chinese 避头尾 at GB level (C1, C2),
-unbreakable —— and …… (C4), Tibetan breaks after tsheg and shad (T1–T4), Latin words
-kept whole (C14). The full UAX #14 base with its tailoring replaces this later; the
-interface (text -> flags) stays.
+UAX #14 (layout/uax14.py) is the base; on top of it the Chinese tailoring of
+../shared/typography/chinese.md (GB-level 避头尾 by default, quotes as opening and
+closing marks, unbreakable —— and ……, no break around solidi) and the Tibetan rules
+(layout/bo.py) decide wherever a Chinese or Tibetan character is involved.
 """
 from __future__ import annotations
 
-# C1: never at line start; C2: never at line end (GB level)
-NO_START = set("、，。．；：！？‼⁇⁈⁉”’」』）〕】〗］｝》〉–～·・‧/／%％,.;:!?)]}") | {"\u2014", "\u2026"}
-NO_END = set("“‘「『（〔【〖［｛《〈/／([{")
-UNBREAKABLE_PAIRS = {"——", "……", "⋯⋯", "⸺⸺"}
+from . import bo, zh
+from .uax14 import break_opportunities
 
-TSHEG = "\u0f0b"
-TSHEG_NB = "\u0f0c"
-SHADS = set("\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f14")
-# T3: these never begin a line
-BO_NO_START = SHADS | set("\u0f0b\u0f0c\u0f7f\u0f3b\u0f3d ")
-BO_HEAD = set("\u0f04\u0f05")  # T10: head marks stay with what follows
+NO = 0
+ALLOWED = 1
+MANDATORY = 2
+
+_QUOTES_OPEN = "“‘"
+_QUOTES_CLOSE = "”’"
 
 
-def _is_bo(ch: str) -> bool:
-    return "\u0f00" <= ch <= "\u0fff"
-
-
-def _is_cjk(ch: str) -> bool:
+def _cjk(ch: str) -> bool:
+    if not ch:
+        return False
     cp = ord(ch)
-    return (0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0xFF00 <= cp <= 0xFFEF
-            or 0x20000 <= cp <= 0x3FFFF or 0xFE30 <= cp <= 0xFE4F)
+    return (zh.is_han(ch) or 0x3000 <= cp <= 0x303F or 0xFF00 <= cp <= 0xFFEF
+            or 0xFE30 <= cp <= 0xFE4F or 0x2E80 <= cp <= 0x2FFF or ch in "〇々—…⸺")
 
 
-def opportunities(text: str) -> list[bool]:
-    """flags[i] is True when a line may end before text[i] (1 <= i < len(text))."""
-    n = len(text)
-    flags = [False] * (n + 1)
-    for i in range(1, n):
+def opportunities(text: str, strictness: str = "gb") -> list[int]:
+    """flags[i] for 0 <= i <= len(text): may a line end before text[i]?
+    NO, ALLOWED or MANDATORY (a line feed before it)."""
+    flags = break_opportunities(text)
+    no_start = zh.NO_START[strictness]
+    for i in range(1, len(text)):
+        if flags[i] == MANDATORY:
+            continue
         a, b = text[i - 1], text[i]
-        flags[i] = _allowed(a, b, text, i)
+        if a == " ":
+            j = i - 1
+            while j > 0 and text[j - 1] == " ":
+                j -= 1
+            if j > 0 and text[j - 1] in zh.NO_END:
+                flags[i] = NO  # C2 across spaces: '“ Hammel' keeps the quote with its word
+                continue
+        tib = bo.allowed_before(text, i)
+        if tib is not None:
+            flags[i] = ALLOWED if tib else NO
+            continue
+        # Chinese (and Tibetan from China, tibetan.md T15) around the boundary
+        before = text[i - 2] if i >= 2 else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        near_cjk = _cjk(a) or _cjk(b) or _cjk(before) or _cjk(after) or bo.is_tibetan(before) \
+            or bo.is_tibetan(after)
+        if not near_cjk:
+            continue
+        ok = flags[i] == ALLOWED
+        # Chinese quotes behave as opening and closing brackets: a line may end
+        # before “ and after ” (UAX #14's QU forbids both)
+        if b in _QUOTES_OPEN or a in _QUOTES_CLOSE:
+            ok = True
+        if b in no_start or a in zh.NO_END or a + b in zh.UNBREAKABLE:
+            ok = False
+        if b == "—" and text[i + 1:i + 2] != "—":
+            ok = False  # C1: a single — is a connector
+        if a in "/／" or b in "/／":
+            ok = False
+        if b in " \u3000":
+            ok = False  # after the space, not before it
+        flags[i] = ALLOWED if ok else NO
     return flags
-
-
-def _allowed(a: str, b: str, text: str, i: int) -> bool:
-    if b == "\n":
-        return False
-    if a == "\n":
-        return True  # a forced break (e.g. a two-line headline)
-    if b in " \u3000":
-        return False  # break after spaces, never before them
-    if a + b in UNBREAKABLE_PAIRS:
-        return False
-    if _is_bo(a) or _is_bo(b) or (a == " " and i >= 2 and _is_bo(text[i - 2])):
-        return _tibetan(a, b, text, i)
-    if b in NO_START or a in NO_END:
-        return False
-    if a == " ":
-        return True
-    if _is_cjk(a) or _is_cjk(b):
-        # C14: digits and Latin letters stick together; Han breaks anywhere else
-        return not (a.isascii() and a.isalnum() and b.isascii() and b.isalnum())
-    return False  # inside a Latin word or number
-
-
-def _tibetan(a: str, b: str, text: str, i: int) -> bool:
-    if b in BO_NO_START or b in NO_START:
-        return False
-    if a in BO_HEAD or a in NO_END:
-        return False
-    if a == TSHEG:
-        return True
-    if a == " ":
-        prev = text[i - 2]
-        if prev in SHADS:
-            return True  # T4: '། ' then a consonant: break after the space
-        return prev not in "\u0f40\u0f42"  # ཀ/ག + space (ཅིག །) stays whole
-    if a in SHADS:
-        return True
-    if not _is_bo(b) or not _is_bo(a):
-        return a == " " or _is_cjk(a) or _is_cjk(b)
-    return False  # inside a syllable

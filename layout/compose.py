@@ -16,7 +16,8 @@ from .display import GlyphRun, Image, PageOut, Rule
 from .errors import InputError, Report, Where
 from .fonts import FontSet
 from .lines import Line, set_lines
-from .prepare import Prepared, prepare
+from .linebreak import Widths
+from .prepare import Composition, Prepared, prepare
 from .shape import Shaper
 
 JUMP_TO = "（下转{page:02d}版）"
@@ -45,10 +46,12 @@ class _Setter:
         return self.edition.styles[name]
 
     def prepared(self, text: str, style: model.Style, where: Where | None, story: str = "") -> Prepared:
-        key = (text, style.font, style.size, style.tracking)
+        options = Composition(style.strictness, style.trim_line_start, tibetan_scale=style.tibetan_scale)
+        key = (text, style.font, style.size, style.tracking, options)
         p = self._prepared.get(key)
         if p is None:
-            p = prepare(text, style.font, style.size, style.tracking, self.fonts, self.shaper, where, story)
+            p = prepare(text, style.font, style.size, style.tracking, self.fonts, self.shaper, where, story,
+                        options)
             self._prepared[key] = p
         return p
 
@@ -59,8 +62,8 @@ class _Setter:
         out: list[Line] = []
         for part in text.split("\n"):
             p = self.prepared(part, style, where)
-            out += set_lines(p, lambda i: width, self.shaper, align or style.align,
-                             indent=style.indent * style.size, color=style.color)
+            out += set_lines(p, Widths.uniform(width), self.shaper, align or style.align,
+                             indent=style.indent * style.size, color=style.color, method=style.breaking)
         return out
 
 
@@ -242,9 +245,9 @@ def _flow_story(story: model.Story, chain, pages_items, setter: _Setter, geo: mo
         if unit == 0 and slot > 0 and style.space_before:
             slot += math.ceil(style.space_before / geo.baseline - 1e-6)
         p = setter.prepared(block.text, style, block.where, story.name)
-        lines = set_lines(p, lambda i: col.w, setter.shaper, style.align,
+        lines = set_lines(p, Widths.uniform(col.w), setter.shaper, style.align,
                           indent=style.indent * style.size, color=style.color, start=unit,
-                          first_is_para_start=unit == 0)
+                          first_is_para_start=unit == 0, method=style.breaking)
         fits = 0
         while fits < len(lines) and slot + fits * steps < len(col.baselines):
             fits += 1

@@ -71,6 +71,15 @@ def itemize(text: str, role: str, fonts: FontSet, shaper: Shaper, where: Where |
         script = per_char[i]
         face = _face_for(ch, script, role, fonts, shaper)
         if face is None:
+            # punctuation and symbols the script's fonts lack (a '(' in Tibetan text)
+            # come from the role's other chains, and are shaped as that script
+            for other in ("latin", "han", "tibetan"):
+                if other != script:
+                    face = _face_for(ch, other, role, fonts, shaper)
+                    if face is not None:
+                        script = other
+                        break
+        if face is None:
             tried = ", ".join(f.label for f in fonts.chain(role, script)) or "none"
             what = f" in story '{story}'" if story else ""
             raise InputError(

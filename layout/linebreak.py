@@ -1,54 +1,202 @@
-"""Choose line ends for a prepared paragraph: a pure function over unit widths.
+"""Choose line ends for a prepared paragraph: pure functions over unit widths.
 
-`break_lines` takes a width per line (lines beside a photo are shorter). This slice is
-first-fit (greedy); total-fit goes behind the same entry point.
+Two breakers behind one entry point, `break_lines`: first-fit (each line as full as it
+can be, squeezing before pushing out, C5) and total-fit (Knuth–Plass: the breaks that
+make the whole paragraph's spacing most even). Both take a width per line, so lines
+beside a photo can be shorter, and both honour the break classes prepare.py set:
+ordinary breaks first, emergency breaks (inside a Latin word) only when nothing else
+fits, and an overfull line only when a single unit is wider than the measure.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import accumulate
 
-from .prepare import Prepared
+from . import zh
+from .prepare import (BREAK_EMERGENCY, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD,
+                      Prepared)
+
+EPS = 0.01  # pt: the tolerance of "fits"
+# how far each kind of gap may comfortably stretch, in em: sets badness, not a limit
+COMFORT = {STRETCH_CHAR: 0.15, STRETCH_WORD: 0.5, STRETCH_HAN_LATIN: 0.25}
+EMERGENCY_PENALTY = 1e5
+SHORT_LAST_LINE = 1e6  # C17: a last line of one Han character
+OVERFULL = 1e6
 
 
-def natural_width(prepared: Prepared, a: int, b: int) -> float:
-    """Width of units [a, b) without the spaces that a line end drops."""
-    units = prepared.units
-    while b > a and units[b - 1].space:
-        b -= 1
-    return sum(u.width for u in units[a:b])
+@dataclass(frozen=True)
+class Widths:
+    """Line widths: the first lines' widths, then one width for all the rest."""
+    first: tuple[float, ...]
+    rest: float
+
+    def __call__(self, i: int) -> float:
+        return self.first[i] if i < len(self.first) else self.rest
+
+    @staticmethod
+    def uniform(width: float) -> "Widths":
+        return Widths((), width)
 
 
-def break_lines(prepared: Prepared, width_of_line: Callable[[int], float],
-                start: int = 0) -> list[tuple[int, int]]:
+class _Sums:
+    """Prefix sums that make any candidate line's measures O(1)."""
+
+    def __init__(self, p: Prepared):
+        u = p.units
+        self.units = u
+        self.text = p.text
+        self.size = p.size
+        self.adv = [0.0, *accumulate(x.width + x.gap for x in u)]
+        self.shr = [0.0, *accumulate((x.shrink if not x.end_trim else 0.0) + x.gap_shrink for x in u)]
+        self.stretch = [0.0, *accumulate(COMFORT.get(x.stretch, 0.0) * p.size for x in u)]
+
+    def content(self, a: int, b: int) -> tuple[int, int]:
+        """The units a line [a, b) shows: no spaces or line feeds at either end."""
+        u = self.units
+        while a < b and u[a].space:
+            a += 1
+        while b > a and (u[b - 1].space or u[b - 1].forced):
+            b -= 1
+        return a, b
+
+    def measure(self, a: int, b: int) -> tuple[float, float, float]:
+        """(natural width, shrinkability, comfortable stretch) of the line [a, b)."""
+        a, b = self.content(a, b)
+        if b <= a:
+            return 0.0, 0.0, 0.0
+        u = self.units
+        last, first = u[b - 1], u[a]
+        natural = self.adv[b] - self.adv[a] - last.gap - last.end_trim - first.start_trim + last.end_extra
+        shrink = self.shr[b] - self.shr[a] - last.gap_shrink
+        if not last.end_trim:
+            shrink -= last.shrink  # its spare half is the line-end trim's, not compression
+        if first.start_trim:
+            shrink -= first.shrink if not first.end_trim else 0.0
+        stretch = self.stretch[b - 1] - self.stretch[a]
+        return natural, max(shrink, 0.0), stretch
+
+
+def break_lines(prepared: Prepared, widths: Widths, start: int = 0,
+                method: str = "total-fit") -> list[tuple[int, int]]:
     """Lines as unit ranges [a, b), from unit `start` to the paragraph's end."""
-    units = prepared.units
+    sums = _Sums(prepared)
+    if start >= len(prepared.units):
+        return []
+    if method == "first-fit":
+        return _first_fit(sums, widths, start)
+    lines = _total_fit(sums, widths, start, (BREAK_OK,), overfull=False)
+    if lines is None:  # nothing fits without an emergency break or an overfull line
+        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_EMERGENCY), overfull=True)
+    return lines if lines is not None else _first_fit(sums, widths, start)
+
+
+def _fits(sums: _Sums, a: int, b: int, width: float) -> bool:
+    natural, shrink, _ = sums.measure(a, b)
+    return natural - shrink <= width + EPS
+
+
+def _first_fit(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]]:
+    units = sums.units
+    n = len(units)
     lines: list[tuple[int, int]] = []
     a = start
-    n = len(units)
     while a < n:
         while a < n and units[a].space:
-            a += 1  # no line starts with a space (T3)
+            a += 1
         if a >= n:
             break
-        measure = width_of_line(len(lines))
-        width = 0.0
-        last_ok = None
-        b = a
-        while b < n:
-            u = units[b]
-            if width + u.width > measure + 0.01 and not u.space and b > a:
+        width = widths(len(lines))
+        best = {BREAK_OK: None, BREAK_EMERGENCY: None}
+        b = a + 1
+        end = None
+        while b <= n:
+            if not _fits(sums, a, b, width) and b > a + 1:
                 break
-            width += u.width
+            u = units[b - 1]
+            if u.forced or b == n:
+                end = b
+                break
+            if u.brk in best:
+                best[u.brk] = b
             b += 1
-            if u.forced:
-                last_ok = b
-                break
-            if u.break_after:
-                last_ok = b
-        if b >= n and not units[b - 1].forced:
-            lines.append((a, n))
-            break
-        end = last_ok if last_ok is not None else b  # no legal break: overfull is better than lost
+        if end is None:
+            end = best[BREAK_OK] or best[BREAK_EMERGENCY] or max(b - 1, a + 1)
         lines.append((a, end))
         a = end
     return lines
+
+
+def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
+               overfull: bool) -> list[tuple[int, int]] | None:
+    units = sums.units
+    n = len(units)
+    fixed = len(widths.first)
+    # breakpoints: (position, line-width class) -> (demerits, lines so far, previous key)
+    nodes: dict[tuple[int, int], tuple[float, int, tuple | None]] = {(start, 0): (0.0, 0, None)}
+    active = {(start, 0)}
+    for j in range(start + 1, n + 1):
+        u = units[j - 1]
+        last = j == n
+        forced = u.forced and not last
+        if not (last or forced or u.brk in allow):
+            continue
+        penalty = EMERGENCY_PENALTY if u.brk == BREAK_EMERGENCY and not (last or forced) else 0.0
+        new: dict[tuple[int, int], tuple[float, int, tuple]] = {}
+        for key in sorted(active):
+            i = key[0]
+            dem, count, _ = nodes[key]
+            width = widths(count)
+            natural, shrink, stretch = sums.measure(i, j)
+            if natural - shrink > width + EPS:
+                active.discard(key)  # lines from here only grow longer
+                if not overfull:
+                    continue
+                # the first legal end of a line that cannot fit: the least bad overfull
+                # line, kept so that the paragraph can go on
+                bad = OVERFULL + (natural - shrink - width) * 1e4
+            elif natural > width:
+                bad = _badness(natural - width, shrink)
+            elif last or forced:
+                bad = 0.0  # a paragraph's last line is set solid (C12)
+            else:
+                bad = _badness(width - natural, stretch)
+            total = dem + (1 + bad) ** 2 + penalty
+            if last and _one_han_char(sums, i, j):
+                total += SHORT_LAST_LINE
+            nkey = (j, min(count + 1, fixed))
+            if nkey not in new or total < new[nkey][0]:
+                new[nkey] = (total, count + 1, key)
+        if forced:
+            active = set()
+        nodes.update(new)
+        active.update(new)
+        if not active:
+            return None
+    ends = [k for k in active if k[0] == n]
+    if not ends:
+        return None
+    key = min(ends, key=lambda k: (nodes[k][0], k))
+    breaks = []
+    while key is not None:
+        breaks.append(key[0])
+        key = nodes[key][2]
+    breaks.reverse()
+    return [(breaks[k], breaks[k + 1]) for k in range(len(breaks) - 1)]
+
+
+def _badness(excess: float, flex: float) -> float:
+    if excess <= EPS:
+        return 0.0
+    if flex <= 0:
+        return 1e4
+    r = excess / flex
+    return min(100.0 * r ** 3, 1e4)
+
+
+def _one_han_char(sums: _Sums, a: int, b: int) -> bool:
+    """C17: the line [a, b) holds a single Han character (marks aside)."""
+    a, b = sums.content(a, b)
+    shown = [u for u in sums.units[a:b] if not u.space]
+    hans = [u for u in shown if zh.is_han(sums.text[u.start])]
+    marks = [u for u in shown if zh.is_cjk_punct(sums.text[u.start])]
+    return len(hans) == 1 and len(hans) + len(marks) == len(shown)

@@ -1,7 +1,10 @@
 """Broken lines -> justified lines of positioned glyph runs.
 
-Widens the gaps that prepare.py marked (first slice of C11/T7), aligns, drops spaces at
-line ends, and reshapes a line's edge where HarfBuzz flagged the break unsafe.
+Justification follows the priorities of ../shared/typography: a full-width mark at a
+line end is set half width (C8); a line too long gives up space level by level (C10:
+Western spaces, interpuncts, brackets, commas, the Han-Western gap, full stops), equal
+items equally; a line too short widens Western spaces, then Han-Western gaps, then all
+other gaps alike (C11, T7). A paragraph's last line is set solid (C12).
 """
 from __future__ import annotations
 
@@ -9,14 +12,16 @@ from dataclasses import dataclass
 
 from .display import Cluster, GlyphRun
 from .itemize import HB_LANGUAGE, HB_SCRIPT
-from .linebreak import break_lines
-from .prepare import FEATURES_HAN, FEATURES_LATIN, Prepared, Unit
+from .linebreak import EPS, Widths, break_lines
+from .prepare import (STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD, SHRINK_GAP, Prepared, Unit,
+                      _features)
 from .shape import Shaper
 
 # Vertical extent of a line per script, in em: the ideographic em box for Han (and the
-# Latin set in the CJK fonts); Tibetan stacks reach well below the baseline.
+# Latin of the CJK fonts); Tibetan stacks reach well below the baseline.
 ASCENT = {"han": 0.88, "latin": 0.88, "tibetan": 0.95}
 DESCENT = {"han": 0.12, "latin": 0.12, "tibetan": 0.55}
+SHRINK_ORDER = (2, 3, 4, 5, SHRINK_GAP, 7)  # C10, after the line-end mark (1)
 
 
 @dataclass(frozen=True)
@@ -26,129 +31,200 @@ class Line:
     natural: float
     ascent: float
     descent: float
-    start: int  # text range this line shows (spaces at its ends included)
+    start: int  # the text this line accounts for (spaces at its ends included)
     end: int
-    ratio: float  # extra space per gap / em, 0 when set solid
+    ratio: float  # space added (+) or taken (-) per em of type size
     last: bool
+    width: float = 0.0  # set width: from the line's start (indent included) to its last glyph's advance
+    overfull: bool = False
 
     @property
     def text(self) -> str:
         return "".join(r.text for r in self.runs)
 
 
-def set_lines(prepared: Prepared, width_of_line, shaper: Shaper, align: str = "justify",
+def set_lines(prepared: Prepared, widths: Widths, shaper: Shaper, align: str = "justify",
               indent: float = 0.0, color: str = "black", start: int = 0,
-              first_is_para_start: bool = True) -> list[Line]:
-    """Break and justify from unit `start`; `indent` (pt) applies to the paragraph's
+              first_is_para_start: bool = True, method: str = "total-fit") -> list[Line]:
+    """Break and justify from unit `start`; `indent` (pt) shortens the paragraph's
     first line only."""
-    def width(i: int) -> float:
-        return width_of_line(i) - (indent if i == 0 and first_is_para_start else 0.0)
-
-    ranges = break_lines(prepared, width, start)
+    if first_is_para_start and indent:
+        first = widths(0) - indent
+        widths = Widths((first, *widths.first[1:]) if widths.first else (first,), widths.rest)
+    ranges = break_lines(prepared, widths, start, method)
     out = []
     for i, (a, b) in enumerate(ranges):
         ind = indent if i == 0 and first_is_para_start else 0.0
-        out.append(make_line(prepared, a, b, width(i), ind, align, i == len(ranges) - 1,
-                             shaper, color))
+        out.append(make_line(prepared, a, b, widths(i), ind, align, i == len(ranges) - 1, shaper, color))
     return out
 
 
 def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float, align: str,
               last: bool, shaper: Shaper, color: str) -> Line:
     units = prepared.units
-    start_text = units[a].start if a < len(units) else len(prepared.text)
-    end_text = units[b - 1].end if b > a else start_text
-    forced = b > a and units[b - 1].forced
+    text_start = units[a].start
+    text_end = units[b - 1].end
+    forced = units[b - 1].forced
+    while a < b and units[a].space:
+        a += 1
     while b > a and (units[b - 1].space or units[b - 1].forced):
-        b -= 1  # spaces at the end of a line are not set (T4, C13)
+        b -= 1
     last = last or forced
     shown = list(units[a:b])
-    groups = _groups(prepared, a, b, shaper)
-    natural = sum(w for _, _, w in groups)
-    gaps = [k for k, u in enumerate(shown[:-1]) if u.gap_after]
-    extra = measure - natural
-    per_gap = 0.0
-    x0 = indent
-    if align == "justify" and not last and gaps and extra > 0:
-        per_gap = extra / len(gaps)
-    elif align == "center":
-        x0 += max(extra, 0) / 2
+    if not shown:
+        return Line((), measure, 0.0, 0.88 * prepared.size, 0.12 * prepared.size, text_start, text_end,
+                    0.0, last)
+    glyphs, adv = _glyphs(prepared, a, b, shaper)
+    n = len(shown)
+    shift = [0.0] * n
+    gaps = [u.gap for u in shown]
+    gaps[-1] = 0.0
+    if shown[-1].end_trim:
+        adv[-1] -= shown[-1].end_trim  # C8: the spare half after a closing mark goes
+    if shown[0].start_trim:
+        adv[0] -= shown[0].start_trim
+        shift[0] -= shown[0].start_trim
+    natural = sum(adv) + sum(gaps)
+    delta = measure - natural
+    if delta < -EPS:
+        delta = _compress(shown, adv, shift, gaps, delta)
+    elif delta > EPS and align == "justify" and not last:
+        delta = _expand(shown, gaps, delta, prepared.size)
+    x = indent
+    if align == "center":
+        x += max(delta, 0.0) / 2
     elif align == "end":
-        x0 += max(extra, 0)
-    gap_set = set(gaps)
-    runs: list[GlyphRun] = []
-    x = x0
-    k = 0  # index into shown
-    for run_index, glyph_list, _w in groups:
-        scale = prepared.scales[run_index]
-        face = prepared.runs[run_index].face
-        gids, positions, advances, clusters = [], [], [], []
-        run_x0 = x
-        pen = 0.0
-        for unit_glyphs, unit in glyph_list:
-            first = len(gids)
-            for g in unit_glyphs:
-                gids.append(g.gid)
-                positions.append((pen + g.dx * scale, -g.dy * scale))
-                advances.append(g.advance * scale)
-                pen += g.advance * scale
-            pen += unit.width - sum(g.advance for g in unit.glyphs) * scale  # tracking
-            text = prepared.text[unit.start:unit.end]
-            if len(gids) == first and clusters:  # reshaping merged this unit into the previous
-                prev = clusters[-1]
-                clusters[-1] = Cluster(prev.first, prev.count, prev.text + text)
+        x += max(delta, 0.0)
+    runs = _runs(prepared, shown, glyphs, adv, shift, gaps, x, color)
+    scripts = {(prepared.runs[u.run].script, prepared.sizes[u.run], prepared.shifts[u.run]) for u in shown}
+    ascent = max(ASCENT[s] * size - sh for s, size, sh in scripts)
+    descent = max(DESCENT[s] * size + sh for s, size, sh in scripts)
+    width = sum(adv) + sum(gaps)
+    return Line(tuple(runs), measure, natural, ascent, descent, text_start, text_end,
+                (width - natural) / prepared.size, last, x + width,
+                overfull=width > measure + EPS)
+
+
+def _compress(shown: list[Unit], adv, shift, gaps, delta: float) -> float:
+    """C10: take space level by level until the line fits; equal items equally."""
+    n = len(shown)
+    for level in SHRINK_ORDER:
+        if level == SHRINK_GAP:
+            items = [(k, shown[k].gap_shrink) for k in range(n - 1) if shown[k].gap_shrink > 0]
+        else:
+            items = [(k, shown[k].shrink) for k in range(n)
+                     if shown[k].shrink_level == level and shown[k].shrink > 0
+                     and not (k == n - 1 and shown[k].end_trim) and not (k == 0 and shown[k].start_trim)]
+        cap = sum(amount for _, amount in items)
+        if cap <= 0:
+            continue
+        take = min(-delta, cap)
+        for k, amount in items:
+            part = amount * take / cap
+            if level == SHRINK_GAP:
+                gaps[k] -= part
             else:
-                clusters.append(Cluster(first, len(gids) - first, text))
-            if k in gap_set:
-                pen += per_gap
-            k += 1
-        runs.append(GlyphRun(face, prepared.size, run_x0, 0.0, tuple(gids), tuple(positions),
-                             tuple(advances), tuple(clusters), color))
-        x = run_x0 + pen
-    scripts = {prepared.runs[r].script for r, _, _ in groups} or {"han"}
-    size = prepared.size
-    ratio = per_gap / size if size else 0.0
-    return Line(tuple(runs), measure, natural, max(ASCENT[s] for s in scripts) * size,
-                max(DESCENT[s] for s in scripts) * size, start_text, end_text, ratio, last)
+                adv[k] -= part
+                shift[k] -= part * (shown[k].shrink_left / shown[k].shrink)
+        delta += take
+        if delta >= -EPS:
+            break
+    if delta < -EPS:
+        # what is left comes from reshaping at the break (contextual widths differ a
+        # little from the ones the breaker saw): take it from the inter-character gaps
+        chars = [k for k in range(n - 1) if shown[k].stretch == STRETCH_CHAR]
+        if chars and -delta <= 0.1 * len(chars):
+            for k in chars:
+                gaps[k] += delta / len(chars)
+            delta = 0.0
+    return delta
 
 
-def _groups(prepared: Prepared, a: int, b: int, shaper: Shaper):
-    """The line's units grouped by run: (run index, [(glyphs, unit)], width). A group
-    whose edge HarfBuzz marked unsafe to break is shaped again on its own."""
+def _expand(shown: list[Unit], gaps, delta: float, size: float) -> float:
+    """C11 and T7: Western spaces to ½ em, Han-Western gaps to ½ em, then every
+    other gap alike; with no such gaps, the spaces take the rest."""
+    n = len(shown)
+    word = [k for k in range(n - 1) if shown[k].stretch == STRETCH_WORD]
+    han_latin = [k for k in range(n - 1) if shown[k].stretch == STRETCH_HAN_LATIN]
+    chars = [k for k in range(n - 1) if shown[k].stretch == STRETCH_CHAR]
+    for ks, cap in ((word, 0.5 * size - 0.25 * size), (han_latin, 0.25 * size)):
+        if ks and delta > EPS:
+            each = min(delta / len(ks), cap)
+            for k in ks:
+                gaps[k] += each
+            delta -= each * len(ks)
+    rest = chars or word + han_latin
+    if rest and delta > EPS:
+        each = delta / len(rest)
+        for k in rest:
+            gaps[k] += each
+        delta = 0.0
+    return delta
+
+
+def _glyphs(prepared: Prepared, a: int, b: int, shaper: Shaper):
+    """The line's glyphs per unit, and each unit's advance. A run piece whose edge
+    HarfBuzz marked unsafe to break is shaped again on its own."""
     units = prepared.units
-    groups = []
+    glyphs: list[tuple] = []
+    adv: list[float] = []
     k = a
     while k < b:
         r = units[k].run
         j = k
         while j < b and units[j].run == r:
             j += 1
-        members: list[Unit] = list(units[k:j])
-        unsafe_start = members[0].glyphs and members[0].glyphs[0].unsafe and (
-            k > 0 and units[k - 1].run == r)
+        members = units[k:j]
+        unsafe_start = members[0].glyphs and members[0].glyphs[0].unsafe and k > 0 and units[k - 1].run == r
         unsafe_end = j < len(units) and units[j].run == r and units[j].glyphs and units[j].glyphs[0].unsafe
         if unsafe_start or unsafe_end:
-            glyph_list = _reshape(prepared, members, shaper)
+            run = prepared.runs[r]
+            s, e = members[0].start, members[-1].end
+            features = tuple(sorted(_features(run.script).items()))
+            shaped = shaper.shape(run.face, prepared.text[s:e], HB_SCRIPT[run.script],
+                                  HB_LANGUAGE[run.script], features)
+            scale = prepared.scales[r]
+            for u in members:
+                gl = tuple(g for g in shaped if u.start - s <= g.cluster < u.end - s)
+                glyphs.append(gl)
+                tracking = u.width - sum(g.advance for g in u.glyphs) * scale
+                adv.append(sum(g.advance for g in gl) * scale + tracking)
         else:
-            glyph_list = [(u.glyphs, u) for u in members]
-        width = sum(u.width for u in members)
-        groups.append((r, glyph_list, width))
+            for u in members:
+                glyphs.append(u.glyphs)
+                adv.append(u.width)
         k = j
-    return groups
+    return glyphs, adv
 
 
-def _reshape(prepared: Prepared, members: list[Unit], shaper: Shaper):
-    run = prepared.runs[members[0].run]
-    s, e = members[0].start, members[-1].end
-    features = FEATURES_LATIN if run.script == "latin" else FEATURES_HAN if run.script == "han" else ()
-    glyphs = shaper.shape(run.face, prepared.text[s:e], HB_SCRIPT[run.script],
-                          HB_LANGUAGE[run.script], features)
-    out = []
-    for u in members:
-        gl = tuple(g for g in glyphs if u.start - s <= g.cluster < u.end - s)
-        out.append((gl, u))
-    return out
-
-
-def set_paragraph(prepared: Prepared, measure: float, shaper: Shaper, **kw) -> list[Line]:
-    return set_lines(prepared, lambda i: measure, shaper, **kw)
+def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color: str) -> list[GlyphRun]:
+    runs: list[GlyphRun] = []
+    x = x0
+    k = 0
+    n = len(shown)
+    while k < n:
+        r = shown[k].run
+        scale = prepared.scales[r]
+        run_x = x
+        gids, positions, advances, clusters = [], [], [], []
+        while k < n and shown[k].run == r:
+            u = shown[k]
+            pen = x - run_x + shift[k]
+            first = len(gids)
+            for g in glyphs[k]:
+                gids.append(g.gid)
+                positions.append((pen + g.dx * scale, -g.dy * scale))
+                advances.append(g.advance * scale)
+                pen += g.advance * scale
+            text = prepared.text[u.start:u.end]
+            if len(gids) == first and clusters:  # reshaping merged this unit into the previous
+                prev = clusters[-1]
+                clusters[-1] = Cluster(prev.first, prev.count, prev.text + text)
+            elif len(gids) > first:
+                clusters.append(Cluster(first, len(gids) - first, text))
+            x += adv[k] + gaps[k]
+            k += 1
+        if gids:
+            runs.append(GlyphRun(prepared.runs[r].face, prepared.sizes[r], run_x, prepared.shifts[r],
+                                 tuple(gids), tuple(positions), tuple(advances), tuple(clusters), color))
+    return runs

@@ -71,6 +71,10 @@ class Style:
     space_after: Length = 0.0
     tracking: float = 0.0  # extra space between characters, in em
     color: str = "black"
+    strictness: Literal["strict", "gb", "loose"] = "gb"  # 避头尾 level (chinese.md C1-C3)
+    trim_line_start: bool = False  # opening bracket at a line start set half width (C8)
+    tibetan_scale: float = 1.0  # Tibetan size / Han size inside mixed paragraphs (mixed.md M5)
+    breaking: Literal["total-fit", "first-fit"] = "total-fit"
     based_on: str | None = None
 
     @property

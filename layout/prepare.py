@@ -1,23 +1,30 @@
-"""A paragraph made ready for breaking: shaped once, cut into clusters with widths.
+"""A paragraph made ready for breaking: shaped once, cut into clusters that carry
+their widths and how much they may give or take.
 
-A unit is one HarfBuzz cluster (a Han character, a Tibetan stack with its vowels, a
-Latin letter or ligature): the smallest piece that is never split across lines.
+A unit is one HarfBuzz cluster (a Han character, a Tibetan stack with its vowel signs,
+a Latin letter or ligature): the smallest piece never split across lines. Each unit
+knows what happens at a line end (C8), how far it may shrink and at which priority
+(C10), what kind of gap follows it and how that gap may stretch (C11, C13, T7, M2).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .breaks import opportunities
+from . import bo, zh
+from .breaks import MANDATORY, NO, opportunities
 from .errors import Where
 from .fonts import FontSet
 from .itemize import HB_LANGUAGE, HB_SCRIPT, Run, itemize
 from .shape import Glyph, Shaper
 
-FEATURES_HAN = (("kern", True),)
-FEATURES_LATIN = (("kern", True), ("liga", True))
+# break classes of a unit's end
+BREAK_NO, BREAK_OK, BREAK_EMERGENCY = 0, 1, 2
+# stretch classes of the gap after a unit (C11 order)
+STRETCH_NONE, STRETCH_WORD, STRETCH_HAN_LATIN, STRETCH_CHAR = 0, 1, 2, 3
+SHRINK_SPACE, SHRINK_GAP = 2, 6  # C10 levels of Western spaces and the Han-Western gap
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     start: int
     end: int
@@ -25,10 +32,18 @@ class Unit:
     glyphs: tuple[Glyph, ...]
     width: float           # natural advance in pt, tracking included
     script: str
-    space: bool            # a breakable space: dropped at line ends, stretches in Latin
-    break_after: bool      # a line may end after this unit
-    gap_after: bool        # justification may widen the gap after this unit
-    forced: bool = False   # a line feed: the line must end here (not drawn)
+    space: bool = False    # a breakable space: not set at a line's start or end
+    forced: bool = False   # a line feed: the line ends here (not drawn)
+    brk: int = BREAK_NO    # may a line end after this unit (emergency: only if nothing else fits)
+    gap: float = 0.0       # space after this unit inside a line (the ¼ em Han-Latin gap, C13)
+    gap_shrink: float = 0.0
+    stretch: int = STRETCH_NONE
+    shrink: float = 0.0    # spare space this unit may give up (C10) ...
+    shrink_level: int = 0  # ... at this level
+    shrink_left: float = 0.0  # the part of `shrink` on the glyph's left side (opening brackets)
+    end_trim: float = 0.0  # given up when the unit ends a line (C8)
+    end_extra: float = 0.0  # taken when it ends a line: kerning with the next unit is lost
+    start_trim: float = 0.0  # given up when it starts a line (opening brackets, if enabled)
 
 
 @dataclass(frozen=True)
@@ -37,23 +52,61 @@ class Prepared:
     size: float
     runs: tuple[Run, ...]
     units: tuple[Unit, ...]
-    scales: tuple[float, ...]  # pt per font unit, per run
+    scales: tuple[float, ...]   # pt per font unit, per run
+    sizes: tuple[float, ...]    # type size per run (Tibetan may be scaled, M5)
+    shifts: tuple[float, ...]   # baseline shift per run, pt, y downwards (M4)
+    dominant: str               # the paragraph's main script
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A style's composition options (chinese.md / tibetan.md / mixed.md)."""
+    strictness: str = "gb"          # C1–C3: 'strict', 'gb' or 'loose'
+    trim_line_start: bool = False   # C8: opening bracket at line start set ½ em
+    han_latin_gap: float = 0.25     # C13, em
+    tibetan_latin_gap: float = 0.2  # M2, em
+    tibetan_scale: float = 1.0      # M5: Tibetan size / Han size in mixed text
+
+
+def _features(script: str) -> dict:
+    if script == "latin":
+        return {"kern": True, "liga": True}
+    if script == "han":
+        return {"kern": True}
+    return {}
+
+
+def dominant_script(text: str, runs) -> str:
+    counts: dict[str, int] = {}
+    for r in runs:
+        counts[r.script] = counts.get(r.script, 0) + (r.end - r.start)
+    return max(sorted(counts), key=lambda s: counts[s]) if counts else "han"
 
 
 def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSet,
-            shaper: Shaper, where: Where | None = None, story: str = "") -> Prepared:
+            shaper: Shaper, where: Where | None = None, story: str = "",
+            options: Composition = Composition()) -> Prepared:
     runs = itemize(text, role, fonts, shaper, where, story)
-    flags = opportunities(text)
+    flags = opportunities(text, options.strictness)
+    dominant = dominant_script(text, runs)
+    halted = set(zh.halt_positions(text))
     units: list[Unit] = []
-    scales = []
-    tracking = tracking_em * size
+    scales, sizes, shifts = [], [], []
     for ri, run in enumerate(runs):
-        scale = size / shaper.metrics(run.face).upem
+        m = shaper.metrics(run.face)
+        run_size = size * options.tibetan_scale if run.script == "tibetan" and dominant != "tibetan" else size
+        scale = run_size / m.upem
         scales.append(scale)
-        features = FEATURES_LATIN if run.script == "latin" else FEATURES_HAN if run.script == "han" else ()
+        sizes.append(run_size)
+        shifts.append(_baseline_shift(run, dominant, size, run_size, fonts, shaper, role))
+        features = _features(run.script)
+        if run.script == "han":
+            ranges = [(i - run.start, i - run.start + 1, 1) for i in sorted(halted) if run.start <= i < run.end]
+            if ranges:
+                features = dict(features, halt=ranges)
         glyphs = shaper.shape(run.face, text[run.start:run.end], HB_SCRIPT[run.script],
-                              HB_LANGUAGE[run.script], features)
-        # group glyphs by cluster; clusters are offsets into the run's text
+                              HB_LANGUAGE[run.script], tuple(sorted((k, _hashable(v)) for k, v in features.items())))
+        tracking = tracking_em * run_size
         starts = sorted({g.cluster for g in glyphs})
         bounds = starts + [run.end - run.start]
         by_cluster: dict[int, list[Glyph]] = {}
@@ -62,31 +115,138 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
         for k, c in enumerate(starts):
             s, e = run.start + c, run.start + bounds[k + 1]
             gl = tuple(by_cluster[c])
-            chars = text[s:e]
-            if chars == "\n":
-                units.append(Unit(s, e, ri, (), 0.0, run.script, False, True, False, True))
-                continue
             width = sum(g.advance for g in gl) * scale + tracking * (e - s)
-            units.append(Unit(s, e, ri, gl, width, run.script, chars in (" ", "\u3000"),
-                              flags[e] if e < len(text) else True, _gap_after(chars, text, e)))
-    return Prepared(text, size, tuple(runs), tuple(units), tuple(scales))
+            units.append(_unit(text, s, e, ri, gl, width, run, run_size, scale, shaper, halted))
+    units = _join(text, units, flags, size, options)
+    units = _line_end_widths(text, units, runs, scales, shaper)
+    return Prepared(text, size, tuple(runs), tuple(units), tuple(scales), tuple(sizes),
+                    tuple(shifts), dominant)
 
 
-def _gap_after(chars: str, text: str, end: int) -> bool:
-    """Where justification may add space (C11 and T7, first slice): between Han
-    characters, after a tsheg or shad group, at Latin word spaces."""
-    if end >= len(text):
+def _hashable(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _unit(text, s, e, ri, glyphs, width, run, size, scale, shaper, halted) -> Unit:
+    chars = text[s:e]
+    if chars == "\n":
+        return Unit(s, e, ri, (), 0.0, run.script, forced=True)
+    if chars in (" ", "\u3000"):
+        shrink = max(0.0, width - 0.25 * size) if chars == " " else 0.0
+        return Unit(s, e, ri, glyphs, width, run.script, space=True, shrink=shrink,
+                    shrink_level=SHRINK_SPACE)
+    unit = Unit(s, e, ri, glyphs, width, run.script)
+    ch = chars[0]
+    if run.script == "han" and len(chars) == 1 and zh.is_cjk_punct(ch) and s not in halted:
+        spare, left = _spare(shaper, run.face, ch, scale)
+        if spare > 0:
+            level = zh.shrink_level(ch) or zh.SHRINK_LEVEL_COMMA
+            trim_end = spare if ch in zh.CLOSING or ch in zh.MIDDLE_DOT else 0.0
+            trim_start = spare if ch in zh.OPENING else 0.0
+            unit = Unit(s, e, ri, glyphs, width, run.script, shrink=spare, shrink_level=level,
+                        shrink_left=left, end_trim=trim_end, start_trim=trim_start)
+    return unit
+
+
+def _spare(shaper: Shaper, face, ch: str, scale: float) -> tuple[float, float]:
+    """The half em a full-width mark may give up, from the font's `halt` feature: how
+    much, and how much of it lies left of the glyph."""
+    full = shaper.shape(face, ch, "Hani", "zh-Hans", ())
+    half = shaper.shape(face, ch, "Hani", "zh-Hans", (("halt", True),))
+    if len(full) != 1 or len(half) != 1:
+        return 0.0, 0.0
+    spare = (full[0].advance - half[0].advance) * scale
+    left = -half[0].dx * scale
+    return max(spare, 0.0), max(min(left, spare), 0.0)
+
+
+def _join(text: str, units: list[Unit], flags: list[int], size: float, options: Composition) -> list[Unit]:
+    """Decide, for each unit, whether a line may end after it and what gap follows."""
+    out = []
+    n = len(units)
+    for k, u in enumerate(units):
+        nxt = units[k + 1] if k + 1 < n else None
+        brk = BREAK_OK
+        if u.end < len(text):
+            f = flags[u.end]
+            if f == MANDATORY:
+                brk = BREAK_OK
+            elif f == NO:
+                brk = BREAK_EMERGENCY if _emergency_ok(text, u.end) else BREAK_NO
+        gap, gap_shrink, stretch = 0.0, 0.0, STRETCH_NONE
+        if nxt is not None and not u.forced and not nxt.forced:
+            gap, gap_shrink, stretch = _gap(text, u, nxt, size, options)
+        out.append(Unit(u.start, u.end, u.run, u.glyphs, u.width, u.script, u.space, u.forced, brk,
+                        gap, gap_shrink, stretch, u.shrink, u.shrink_level, u.shrink_left,
+                        u.end_trim, u.start_trim if options.trim_line_start else 0.0))
+    return out
+
+
+def _line_end_widths(text, units: list[Unit], runs, scales, shaper: Shaper) -> list[Unit]:
+    """Where the next unit's first glyph is unsafe to break before (kerning, contextual
+    forms), a unit ending a line is shaped without its neighbour; note the difference."""
+    out = list(units)
+    for k in range(len(units) - 1):
+        u, nxt = units[k], units[k + 1]
+        if u.brk and nxt.run == u.run and nxt.glyphs and nxt.glyphs[0].unsafe and not u.space:
+            run = runs[u.run]
+            alone = shaper.shape(run.face, text[u.start:u.end], HB_SCRIPT[run.script],
+                                 HB_LANGUAGE[run.script], tuple(sorted(_features(run.script).items())))
+            extra = (sum(g.advance for g in alone) - sum(g.advance for g in u.glyphs)) * scales[u.run]
+            if abs(extra) > 1e-6:
+                out[k] = replace(u, end_extra=extra)
+    return out
+
+
+def _emergency_ok(text: str, i: int) -> bool:
+    """A break the rules would rather not make, but may when nothing else fits: inside
+    a Latin word or number. Never where C1, C2, C4, T1 or T3 forbid it."""
+    a, b = text[i - 1], text[i]
+    if bo.is_tibetan(a) or bo.is_tibetan(b):
         return False
-    nxt = text[end]
-    last = chars[-1]
-    if last == " ":
-        return True
-    if "\u0f00" <= last <= "\u0fff" or "\u0f00" <= nxt <= "\u0fff":
-        # T7: spread the extra space over syllables and characters alike, so that no
-        # gap grows into a false word space
-        return nxt != " "
-    if last.isascii() and nxt.isascii():
-        return False  # inside a Latin word: no letter-spacing (C12)
-    if "——" == last + nxt or "……" == last + nxt:
-        return False  # C4
-    return True
+    if b in zh.NO_START_STRICT or a in zh.NO_END or a + b in zh.UNBREAKABLE:
+        return False
+    return not (b.isspace() or a.isspace())
+
+
+def _latinish(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _gap(text: str, u: Unit, nxt: Unit, size: float, options: Composition) -> tuple[float, float, int]:
+    a = text[u.end - 1]
+    b = text[nxt.start]
+    if u.space or nxt.space:
+        return 0.0, 0.0, STRETCH_WORD if u.space else STRETCH_NONE
+    if zh.is_han(a) and _latinish(b) or _latinish(a) and zh.is_han(b):
+        g = options.han_latin_gap * size
+        return g, g / 2, STRETCH_HAN_LATIN  # C13: ¼ em, down to ⅛
+    if bo.is_tibetan(a) and _latinish(b) or _latinish(a) and bo.is_tibetan(b):
+        return options.tibetan_latin_gap * size, 0.0, STRETCH_HAN_LATIN  # M2
+    if _latinish(a) and _latinish(b) or a + b in zh.UNBREAKABLE:
+        return 0.0, 0.0, STRETCH_NONE  # C12: no letter-spacing in words; C4
+    if a.isascii() and b.isascii():
+        return 0.0, 0.0, STRETCH_NONE
+    if b in "/／" or a in "/／":
+        return 0.0, 0.0, STRETCH_NONE  # C11: not around solidi
+    return 0.0, 0.0, STRETCH_CHAR  # C11 (3) and T7: every other gap, equally
+
+
+def _baseline_shift(run: Run, dominant: str, size: float, run_size: float, fonts: FontSet,
+                    shaper: Shaper, role: str) -> float:
+    """M4: Tibetan in a Chinese line hangs from the top of the ideographic character
+    face; Chinese in a Tibetan line sits so that its face top meets the Tibetan head
+    line. Returns the shift of this run's baseline, y downwards."""
+    if {run.script, dominant} != {"han", "tibetan"}:
+        return 0.0
+    han_face = fonts.chain(role, "han")[0] if fonts.chain(role, "han") else None
+    bo_face = fonts.chain(role, "tibetan")[0] if fonts.chain(role, "tibetan") else None
+    if han_face is None or bo_face is None:
+        return 0.0
+    mh, mb = shaper.metrics(han_face), shaper.metrics(bo_face)
+    han_top = shaper.face_top(han_face) / mh.upem * size
+    bo_head = mb.hanging / mb.upem
+    if run.script == "tibetan":
+        return -(han_top - bo_head * run_size)
+    bo_size = size  # the Tibetan text of a Tibetan paragraph is at the style's size
+    return han_top - bo_head * bo_size

@@ -69,6 +69,15 @@ class Shaper:
             self._metrics[face] = m
         return m
 
+    def face_top(self, face: Face) -> int:
+        """Top of the ideographic character face (BASE 'icft'), 0.88 em without BASE."""
+        font = self.font(face)
+        try:
+            top = font.get_layout_baseline("icft", "ltr", "hani", "ZHS")
+        except (ValueError, KeyError):
+            top = None
+        return top if top is not None else round(0.88 * font.face.upem)
+
     def has_char(self, face: Face, cp: int) -> bool:
         cover = self._coverage.setdefault(face, {})
         found = cover.get(cp)
@@ -77,7 +86,7 @@ class Shaper:
         return found
 
     def shape(self, face: Face, text: str, script: str, language: str,
-              features: tuple[tuple[str, bool], ...] = ()) -> tuple[Glyph, ...]:
+              features: tuple = ()) -> tuple[Glyph, ...]:
         key = (face, text, script, language, features)
         cached = self._cache.get(key)
         if cached is not None:
@@ -89,7 +98,8 @@ class Shaper:
         buf.direction = "ltr"
         buf.script = script
         buf.language = language
-        hb.shape(self.font(face), buf, dict(features))
+        # a feature's value is on/off, or ((start, end, value), ...) ranges
+        hb.shape(self.font(face), buf, {k: list(v) if isinstance(v, tuple) else v for k, v in features})
         glyphs = tuple(
             Glyph(info.codepoint, info.cluster, pos.x_advance, pos.x_offset, pos.y_offset,
                   bool(info.flags & UNSAFE_TO_BREAK))

@@ -17,7 +17,8 @@ from conftest import SAMPLE, SHARED
 
 from layout.display import Cluster, GlyphRun, PageOut
 from layout.fonts import load_fontset
-from layout.lines import set_paragraph
+from layout.linebreak import Widths
+from layout.lines import set_lines
 from layout.loader import load_edition
 from layout.pdf import PdfWriter
 from layout.prepare import prepare
@@ -118,7 +119,7 @@ def _compare(run: GlyphRun, size: float, width: float, text: str, tmp: Path) -> 
 def _lines(text: str, size: float):
     shaper = Shaper()
     prepared = prepare(text, "tibetan-body", size, 0.0, load_fontset(), shaper)
-    return set_paragraph(prepared, 1e6, shaper, align="start")
+    return set_lines(prepared, Widths.uniform(1e6), shaper, align="start")
 
 
 def _sample_tibetan() -> list[str]:
