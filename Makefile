@@ -10,13 +10,17 @@ TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-ut
               qpdf:qpdf hb-view:libharfbuzz-bin \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
-.PHONY: render test setup fonts test-tools clean distclean
+.PHONY: render test bench setup fonts test-tools clean distclean
 
 render: setup
 	$(BIN)/python render.py $(SAMPLE) -o out/sample.pdf
 
 test: setup test-tools
 	$(BIN)/python -m pytest -q
+
+# performance figures (a benchmark, never a test): a table, and out/bench.json
+bench: setup
+	$(BIN)/python bench/run.py
 
 setup: $(STAMP) fonts
 

@@ -58,6 +58,10 @@ def opportunities(text: str, strictness: str = "gb") -> list[int]:
         # before “ and after ” (UAX #14's QU forbids both)
         if b in _QUOTES_OPEN or a in _QUOTES_CLOSE:
             ok = True
+        # C3: at GB level a line may start with …… (UAX #14's LB22 never allows it);
+        # the strict level forbids it below
+        if b in "…⋯" and a not in "…⋯":
+            ok = True
         if b in no_start or a in zh.NO_END or a + b in zh.UNBREAKABLE:
             ok = False
         if b == "—" and text[i + 1:i + 2] != "—":

@@ -46,7 +46,9 @@ class _Setter:
         return self.edition.styles[name]
 
     def prepared(self, text: str, style: model.Style, where: Where | None, story: str = "") -> Prepared:
-        options = Composition(style.strictness, style.trim_line_start, tibetan_scale=style.tibetan_scale)
+        options = Composition(style.strictness, style.trim_line_start, tibetan_scale=style.tibetan_scale,
+                              tibetan_justify=style.tibetan_justify, grid=style.grid,
+                              hyphenate=style.hyphenate)
         key = (text, style.font, style.size, style.tracking, options)
         p = self._prepared.get(key)
         if p is None:

@@ -20,15 +20,21 @@ WE_HAVE_A_TWO_BY_TWO = 0x0080
 
 
 class SourceFont:
-    """A TrueType file's tables, parsed once and reused for every subset."""
+    """A TrueType file's tables, parsed once and reused for every subset.
 
-    def __init__(self, data: bytes):
+    `data` may be an mmap: tables are memoryview slices of it, so a 31 MB CJK face
+    costs only the pages a subset touches, not 31 MB of memory.
+    """
+
+    def __init__(self, data):
         self.data = data
-        num_tables = struct.unpack_from(">H", data, 4)[0]
-        self.tables: dict[bytes, bytes] = {}
+        view = memoryview(data)
+        num_tables = struct.unpack_from(">H", view, 4)[0]
+        self.tables: dict[bytes, memoryview] = {}
         for i in range(num_tables):
-            tag, _checksum, offset, length = struct.unpack_from(">4sIII", data, 12 + 16 * i)
-            self.tables[tag] = data[offset:offset + length]
+            tag, _checksum, offset, length = struct.unpack_from(">4sIII", view, 12 + 16 * i)
+            self.tables[tag] = view[offset:offset + length]
+
         head = self.tables[b"head"]
         self.units_per_em = struct.unpack_from(">H", head, 18)[0]
         self.bbox = struct.unpack_from(">hhhh", head, 36)
@@ -48,13 +54,20 @@ class SourceFont:
         self.cap_height = struct.unpack_from(">h", os2, 88)[0] if os2 and len(os2) >= 90 else self.ascender
         self.ps_name = _ps_name(self.tables.get(b"name", b"")) or "Font"
 
+    @classmethod
+    def open(cls, path) -> "SourceFont":
+        import mmap
+
+        with open(path, "rb") as fh:
+            return cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+
     def advance(self, gid: int) -> int:
         return self._advances[min(gid, self.num_hmetrics - 1)]
 
     def glyph(self, gid: int) -> bytes:
         if gid >= self.num_glyphs:
             return b""
-        return self.tables[b"glyf"][self.loca[gid]:self.loca[gid + 1]]
+        return bytes(self.tables[b"glyf"][self.loca[gid]:self.loca[gid + 1]])
 
     def closure(self, gids) -> set[int]:
         """The glyphs plus every component of composite glyphs among them."""
@@ -81,6 +94,74 @@ class SourceFont:
                     break
         return seen
 
+    def outline(self, gid: int) -> list[list[tuple[float, float, bool]]]:
+        """The glyph's contours as (x, y, on_curve) points in font units, for drawing a
+        glyph as a path (decoration that must not be text, such as T8 padding)."""
+        data = self.glyph(gid)
+        if len(data) < 10:
+            return []
+        n = struct.unpack_from(">h", data, 0)[0]
+        if n < 0:
+            return self._composite_outline(data)
+        ends = struct.unpack_from(f">{n}H", data, 10)
+        count = ends[-1] + 1 if n else 0
+        pos = 10 + 2 * n
+        pos += 2 + struct.unpack_from(">H", data, pos)[0]  # skip instructions
+        flags = []
+        while len(flags) < count:
+            f = data[pos]
+            pos += 1
+            flags.append(f)
+            if f & 8:
+                flags += [f] * data[pos]
+                pos += 1
+        coords = []
+        for short, same in ((2, 16), (4, 32)):
+            value, out = 0, []
+            for f in flags:
+                if f & short:
+                    d = data[pos]
+                    pos += 1
+                    value += d if f & same else -d
+                elif not f & same:
+                    value += struct.unpack_from(">h", data, pos)[0]
+                    pos += 2
+                out.append(value)
+            coords.append(out)
+        points = [(x, y, bool(f & 1)) for x, y, f in zip(coords[0], coords[1], flags)]
+        contours, start = [], 0
+        for end in ends:
+            contours.append(points[start:end + 1])
+            start = end + 1
+        return contours
+
+    def _composite_outline(self, data: bytes):
+        contours = []
+        pos = 10
+        while True:
+            flags, comp = struct.unpack_from(">HH", data, pos)
+            pos += 4
+            if flags & ARG_1_AND_2_ARE_WORDS:
+                dx, dy = struct.unpack_from(">hh", data, pos)
+                pos += 4
+            else:
+                dx, dy = struct.unpack_from(">bb", data, pos)
+                pos += 2
+            a, b, c, d = 1.0, 0.0, 0.0, 1.0
+            if flags & WE_HAVE_A_SCALE:
+                a = d = struct.unpack_from(">h", data, pos)[0] / 16384
+                pos += 2
+            elif flags & WE_HAVE_AN_X_AND_Y_SCALE:
+                a, d = (v / 16384 for v in struct.unpack_from(">hh", data, pos))
+                pos += 4
+            elif flags & WE_HAVE_A_TWO_BY_TWO:
+                a, b, c, d = (v / 16384 for v in struct.unpack_from(">hhhh", data, pos))
+                pos += 8
+            for contour in self.outline(comp):
+                contours.append([(a * x + c * y + dx, b * x + d * y + dy, on) for x, y, on in contour])
+            if not flags & MORE_COMPONENTS:
+                return contours
+
     def subset(self, gids) -> bytes:
         keep = self.closure(gids)
         glyf = bytearray()
@@ -96,7 +177,8 @@ class SourceFont:
         head = bytearray(self.tables[b"head"])
         struct.pack_into(">I", head, 8, 0)   # checkSumAdjustment, set below
         struct.pack_into(">h", head, 50, 1)  # long loca
-        tables = {tag: self.tables[tag] for tag in KEEP if tag in self.tables}
+        tables = {tag: bytes(self.tables[tag]) for tag in KEEP
+                  if tag in self.tables and tag not in (b"glyf", b"loca", b"head")}
         tables[b"glyf"] = bytes(glyf)
         tables[b"loca"] = loca
         tables[b"head"] = bytes(head)
@@ -111,7 +193,7 @@ def _ps_name(name_table: bytes) -> str | None:
         pid, eid, _lid, nid, length, offset = struct.unpack_from(">HHHHHH", name_table, 6 + 12 * i)
         if nid != 6:
             continue
-        raw = name_table[string_offset + offset:string_offset + offset + length]
+        raw = bytes(name_table[string_offset + offset:string_offset + offset + length])
         text = raw.decode("utf-16-be", "replace") if pid in (0, 3) else raw.decode("latin-1")
         return "".join(c for c in text if c.isalnum() or c in "-_") or None
     return None

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from . import zh
-from .prepare import (BREAK_EMERGENCY, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD,
+from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD,
                       Prepared)
 
-EPS = 0.01  # pt: the tolerance of "fits"
+EPS = 0.005  # pt: the tolerance of "fits" (half the 0.01 pt a line may overrun)
 # how far each kind of gap may comfortably stretch, in em: sets badness, not a limit
 COMFORT = {STRETCH_CHAR: 0.15, STRETCH_WORD: 0.5, STRETCH_HAN_LATIN: 0.25}
 EMERGENCY_PENALTY = 1e5
+HYPHEN_PENALTY = 2500.0  # a hyphenated line costs as much as a fairly loose one
 SHORT_LAST_LINE = 1e6  # C17: a last line of one Han character
 OVERFULL = 1e6
+SHRINK_COST = 0.1  # badness of compression relative to expansion
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class _Sums:
         self.text = p.text
         self.size = p.size
         self.adv = [0.0, *accumulate(x.width + x.gap for x in u)]
-        self.shr = [0.0, *accumulate((x.shrink if not x.end_trim else 0.0) + x.gap_shrink for x in u)]
+        self.shr = [0.0, *accumulate(x.shrink + x.gap_shrink for x in u)]
         self.stretch = [0.0, *accumulate(COMFORT.get(x.stretch, 0.0) * p.size for x in u)]
 
     def content(self, a: int, b: int) -> tuple[int, int]:
@@ -68,10 +70,10 @@ class _Sums:
         last, first = u[b - 1], u[a]
         natural = self.adv[b] - self.adv[a] - last.gap - last.end_trim - first.start_trim + last.end_extra
         shrink = self.shr[b] - self.shr[a] - last.gap_shrink
-        if not last.end_trim:
-            shrink -= last.shrink  # its spare half is the line-end trim's, not compression
-        if first.start_trim:
-            shrink -= first.shrink if not first.end_trim else 0.0
+        if last.end_trim:
+            shrink -= last.shrink  # its spare half went to the line-end trim already
+        if first.start_trim and b - a > 1:
+            shrink -= first.shrink
         stretch = self.stretch[b - 1] - self.stretch[a]
         return natural, max(shrink, 0.0), stretch
 
@@ -84,9 +86,9 @@ def break_lines(prepared: Prepared, widths: Widths, start: int = 0,
         return []
     if method == "first-fit":
         return _first_fit(sums, widths, start)
-    lines = _total_fit(sums, widths, start, (BREAK_OK,), overfull=False)
+    lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN), overfull=False)
     if lines is None:  # nothing fits without an emergency break or an overfull line
-        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_EMERGENCY), overfull=True)
+        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY), overfull=True)
     return lines if lines is not None else _first_fit(sums, widths, start)
 
 
@@ -106,7 +108,7 @@ def _first_fit(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]]
         if a >= n:
             break
         width = widths(len(lines))
-        best = {BREAK_OK: None, BREAK_EMERGENCY: None}
+        best = {BREAK_OK: None, BREAK_HYPHEN: None, BREAK_EMERGENCY: None}
         b = a + 1
         end = None
         while b <= n:
@@ -120,7 +122,7 @@ def _first_fit(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]]
                 best[u.brk] = b
             b += 1
         if end is None:
-            end = best[BREAK_OK] or best[BREAK_EMERGENCY] or max(b - 1, a + 1)
+            end = best[BREAK_OK] or best[BREAK_HYPHEN] or best[BREAK_EMERGENCY] or max(b - 1, a + 1)
         lines.append((a, end))
         a = end
     return lines
@@ -140,7 +142,9 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
         forced = u.forced and not last
         if not (last or forced or u.brk in allow):
             continue
-        penalty = EMERGENCY_PENALTY if u.brk == BREAK_EMERGENCY and not (last or forced) else 0.0
+        penalty = 0.0
+        if not (last or forced):
+            penalty = {BREAK_EMERGENCY: EMERGENCY_PENALTY, BREAK_HYPHEN: HYPHEN_PENALTY}.get(u.brk, 0.0)
         new: dict[tuple[int, int], tuple[float, int, tuple]] = {}
         for key in sorted(active):
             i = key[0]
@@ -155,7 +159,9 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
                 # line, kept so that the paragraph can go on
                 bad = OVERFULL + (natural - shrink - width) * 1e4
             elif natural > width:
-                bad = _badness(natural - width, shrink)
+                # C5: squeezing marks is routine in Chinese setting, cheaper than
+                # pushing a character out and spacing the line
+                bad = _badness(natural - width, shrink) * SHRINK_COST
             elif last or forced:
                 bad = 0.0  # a paragraph's last line is set solid (C12)
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import bo
 from .display import Cluster, GlyphRun
 from .itemize import HB_LANGUAGE, HB_SCRIPT
 from .linebreak import EPS, Widths, break_lines
@@ -84,22 +85,28 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     if shown[0].start_trim:
         adv[0] -= shown[0].start_trim
         shift[0] -= shown[0].start_trim
-    natural = sum(adv) + sum(gaps)
+    pad = None
+    if shown[-1].hyphen and b < len(units):
+        # a hyphenated word: the hyphen is drawn, and is no text (see _runs)
+        pad = (shown[-1].hyphen, shown[-1].hyphen_width, 1)
+    natural = sum(adv) + sum(gaps) + (pad[1] if pad else 0.0)
     delta = measure - natural
-    if delta < -EPS:
+    if delta < -1e-6:
         delta = _compress(shown, adv, shift, gaps, delta)
     elif delta > EPS and align == "justify" and not last:
+        if pad is None:
+            pad, delta = _tsheg_padding(prepared, shown, glyphs, delta)
         delta = _expand(shown, gaps, delta, prepared.size)
     x = indent
     if align == "center":
         x += max(delta, 0.0) / 2
     elif align == "end":
         x += max(delta, 0.0)
-    runs = _runs(prepared, shown, glyphs, adv, shift, gaps, x, color)
+    runs = _runs(prepared, shown, glyphs, adv, shift, gaps, x, color, pad)
     scripts = {(prepared.runs[u.run].script, prepared.sizes[u.run], prepared.shifts[u.run]) for u in shown}
     ascent = max(ASCENT[s] * size - sh for s, size, sh in scripts)
     descent = max(DESCENT[s] * size + sh for s, size, sh in scripts)
-    width = sum(adv) + sum(gaps)
+    width = sum(adv) + sum(gaps) + (pad[1] * pad[2] if pad else 0.0)
     return Line(tuple(runs), measure, natural, ascent, descent, text_start, text_end,
                 (width - natural) / prepared.size, last, x + width,
                 overfull=width > measure + EPS)
@@ -108,13 +115,22 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
 def _compress(shown: list[Unit], adv, shift, gaps, delta: float) -> float:
     """C10: take space level by level until the line fits; equal items equally."""
     n = len(shown)
+    end = shown[-1]
+    if end.shrink and not end.end_trim:
+        # C10 (1): the mark at the line end gives way first
+        take = min(-delta, end.shrink)
+        adv[-1] -= take
+        shift[-1] -= take * (end.shrink_left / end.shrink)
+        delta += take
+        if delta >= -EPS:
+            return delta
     for level in SHRINK_ORDER:
         if level == SHRINK_GAP:
             items = [(k, shown[k].gap_shrink) for k in range(n - 1) if shown[k].gap_shrink > 0]
         else:
             items = [(k, shown[k].shrink) for k in range(n)
                      if shown[k].shrink_level == level and shown[k].shrink > 0
-                     and not (k == n - 1 and shown[k].end_trim) and not (k == 0 and shown[k].start_trim)]
+                     and k != n - 1 and not (k == 0 and shown[k].start_trim)]
         cap = sum(amount for _, amount in items)
         if cap <= 0:
             continue
@@ -138,6 +154,21 @@ def _compress(shown: list[Unit], adv, shift, gaps, delta: float) -> float:
                 gaps[k] += delta / len(chars)
             delta = 0.0
     return delta
+
+
+def _tsheg_padding(prepared: Prepared, shown: list[Unit], glyphs, delta: float):
+    """T8 (a style option): a Tibetan line that ends in a tsheg is filled with tshegs
+    rather than spaced out. Returns (gid, advance, count) and what is left to spread."""
+    last = shown[-1]
+    if (prepared.options.tibetan_justify != "tsheg" or prepared.text[last.end - 1] != bo.TSHEG
+            or not glyphs[-1]):
+        return None, delta
+    tsheg = glyphs[-1][-1]
+    advance = tsheg.advance * prepared.scales[last.run]
+    count = int((delta + EPS) // advance) if advance > 0 else 0
+    if not count:
+        return None, delta
+    return (tsheg.gid, advance, count), delta - count * advance
 
 
 def _expand(shown: list[Unit], gaps, delta: float, size: float) -> float:
@@ -197,7 +228,8 @@ def _glyphs(prepared: Prepared, a: int, b: int, shaper: Shaper):
     return glyphs, adv
 
 
-def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color: str) -> list[GlyphRun]:
+def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color: str,
+          pad=None) -> list[GlyphRun]:
     runs: list[GlyphRun] = []
     x = x0
     k = 0
@@ -224,6 +256,16 @@ def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color:
                 clusters.append(Cluster(first, len(gids) - first, text))
             x += adv[k] + gaps[k]
             k += 1
+        if pad and k == n:
+            # T8 padding or a hyphen: drawn, but standing for no text
+            gid, advance, count = pad
+            pen = x - run_x
+            clusters.append(Cluster(len(gids), count, ""))
+            for _ in range(count):
+                gids.append(gid)
+                positions.append((pen, 0.0))
+                advances.append(advance)
+                pen += advance
         if gids:
             runs.append(GlyphRun(prepared.runs[r].face, prepared.sizes[r], run_x, prepared.shifts[r],
                                  tuple(gids), tuple(positions), tuple(advances), tuple(clusters), color))

@@ -210,6 +210,12 @@ def _story_blocks(text: str, shown: str, first_line: int) -> tuple[model.Block, 
     return tuple(blocks)
 
 
+def _hyphenation_language(language: str) -> str | None:
+    import pyphen
+
+    return pyphen.language_fallback(language)
+
+
 def _inside(base: Path, path: Path) -> bool:
     try:
         path.resolve().relative_to(base.resolve())
@@ -242,6 +248,12 @@ def load_edition(path: str | Path) -> model.Edition:
     roles = set(read_manifest()["roles"]) | set(edition.fonts)
     ystyles = root.get("styles")
     for name, style in edition.styles.items():
+        if style.hyphenate is not None and not _hyphenation_language(style.hyphenate):
+            import pyphen
+
+            ctx.error(f"style '{name}': no hyphenation patterns for '{style.hyphenate}'",
+                      ystyles.value[name].value["hyphenate"].where,
+                      did_you_mean(style.hyphenate, pyphen.LANGUAGES) or "e.g. en_US, en_GB, de_DE")
         if style.font not in roles:
             ys = ystyles.value[name]
             where = ys.value["font"].where if "font" in ys.value else ys.where

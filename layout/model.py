@@ -74,6 +74,9 @@ class Style:
     strictness: Literal["strict", "gb", "loose"] = "gb"  # 避头尾 level (chinese.md C1-C3)
     trim_line_start: bool = False  # opening bracket at a line start set half width (C8)
     tibetan_scale: float = 1.0  # Tibetan size / Han size inside mixed paragraphs (mixed.md M5)
+    tibetan_justify: Literal["distribute", "tsheg"] = "distribute"  # T7, or T8 tsheg padding
+    grid: bool = False  # C15: pure-Han lines keep every character on the em grid
+    hyphenate: str | None = None  # pyphen language for Latin words (e.g. en_US); none by default
     breaking: Literal["total-fit", "first-fit"] = "total-fit"
     based_on: str | None = None
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import zlib
-from pathlib import Path
 
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
@@ -91,11 +90,11 @@ class PdfWriter:
     def source(self, face: Face) -> SourceFont:
         src = self._sources.get(face)
         if src is None:
-            path = fontcache.embeddable(face)
-            src = self._sources[face] = SourceFont(Path(path).read_bytes())
+            src = self._sources[face] = SourceFont.open(fontcache.embeddable(face))
         return src
 
     def write(self, pages: list[PageOut], title: str = "") -> bytes:
+        self._forms: dict[tuple[Face, int], str] = {}
         out = io.BytesIO()
         c = _Canvas(out, invariant=1, pageCompression=1)
         c.setTitle(title)
@@ -124,8 +123,13 @@ class PdfWriter:
         size = run.size
         k = 1000.0 / src.units_per_em
         ops = [f"BT /{plan.name} {_n(size)} Tf {_n(_gray(run.color))} g"]
+        # glyphs that stand for no text (T8 padding) are drawn as shapes, not text, so
+        # that no extractor reports them
+        shapes = [g for cl in run.clusters if not cl.text for g in range(cl.first, cl.first + cl.count)]
         # segments: runs of glyphs on one baseline, split where a cluster needs ActualText
-        actual = {cl.first: cl for cl in run.clusters if cl.count and _needs_actual_text(run, cl, plan)}
+        actual = {cl.first: cl for cl in run.clusters
+                  if cl.count and cl.text and _needs_actual_text(run, cl, plan)}
+        skip = set(shapes)
         cluster_end = {}
         for cl in actual.values():
             cluster_end[cl.first] = cl.first + cl.count
@@ -151,10 +155,34 @@ class PdfWriter:
                 end = i + 1
                 while end < n and end not in actual:
                     end += 1
-                self._segments(ops, page, run, src, k, list(range(i, end)))
+                order = [g for g in range(i, end) if g not in skip]
+                if order:
+                    self._segments(ops, page, run, src, k, order)
                 i = end
         ops.append("ET")
+        scale = size / src.units_per_em
+        for g in shapes:
+            name = self._shape_form(c, run.face, run.gids[g])
+            px, py = run.positions[g]
+            ops.append(f"q {_n(scale)} 0 0 {_n(scale)} {_n(run.x + px)} {_n(page.height - run.y - py)} cm "
+                       f"/{name} Do Q")
         c.addLiteral("\n".join(ops))
+
+    def _shape_form(self, c, face: Face, gid: int) -> str:
+        """A glyph's outline as a form XObject (in font units), defined once per file."""
+        key = (face, gid)
+        name = self._forms.get(key)
+        if name is None:
+            name = self._forms[key] = f"PG{len(self._forms) + 1}"
+            ops = []
+            for contour in self.source(face).outline(gid):
+                ops += _contour_path(contour)
+            upem = self.source(face).units_per_em
+            c.beginForm(name, -2 * upem, -2 * upem, 3 * upem, 3 * upem)
+            c.addLiteral(" ".join(ops) + " f")
+            c.endForm()
+        c._formsinuse.append(name)  # the page's resources must list it
+        return c._doc.getXObjectName(name).lstrip("/")
 
     def _segments(self, ops, page, run, src, k, order) -> None:
         """Glyphs `order` (indices into the run) as TJ arrays, one per baseline height."""
@@ -250,6 +278,49 @@ class PdfWriter:
             "ToUnicode": doc.Reference(cmap),
         })
         doc.idToObject[pdfdoc.BasicFonts].dict[plan.name] = doc.Reference(font)
+
+
+def _contour_path(points: list[tuple[float, float, bool]]) -> list[str]:
+    """A TrueType contour (quadratic, with implied on-curve points) as PDF path ops."""
+    if not points:
+        return []
+    n = len(points)
+    start = next((i for i, p in enumerate(points) if p[2]), None)
+    if start is None:  # all off-curve: start at the midpoint of the first two
+        x0 = (points[0][0] + points[1 % n][0]) / 2
+        y0 = (points[0][1] + points[1 % n][1]) / 2
+        seq = points
+    else:
+        x0, y0 = points[start][0], points[start][1]
+        seq = points[start + 1:] + points[:start + 1]
+    ops = [f"{_n(x0)} {_n(y0)} m"]
+    cx, cy = x0, y0
+    ctrl = None
+    for x, y, on in seq:
+        if on:
+            if ctrl is None:
+                ops.append(f"{_n(x)} {_n(y)} l")
+            else:
+                ops.append(_quad(cx, cy, ctrl, (x, y)))
+                ctrl = None
+            cx, cy = x, y
+        else:
+            if ctrl is not None:
+                mx, my = (ctrl[0] + x) / 2, (ctrl[1] + y) / 2
+                ops.append(_quad(cx, cy, ctrl, (mx, my)))
+                cx, cy = mx, my
+            ctrl = (x, y)
+    if ctrl is not None:
+        ops.append(_quad(cx, cy, ctrl, (x0, y0)))
+    ops.append("h")
+    return ops
+
+
+def _quad(x0: float, y0: float, ctrl, end) -> str:
+    (qx, qy), (x1, y1) = ctrl, end
+    c1 = (x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0))
+    c2 = (x1 + 2 / 3 * (qx - x1), y1 + 2 / 3 * (qy - y1))
+    return f"{_n(c1[0])} {_n(c1[1])} {_n(c2[0])} {_n(c2[1])} {_n(x1)} {_n(y1)} c"
 
 
 def _to_unicode_cmap(mapping: dict[int, str]) -> str:

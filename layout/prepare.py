@@ -18,7 +18,7 @@ from .itemize import HB_LANGUAGE, HB_SCRIPT, Run, itemize
 from .shape import Glyph, Shaper
 
 # break classes of a unit's end
-BREAK_NO, BREAK_OK, BREAK_EMERGENCY = 0, 1, 2
+BREAK_NO, BREAK_OK, BREAK_EMERGENCY, BREAK_HYPHEN = 0, 1, 2, 3
 # stretch classes of the gap after a unit (C11 order)
 STRETCH_NONE, STRETCH_WORD, STRETCH_HAN_LATIN, STRETCH_CHAR = 0, 1, 2, 3
 SHRINK_SPACE, SHRINK_GAP = 2, 6  # C10 levels of Western spaces and the Han-Western gap
@@ -42,8 +42,23 @@ class Unit:
     shrink_level: int = 0  # ... at this level
     shrink_left: float = 0.0  # the part of `shrink` on the glyph's left side (opening brackets)
     end_trim: float = 0.0  # given up when the unit ends a line (C8)
-    end_extra: float = 0.0  # taken when it ends a line: kerning with the next unit is lost
+    end_extra: float = 0.0  # taken when it ends a line: lost kerning, or the hyphen
+    hyphen: int = 0         # glyph id of the hyphen drawn when a line ends here (BREAK_HYPHEN)
+    hyphen_width: float = 0.0
     start_trim: float = 0.0  # given up when it starts a line (opening brackets, if enabled)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A style's composition options (chinese.md / tibetan.md / mixed.md)."""
+    strictness: str = "gb"          # C1–C3: 'strict', 'gb' or 'loose'
+    trim_line_start: bool = False   # C8: opening bracket at line start set ½ em
+    han_latin_gap: float = 0.25     # C13, em
+    tibetan_latin_gap: float = 0.2  # M2, em
+    tibetan_scale: float = 1.0      # M5: Tibetan size / Han size in mixed text
+    tibetan_justify: str = "distribute"  # T7 'distribute', or T8 'tsheg' padding
+    grid: bool = False              # C15: pure-Han lines keep every character on the em grid
+    hyphenate: str | None = None    # a pyphen language (e.g. 'en_US') for Latin words, or None
 
 
 @dataclass(frozen=True)
@@ -56,16 +71,7 @@ class Prepared:
     sizes: tuple[float, ...]    # type size per run (Tibetan may be scaled, M5)
     shifts: tuple[float, ...]   # baseline shift per run, pt, y downwards (M4)
     dominant: str               # the paragraph's main script
-
-
-@dataclass(frozen=True)
-class Composition:
-    """A style's composition options (chinese.md / tibetan.md / mixed.md)."""
-    strictness: str = "gb"          # C1–C3: 'strict', 'gb' or 'loose'
-    trim_line_start: bool = False   # C8: opening bracket at line start set ½ em
-    han_latin_gap: float = 0.25     # C13, em
-    tibetan_latin_gap: float = 0.2  # M2, em
-    tibetan_scale: float = 1.0      # M5: Tibetan size / Han size in mixed text
+    options: Composition = Composition()
 
 
 def _features(script: str) -> dict:
@@ -89,7 +95,9 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
     runs = itemize(text, role, fonts, shaper, where, story)
     flags = opportunities(text, options.strictness)
     dominant = dominant_script(text, runs)
-    halted = set(zh.halt_positions(text))
+    # C9 sets adjacent marks half width; on the character grid (C15) every mark keeps
+    # its full em
+    halted = set() if options.grid else set(zh.halt_positions(text))
     units: list[Unit] = []
     scales, sizes, shifts = [], [], []
     for ri, run in enumerate(runs):
@@ -116,18 +124,21 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
             s, e = run.start + c, run.start + bounds[k + 1]
             gl = tuple(by_cluster[c])
             width = sum(g.advance for g in gl) * scale + tracking * (e - s)
-            units.append(_unit(text, s, e, ri, gl, width, run, run_size, scale, shaper, halted))
+            units.append(_unit(text, s, e, ri, gl, width, run, run_size, scale, shaper, halted,
+                               options.grid))
     units = _join(text, units, flags, size, options)
     units = _line_end_widths(text, units, runs, scales, shaper)
+    if options.hyphenate:
+        units = _hyphenate(text, units, runs, scales, shaper, options.hyphenate)
     return Prepared(text, size, tuple(runs), tuple(units), tuple(scales), tuple(sizes),
-                    tuple(shifts), dominant)
+                    tuple(shifts), dominant, options)
 
 
 def _hashable(v):
     return tuple(v) if isinstance(v, list) else v
 
 
-def _unit(text, s, e, ri, glyphs, width, run, size, scale, shaper, halted) -> Unit:
+def _unit(text, s, e, ri, glyphs, width, run, size, scale, shaper, halted, grid) -> Unit:
     chars = text[s:e]
     if chars == "\n":
         return Unit(s, e, ri, (), 0.0, run.script, forced=True)
@@ -141,7 +152,9 @@ def _unit(text, s, e, ri, glyphs, width, run, size, scale, shaper, halted) -> Un
         spare, left = _spare(shaper, run.face, ch, scale)
         if spare > 0:
             level = zh.shrink_level(ch) or zh.SHRINK_LEVEL_COMMA
-            trim_end = spare if ch in zh.CLOSING or ch in zh.MIDDLE_DOT else 0.0
+            # C8 trims a closing mark at the line end; on the grid (C15) it keeps its
+            # em unless the line needs the room (then it gives way first, C10 level 1)
+            trim_end = spare if (ch in zh.CLOSING or ch in zh.MIDDLE_DOT) and not grid else 0.0
             trim_start = spare if ch in zh.OPENING else 0.0
             unit = Unit(s, e, ri, glyphs, width, run.script, shrink=spare, shrink_level=level,
                         shrink_left=left, end_trim=trim_end, start_trim=trim_start)
@@ -195,6 +208,35 @@ def _line_end_widths(text, units: list[Unit], runs, scales, shaper: Shaper) -> l
             extra = (sum(g.advance for g in alone) - sum(g.advance for g in u.glyphs)) * scales[u.run]
             if abs(extra) > 1e-6:
                 out[k] = replace(u, end_extra=extra)
+    return out
+
+
+def _hyphenate(text, units: list[Unit], runs, scales, shaper: Shaper, language: str) -> list[Unit]:
+    """Hyphenation points of Latin words (pyphen's patterns) become breaks that cost a
+    little and draw a hyphen; the hyphen is not text (extraction gives the word back)."""
+    hyphenator = shaper.hyphenator(language)
+    by_end = {u.end: k for k, u in enumerate(units)}
+    out = list(units)
+    i = 0
+    while i < len(text):
+        if not (text[i].isascii() and text[i].isalpha()):
+            i += 1
+            continue
+        j = i
+        while j < len(text) and text[j].isascii() and text[j].isalpha():
+            j += 1
+        if j - i >= 6:
+            for pos in hyphenator.positions(text[i:j]):
+                k = by_end.get(i + pos)
+                if k is None or out[k].brk == BREAK_OK:
+                    continue
+                run = runs[out[k].run]
+                dash = shaper.shape(run.face, "-", HB_SCRIPT[run.script], HB_LANGUAGE[run.script], ())
+                if len(dash) == 1 and dash[0].gid:
+                    width = dash[0].advance * scales[out[k].run]
+                    out[k] = replace(out[k], brk=BREAK_HYPHEN, hyphen=dash[0].gid, hyphen_width=width,
+                                     end_extra=out[k].end_extra + width)
+        i = j
     return out
 
 

@@ -107,6 +107,15 @@ class Shaper:
         self._cache[key] = glyphs
         return glyphs
 
+    def hyphenator(self, language: str):
+        """pyphen's patterns for a language, loaded once per render."""
+        import pyphen
+
+        cache = self.__dict__.setdefault("_hyphenators", {})
+        if language not in cache:
+            cache[language] = pyphen.Pyphen(lang=language)
+        return cache[language]
+
     @property
     def hit_rate(self) -> float:
         total = self.hits + self.misses

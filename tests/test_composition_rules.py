@@ -98,3 +98,81 @@ def test_corpus_paragraphs_keep_the_rules(path, engine):
                 failures.append(f"paragraph {n + 1} at {em} em, {problem}")
     print(f"{path.name}: {total} lines checked")
     assert not failures, f"{len(failures)} violations, first: " + "; ".join(failures[:8])
+
+
+def test_grid_mode_keeps_pure_han_lines_on_the_em_grid(engine):
+    """C15: with the character grid on and a measure of whole ems, every character of
+    a line that needs no adjustment starts on a multiple of the type size."""
+    from layout.prepare import Composition
+
+    fonts, shaper = engine
+    text = next(paragraphs(SHARED / "corpus" / "chinese" / "ntrex128_zh_news_01.txt"))
+    prepared = prepare(text, "body", SIZE, 0.0, fonts, shaper, options=Composition(grid=True))
+    lines = set_lines(prepared, Widths.uniform(17 * SIZE), shaper)
+    on_grid = 0
+    for line in lines[:-1]:
+        if abs(line.ratio) > 1e-9 or any(c.isascii() for c in line.text):
+            continue
+        xs = [run.x + p[0] for run in line.runs for p in run.positions]
+        assert all(abs(x / SIZE - round(x / SIZE)) < 1e-6 for x in xs), line.text
+        on_grid += 1
+    assert on_grid >= len(lines) // 2, f"only {on_grid} of {len(lines)} lines on the grid"
+
+
+def test_tsheg_padding_fills_lines_and_adds_no_text(engine, tmp_path):
+    """T8 (an option): lines ending in a tsheg are filled with tshegs, drawn as shapes,
+    so the text that comes back is the source."""
+    import subprocess
+
+    from conftest import pdfium_text, squash
+    from layout.display import PageOut
+    from layout.pdf import PdfWriter
+    from layout.prepare import Composition
+
+    fonts, shaper = engine
+    text = next(paragraphs(SHARED / "corpus" / "tibetan" / "tibettimes_2017.txt"))[:600]
+    prepared = prepare(text, "tibetan-body", SIZE, 0.0, fonts, shaper,
+                       options=Composition(tibetan_justify="tsheg"))
+    lines = set_lines(prepared, Widths.uniform(13 * SIZE), shaper)
+    padded = [l for l in lines[:-1] if l.runs and l.runs[-1].clusters[-1].text == ""]
+    assert padded, "no line was padded"
+    for line in lines[:-1]:
+        assert abs(line.width - 13 * SIZE) < 0.01
+    items = [r.moved(20, 30 + 18 * i) for i, l in enumerate(lines) for r in l.runs]
+    pdf = tmp_path / "t8.pdf"
+    pdf.write_bytes(PdfWriter().write([PageOut(1, 13 * SIZE + 40, 18 * len(lines) + 60, tuple(items))]))
+    out = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert squash(out) == squash(text)
+    assert squash(pdfium_text(pdf)) == squash(text)
+
+
+def test_hyphenation_breaks_long_latin_words_and_adds_no_text(engine, tmp_path):
+    """Optional hyphenation (pyphen) for Latin in narrow columns: words break at
+    hyphenation points with a drawn hyphen that is not text."""
+    from conftest import pdfium_text, pdftotext, squash
+    from layout.display import PageOut
+    from layout.pdf import PdfWriter
+    from layout.prepare import Composition
+
+    fonts, shaper = engine
+    text = ("Representatives of international organisations discussed telecommunications "
+            "infrastructure and environmental responsibilities with administrators.")
+    plain = set_lines(prepare(text, "body", SIZE, 0.0, fonts, shaper), Widths.uniform(9 * SIZE), shaper)
+    hyph = set_lines(prepare(text, "body", SIZE, 0.0, fonts, shaper, options=Composition(hyphenate="en_US")),
+                     Widths.uniform(9 * SIZE), shaper)
+    hyphenated = [l for l in hyph if l.runs and l.runs[-1].clusters[-1].text == ""]
+    assert hyphenated, "no word was hyphenated"
+    for line in hyphenated:
+        assert text[line.end - 1].isalpha() and text[line.end].isalpha()
+    assert all(l.width <= 9 * SIZE + 0.01 for l in hyph)
+    assert all(abs(l.width - 9 * SIZE) < 0.01 for l in hyph[:-1]), "lines not justified"
+    # without hyphenation the narrow measure forces emergency breaks with no hyphen
+    def inside_words(lines):
+        return sum(1 for l in lines[:-1] if text[l.end - 1].isalpha() and text[l.end].isalpha())
+    assert inside_words(plain) > 0
+    assert inside_words(hyph) == len(hyphenated)
+    items = [r.moved(20, 30 + 14 * i) for i, l in enumerate(hyph) for r in l.runs]
+    pdf = tmp_path / "h.pdf"
+    pdf.write_bytes(PdfWriter().write([PageOut(1, 9 * SIZE + 40, 14 * len(hyph) + 60, tuple(items))]))
+    assert squash(pdftotext(pdf, "-raw")) == squash(text)
+    assert squash(pdfium_text(pdf)) == squash(text)
