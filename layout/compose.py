@@ -1,287 +1,242 @@
-"""Edition -> pages: frames on the grid, stories threaded through them, on the baseline grid.
+"""Edition -> pages: masters and folios, every element in its frame, stories flowed.
 
-Every element is placed in its frame; stories flow column by column through their
-frames in page order, and across pages with jump lines the engine writes itself. Text
-that finds no room is reported as overset, never dropped.
+Drawing order on a page is reading order for text (extractors that follow the content
+stream read it right): backgrounds first, then elements in the order the designer
+listed them, stories after the elements of their first page.
 """
 from __future__ import annotations
-
-import math
-from dataclasses import dataclass
 
 from PIL import Image as PILImage
 
 from . import model
-from .display import GlyphRun, Image, PageOut, Rule
-from .errors import InputError, Report, Where
+from .display import Image, PageOut, Rect as Box, Rule
+from .errors import InputError, Report
+from .flow import flow_story, story_chain
 from .fonts import FontSet
-from .lines import Line, set_lines
-from .linebreak import Widths
-from .prepare import Composition, Prepared, prepare
+from .geometry import Rect, frame_rect, type_area
+from .lines import Line
+from .setter import Setter
 from .shape import Shaper
-
-JUMP_TO = "（下转{page:02d}版）"
-JUMP_FROM = "（上接{page:02d}版）"
-
-
-@dataclass(frozen=True)
-class Rect:
-    x: float
-    y: float
-    w: float
-    h: float
-
-
-class _Setter:
-    """Sets paragraphs of a style; holds what one render shares (fonts, shaper, report)."""
-
-    def __init__(self, edition: model.Edition, fonts: FontSet, shaper: Shaper, report: Report):
-        self.edition = edition
-        self.fonts = fonts
-        self.shaper = shaper
-        self.report = report
-        self._prepared: dict[tuple, Prepared] = {}
-
-    def style(self, name: str) -> model.Style:
-        return self.edition.styles[name]
-
-    def prepared(self, text: str, style: model.Style, where: Where | None, story: str = "") -> Prepared:
-        options = Composition(style.strictness, style.trim_line_start, tibetan_scale=style.tibetan_scale,
-                              tibetan_justify=style.tibetan_justify, grid=style.grid,
-                              hyphenate=style.hyphenate)
-        key = (text, style.font, style.size, style.tracking, options)
-        p = self._prepared.get(key)
-        if p is None:
-            p = prepare(text, style.font, style.size, style.tracking, self.fonts, self.shaper, where, story,
-                        options)
-            self._prepared[key] = p
-        return p
-
-    def lines(self, text: str, style_name: str, width: float, where: Where | None = None,
-              align: str | None = None) -> list[Line]:
-        """A short text (headline, caption) set in one width; '\\n' breaks the line."""
-        style = self.style(style_name)
-        out: list[Line] = []
-        for part in text.split("\n"):
-            p = self.prepared(part, style, where)
-            out += set_lines(p, Widths.uniform(width), self.shaper, align or style.align,
-                             indent=style.indent * style.size, color=style.color, method=style.breaking)
-        return out
-
-
-def _grid(geo: model.Geometry, page_number: int):
-    """Column x positions for a page; odd pages have the inside margin on the left."""
-    left = geo.margins.inside if page_number % 2 == 1 else geo.margins.outside
-    type_width = geo.width - geo.margins.inside - geo.margins.outside
-    col = (type_width - (geo.columns - 1) * geo.gutter) / geo.columns
-    xs = [left + i * (col + geo.gutter) for i in range(geo.columns)]
-    return xs, col
-
-
-def frame_rect(frame: model.Frame, geo: model.Geometry, page_number: int) -> Rect:
-    xs, col = _grid(geo, page_number)
-    x = xs[frame.column - 1]
-    w = frame.span * col + (frame.span - 1) * geo.gutter
-    y = geo.margins.top + frame.top
-    depth = geo.height - geo.margins.top - geo.margins.bottom
-    h = frame.height if frame.height is not None else depth - frame.top
-    return Rect(x, y, w, h)
 
 
 def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float) -> float:
-    """Place lines top-down from y (the top of the first line's box); returns the
-    bottom. Lines sit `pitch` apart; the first baseline is one ascent below y."""
+    """Lines top-down from y (the top of the first line's box); returns the bottom."""
     for i, line in enumerate(lines):
-        baseline = y + line.ascent + i * pitch
-        items += [r.moved(x, baseline) for r in line.runs]
+        items += [r.moved(x, y + line.ascent + i * pitch) for r in line.runs]
     if not lines:
         return y
     return y + lines[0].ascent + (len(lines) - 1) * pitch + lines[-1].descent
 
 
 def compose(edition: model.Edition, fonts: FontSet, shaper: Shaper, report: Report) -> list[PageOut]:
-    setter = _Setter(edition, fonts, shaper, report)
+    setter = Setter(edition, fonts, shaper)
     src = edition.source
-    geo = src.geometry
+    geo = edition.geometry
     pages_items: list[list] = [[] for _ in src.pages]
-    chains: dict[str, list[tuple[int, model.StoryFrame]]] = {}
+    backgrounds: list[list] = [[] for _ in src.pages]
+    frames: dict[str, list[tuple[int, model.StoryFrame]]] = {}
     for pi, page in enumerate(src.pages):
         number = pi + 1
         items = pages_items[pi]
+        _master(items, edition, page, number, setter)
         for element in page.elements:
             rect = frame_rect(element.frame, geo, number)
             if isinstance(element, model.StoryFrame):
-                chains.setdefault(element.story, []).append((pi, element))
+                frames.setdefault(element.story, []).append((pi, element))
             elif isinstance(element, model.Masthead):
-                _masthead(items, element, rect, setter, src.paper, len(src.pages))
+                _masthead(items, element, rect, setter, edition.paper, len(src.pages))
             elif isinstance(element, model.Headline):
                 _headline(items, element, rect, setter)
             elif isinstance(element, model.Photo):
                 _photo(items, element, rect, setter)
             elif isinstance(element, model.TextBlock):
-                style = setter.style(element.style)
-                y = rect.y
-                for part in element.text.split("\n\n"):
-                    lines = setter.lines(part.strip(), element.style, rect.w)
-                    y = _stack(items, lines, rect.x, y, style.line_pitch) + style.space_after
-    for name, chain in chains.items():
-        _flow_story(edition.stories[name], chain, pages_items, setter, geo)
-    return [PageOut(i + 1, geo.width, geo.height, tuple(items)) for i, items in enumerate(pages_items)]
+                _text(items, element.text, element.style, rect, setter)
+            elif isinstance(element, model.SectionLabel):
+                _section_label(items, element, rect, setter)
+            elif isinstance(element, model.RuleElement):
+                _rule(items, element, rect)
+            elif isinstance(element, model.Box):
+                backgrounds[pi].append(Box(rect.x, rect.y, rect.w, rect.h, element.fill, element.color,
+                                           element.weight))
+            elif isinstance(element, model.Teaser):
+                _teaser(items, element, rect, setter)
+            elif isinstance(element, model.Ad):
+                _ad(items, element, rect, setter)
+            else:  # a type the model has and this module forgot: never skip silently
+                raise TypeError(f"no layout for element {element!r}")
+    for name, frames_of_story in frames.items():
+        chain = story_chain(frames_of_story)
+        flow_story(edition.stories[name], chain, pages_items, setter, geo, src.jump_lines, report)
+    return [PageOut(i + 1, geo.width, geo.height, tuple(backgrounds[i] + items))
+            for i, items in enumerate(pages_items)]
 
 
-def _masthead(items, el: model.Masthead, rect: Rect, setter: _Setter, paper: model.Paper, npages: int):
+def _fields(edition: model.Edition, page: model.Page, number: int) -> dict:
+    paper = edition.paper
+    return {"paper": paper.name, "paper_bo": paper.name_bo, "page": number,
+            "pages": len(edition.source.pages), "section": page.section, "editors": page.editors,
+            "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
+            "weekday": paper.weekday_text, "issue": paper.issue or "", "total_issue": paper.total_issue or ""}
+
+
+def _master(items, edition: model.Edition, page: model.Page, number: int, setter: Setter) -> None:
+    """The folio (running head) and credits line of the page's master."""
+    master = edition.masters[page.master]
+    folio = page.folio if page.folio is not None else master.folio
+    geo = edition.geometry
+    area = type_area(geo, number)
+    fields = _fields(edition, page, number)
+    if folio is not None:
+        style = setter.style(folio.style)
+        left, right = folio.left, folio.right
+        if folio.mirror and number % 2 == 0:
+            left, right = right, left
+        gap = 4.0
+        if folio.position == "top":
+            y = area.y - gap - style.line_pitch
+            rule_y = area.y - gap / 2
+        else:
+            y = area.y + area.h + gap
+            rule_y = area.y + area.h + gap / 2
+        for text, align in ((left, "start"), (folio.center, "center"), (right, "end")):
+            if text:
+                _stack(items, setter.lines(text.format(**fields), folio.style, area.w, align=align),
+                       area.x, y, style.line_pitch)
+        if folio.rule:
+            items.append(Rule(area.x, rule_y, area.x + area.w, rule_y, 0.5))
+    if master.credits:
+        style = setter.style(master.credits_style)
+        _stack(items, setter.lines(master.credits.format(**fields), master.credits_style, area.w),
+               area.x, area.y + area.h + 2.0, style.line_pitch)
+
+
+def _text(items, text: str, style_name: str, rect: Rect, setter: Setter) -> float:
+    style = setter.style(style_name)
+    y = rect.y
+    for part in text.split("\n\n"):
+        lines = setter.lines(part.strip(), style_name, rect.w)
+        y = _stack(items, lines, rect.x, y + style.space_before, style.line_pitch) + style.space_after
+    return y
+
+
+def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: model.Paper, npages: int):
     title = setter.lines(paper.name, el.title_style, rect.w, align="center")
-    title_style = setter.style(el.title_style)
-    y = _stack(items, title, rect.x, rect.y, title_style.line_pitch)
+    y = _stack(items, title, rect.x, rect.y, setter.style(el.title_style).line_pitch)
     if paper.name_bo:
         sub_style = setter.style(el.subtitle_style)
         sub = setter.lines(paper.name_bo, el.subtitle_style, rect.w, align="center")
-        y = _stack(items, sub, rect.x, y + sub_style.space_before, sub_style.line_pitch)
+        _stack(items, sub, rect.x, y + sub_style.space_before, sub_style.line_pitch)
     info_style = setter.style(el.info_style)
     date = f"{paper.date.year}年{paper.date.month}月{paper.date.day}日 {paper.weekday_text}"
     left = "  ".join(x for x in (paper.publisher, f"国内统一连续出版物号 {paper.serial}" if paper.serial else "",
                                  f"邮发代号 {paper.postal_code}" if paper.postal_code else "") if x)
-    right_parts = [date]
+    right = [date]
     if paper.issue is not None:
         total = f"（总第{paper.total_issue}期）" if paper.total_issue is not None else ""
-        right_parts.append(f"第{paper.issue}期{total}")
-    right_parts.append(f"今日{npages}版")
-    bottom = rect.y + rect.h
-    y_info = bottom - info_style.line_pitch
+        right.append(f"第{paper.issue}期{total}")
+    right.append(f"今日{npages}版")
+    y_info = rect.y + rect.h - info_style.line_pitch
     _stack(items, setter.lines(left, el.info_style, rect.w, align="start"), rect.x, y_info, info_style.line_pitch)
-    _stack(items, setter.lines("  ".join(right_parts), el.info_style, rect.w, align="end"), rect.x, y_info,
+    _stack(items, setter.lines("  ".join(right), el.info_style, rect.w, align="end"), rect.x, y_info,
            info_style.line_pitch)
+    bottom = rect.y + rect.h
     items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.2))
     items.append(Rule(rect.x, bottom + 3.6, rect.x + rect.w, bottom + 3.6, 0.4))
 
 
-def _headline(items, el: model.Headline, rect: Rect, setter: _Setter):
+def _headline(items, el: model.Headline, rect: Rect, setter: Setter):
     y = rect.y
     for text, style_name in ((el.kicker, el.kicker_style), (el.text, el.style), (el.deck, el.deck_style)):
         if not text:
             continue
         style = setter.style(style_name)
-        y = _stack(items, setter.lines(text, style_name, rect.w), rect.x, y + style.space_before,
-                   style.line_pitch) + style.space_after
+        size = _fitted_size(el, text, rect.w, setter) if style_name == el.style and el.fit else None
+        lines = setter.lines(text, style_name, rect.w, size=size)
+        pitch = style.line_pitch * (size / style.size if size else 1.0)
+        y = _stack(items, lines, rect.x, y + style.space_before, pitch) + style.space_after
 
 
-def _photo(items, el: model.Photo, rect: Rect, setter: _Setter):
-    cap_lines = []
+def _fitted_size(el: model.Headline, text: str, width: float, setter: Setter) -> float:
+    """The largest size within the limits at which each of the headline's lines fits
+    its width on one line (half-point steps)."""
+    low, high = sorted(el.fit[:2]) if len(el.fit) >= 2 else (el.fit[0], el.fit[0])
+    size = high
+    while size > low:
+        lines = setter.lines(text, el.style, width, size=size)
+        if len(lines) <= text.count("\n") + 1:
+            return size
+        size -= 0.5
+    return low
+
+
+def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
     cap_style = setter.style(el.caption_style)
     text = el.caption + (f"（{el.credit}）" if el.credit else "")
-    if text:
-        cap_lines = setter.lines(text, el.caption_style, rect.w)
-    cap_h = (len(cap_lines) * cap_style.line_pitch + 3) if cap_lines else 0
-    box = Rect(rect.x, rect.y, rect.w, rect.h - cap_h)
+    side = el.caption_position in ("left", "right") and text
+    cap_w = rect.w / 3 if side else rect.w
+    cap_lines = setter.lines(text, el.caption_style, cap_w - (6 if side else 0)) if text else []
+    cap_h = (len(cap_lines) * cap_style.line_pitch + 3) if cap_lines and not side else 0
+    box = Rect(rect.x + (cap_w if el.caption_position == "left" and side else 0), rect.y,
+               rect.w - (cap_w if side else 0), rect.h - cap_h)
     path = setter.edition.images[el.file]
     try:
         with PILImage.open(path) as im:
             iw, ih = im.size
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read photo {el.file}: {exc}", None, "re-save it as JPEG or PNG") from None
-    scale = (max if el.fit == "fill" else min)(box.w / iw, box.h / ih)
+    crop = el.crop if el.fit == "crop" and el.crop else [0.0, 0.0, 1.0, 1.0]
+    cw, ch = iw * (crop[2] - crop[0]), ih * (crop[3] - crop[1])
+    scale = (min if el.fit == "fit" else max)(box.w / cw, box.h / ch)
     w, h = iw * scale, ih * scale
-    items.append(Image(path, box.x + (box.w - w) / 2, box.y + (box.h - h) / 2, w, h,
-                       (box.x, box.y, box.w, box.h)))
+    if el.fit == "fit":
+        x, y = box.x + (box.w - cw * scale) / 2, box.y + (box.h - ch * scale) / 2
+        clip = (x, y, cw * scale, ch * scale)
+    else:
+        # the focal point as near the box's centre as the image allows
+        fx, fy = (el.focal if el.fit == "fill" else [(crop[0] + crop[2]) / 2, (crop[1] + crop[3]) / 2])
+        x = min(box.x, max(box.x + box.w - w, box.x + box.w / 2 - fx * w))
+        y = min(box.y, max(box.y + box.h - h, box.y + box.h / 2 - fy * h))
+        clip = (box.x, box.y, box.w, box.h)
+    if el.fit == "fit":
+        x, y = x - crop[0] * w, y - crop[1] * h
+    items.append(Image(path, x, y, w, h, clip))
     if cap_lines:
-        _stack(items, cap_lines, rect.x, box.y + box.h + 3, cap_style.line_pitch)
-
-
-@dataclass
-class _Column:
-    page: int
-    x: float
-    w: float
-    baselines: list[float]
-
-
-def _columns(frame: model.StoryFrame, page_index: int, geo: model.Geometry, ascent: float) -> list[_Column]:
-    """The frame's text columns, each with the baselines of the page's baseline grid
-    that fit inside it."""
-    rect = frame_rect(frame.frame, geo, page_index + 1)
-    n = frame.columns or frame.frame.span
-    w = (rect.w - (n - 1) * geo.gutter) / n
-    pitch = geo.baseline
-    first = geo.margins.top + ascent
-    k0 = max(0, math.ceil((rect.y + ascent - first) / pitch - 1e-6))
-    baselines = []
-    k = k0
-    while first + k * pitch + (pitch - ascent) <= rect.y + rect.h + 1e-6:
-        baselines.append(first + k * pitch)
-        k += 1
-    return [_Column(page_index, rect.x + i * (w + geo.gutter), w, list(baselines)) for i in range(n)]
-
-
-def _flow_story(story: model.Story, chain, pages_items, setter: _Setter, geo: model.Geometry):
-    """Thread the story through its frames; write jump lines; report overset."""
-    body = setter.style(story.style)
-    ascent = 0.88 * body.size
-    frames = [(pi, _columns(el, pi, geo, ascent)) for pi, el in chain]
-    jump_style = "caption"
-    # jump lines: the last line of a part that continues on another page, and the
-    # first line of the part that continues it
-    for fi, (pi, cols) in enumerate(frames):
-        nxt = frames[fi + 1][0] if fi + 1 < len(frames) else None
-        if nxt is not None and nxt != pi and cols[-1].baselines:
-            y = cols[-1].baselines.pop()
-            lines = setter.lines(JUMP_TO.format(page=nxt + 1), jump_style, cols[-1].w, align="end")
-            pages_items[pi] += [r.moved(cols[-1].x, y) for r in lines[0].runs]
-        prev = frames[fi - 1][0] if fi > 0 else None
-        if prev is not None and prev != pi and cols[0].baselines:
-            y = cols[0].baselines.pop(0)
-            lines = setter.lines(JUMP_FROM.format(page=prev + 1), jump_style, cols[0].w, align="start")
-            pages_items[pi] += [r.moved(cols[0].x, y) for r in lines[0].runs]
-    columns = [c for _, cols in frames for c in cols]
-    ci = 0
-    bi = 0
-    unit = 0
-    slot = 0  # next baseline index in the current column
-    last_page = chain[-1][0]
-    placed_chars = 0
-    while bi < len(story.blocks) and ci < len(columns):
-        block = story.blocks[bi]
-        style_name = story.subhead_style if block.kind == "subhead" else story.style
-        style = setter.style(style_name)
-        col = columns[ci]
-        steps = max(1, math.ceil(style.line_pitch / geo.baseline - 1e-6))
-        if unit == 0 and slot > 0 and style.space_before:
-            slot += math.ceil(style.space_before / geo.baseline - 1e-6)
-        p = setter.prepared(block.text, style, block.where, story.name)
-        lines = set_lines(p, Widths.uniform(col.w), setter.shaper, style.align,
-                          indent=style.indent * style.size, color=style.color, start=unit,
-                          first_is_para_start=unit == 0, method=style.breaking)
-        fits = 0
-        while fits < len(lines) and slot + fits * steps < len(col.baselines):
-            fits += 1
-        for li in range(fits):
-            baseline = col.baselines[slot + li * steps]
-            pages_items[col.page] += [r.moved(col.x, baseline) for r in lines[li].runs]
-            placed_chars += lines[li].end - lines[li].start
-        slot += fits * steps
-        if fits == len(lines):
-            bi += 1
-            unit = 0
-            slot += math.ceil(style.space_after / geo.baseline - 1e-6) if style.space_after else 0
-            if slot >= len(col.baselines):
-                ci, slot = ci + 1, 0
+        if side:
+            cx = rect.x + (rect.w - cap_w + 6 if el.caption_position == "right" else 0)
+            _stack(items, cap_lines, cx, box.y + box.h - len(cap_lines) * cap_style.line_pitch, cap_style.line_pitch)
         else:
-            unit = _unit_at(p, lines[fits].start)
-            ci, slot = ci + 1, 0
-    if bi < len(story.blocks):
-        left_chars = 0
-        block = story.blocks[bi]
-        style_name = story.subhead_style if block.kind == "subhead" else story.style
-        p = setter.prepared(block.text, setter.style(style_name), block.where, story.name)
-        left_chars += len(p.text) - (p.units[unit].start if unit < len(p.units) else len(p.text))
-        left_chars += sum(len(b.text) for b in story.blocks[bi + 1:])
-        setter.report.overset.append({"story": story.name, "page": last_page + 1, "chars": left_chars,
-                                      "placed_chars": placed_chars})
-        setter.report.warn(f"story '{story.name}' is overset on page {last_page + 1}: "
-                           f"{left_chars} characters did not fit")
+            _stack(items, cap_lines, rect.x, box.y + box.h + 3, cap_style.line_pitch)
 
 
-def _unit_at(p: Prepared, text_index: int) -> int:
-    for i, u in enumerate(p.units):
-        if u.start >= text_index:
-            return i
-    return len(p.units)
+def _section_label(items, el: model.SectionLabel, rect: Rect, setter: Setter):
+    style = setter.style(el.style)
+    h = rect.h if el.frame.height is not None else style.line_pitch + 4
+    items.append(Box(rect.x, rect.y, rect.w, h, el.fill))
+    lines = setter.lines(el.text, el.style, rect.w - 8, align=style.align)
+    top = rect.y + (h - (len(lines) * style.line_pitch)) / 2 + (style.line_pitch - style.size) / 2
+    _stack(items, lines, rect.x + 4, top, style.line_pitch)
+
+
+def _rule(items, el: model.RuleElement, rect: Rect):
+    x0, y0, x1, y1 = rect.x, rect.y, rect.x + rect.w, rect.y + rect.h
+    ends = {"top": (x0, y0, x1, y0), "bottom": (x0, y1, x1, y1),
+            "left": (x0, y0, x0, y1), "right": (x1, y0, x1, y1)}[el.side]
+    items.append(Rule(*ends, el.weight, el.color))
+
+
+def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
+    inset = 6.0
+    items.append(Box(rect.x, rect.y, rect.w, rect.h, None, "black", 0.75))
+    y = _text(items, el.title, el.title_style, Rect(rect.x + inset, rect.y + inset, rect.w - 2 * inset, rect.h), setter)
+    for item in el.items:
+        y = _text(items, f"· {item.text}（{item.page:02d}版）", el.style,
+                  Rect(rect.x + inset, y + 2, rect.w - 2 * inset, rect.h), setter)
+
+
+def _ad(items, el: model.Ad, rect: Rect, setter: Setter):
+    items.append(Box(rect.x, rect.y, rect.w, rect.h, "gray5", "gray60", 0.5))
+    _text(items, el.label, "caption", Rect(rect.x + 3, rect.y + 3, rect.w - 6, rect.h), setter)
+    if el.text:
+        style = setter.style("ad")
+        lines = setter.lines(el.text, "ad", rect.w - 12, align="center")
+        _stack(items, lines, rect.x + 6, rect.y + (rect.h - len(lines) * style.line_pitch) / 2, style.line_pitch)

@@ -63,6 +63,18 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Rect:
+    """A rectangle: filled, stroked, or both (boxes, label bars, ad areas)."""
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str | None = None
+    stroke: str | None = None
+    weight: float = 0.5
+
+
+@dataclass(frozen=True)
 class PageOut:
     number: int
     width: float

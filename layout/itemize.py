@@ -41,9 +41,15 @@ class Run:
     end: int
     script: str
     face: Face
+    color: str | None = None  # a character style's colour, else the paragraph's
 
 
 def scripts(text: str, default: str = "han") -> list[str]:
+    """The script of every character (see below)."""
+    return _scripts(text, default)
+
+
+def _scripts(text: str, default: str) -> list[str]:
     """The script of every character; neutral characters take the preceding script,
     or the following one at the start of the text."""
     raw = [script_of(c) for c in text]
@@ -62,13 +68,27 @@ def scripts(text: str, default: str = "han") -> list[str]:
     return out
 
 
+LANG_SCRIPT = {"zh": "han", "bo": "tibetan", "en": "latin"}
+
+
 def itemize(text: str, role: str, fonts: FontSet, shaper: Shaper, where: Where | None,
-            story: str = "") -> list[Run]:
-    """Split text into runs that each have one script and one face."""
+            story: str = "", spans=(), lang: str = "auto") -> list[Run]:
+    """Split text into runs that each have one script, one face and one colour.
+
+    `spans` are (start, end, role, colour) of character styles; `lang` ('zh', 'bo',
+    'en') names the script of neutral characters at the start of the text.
+    """
     runs: list[Run] = []
-    per_char = scripts(text)
+    per_char = scripts(text, LANG_SCRIPT.get(lang, "han"))
+    roles = [role] * len(text)
+    colors: list[str | None] = [None] * len(text)
+    for start, end, span_role, color in spans:
+        for i in range(start, min(end, len(text))):
+            roles[i] = span_role
+            colors[i] = color
     for i, ch in enumerate(text):
         script = per_char[i]
+        role = roles[i]
         face = _face_for(ch, script, role, fonts, shaper)
         if face is None:
             # punctuation and symbols the script's fonts lack (a '(' in Tibetan text)
@@ -86,10 +106,11 @@ def itemize(text: str, role: str, fonts: FontSet, shaper: Shaper, where: Where |
                 f"no font has U+{ord(ch):04X} {unicodedata.name(ch, '(unnamed)')} "
                 f"(character {i + 1} of the paragraph{what}; role '{role}', {script} chain: {tried})",
                 where, "add a face that has it to the role's chain in the edition's 'fonts:'")
-        if runs and runs[-1].script == script and runs[-1].face == face and runs[-1].end == i:
-            runs[-1] = Run(runs[-1].start, i + 1, script, face)
+        last = runs[-1] if runs else None
+        if last and last.script == script and last.face == face and last.color == colors[i] and last.end == i:
+            runs[-1] = Run(last.start, i + 1, script, face, colors[i])
         else:
-            runs.append(Run(i, i + 1, script, face))
+            runs.append(Run(i, i + 1, script, face, colors[i]))
     return runs
 
 

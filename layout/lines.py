@@ -268,5 +268,6 @@ def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color:
                 pen += advance
         if gids:
             runs.append(GlyphRun(prepared.runs[r].face, prepared.sizes[r], run_x, prepared.shifts[r],
-                                 tuple(gids), tuple(positions), tuple(advances), tuple(clusters), color))
+                                 tuple(gids), tuple(positions), tuple(advances), tuple(clusters),
+                                 prepared.runs[r].color or color))
     return runs

@@ -1,264 +1,239 @@
-"""Edition YAML -> model, checking everything a designer can get wrong.
+"""Edition YAML -> model.Edition, checking everything a designer can get wrong.
 
-The conversion is driven by the model's type annotations, so a new field in
-layout/model.py is validated without new loader code. All errors of a file are
-collected and reported together.
+Types are checked by layout/convert.py; here are the checks that need the whole
+edition: house style files, style inheritance, references (styles, stories, masters,
+jumps, font roles), files (present, inside the edition folder), the grid, and
+overlapping elements (a warning).
 """
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import types
-import typing
 from pathlib import Path
 
 from . import model
+from .convert import MISSING, Context, convert, convert_dataclass
 from .errors import InputError, InputErrors, Where, did_you_mean
 from .fonts import read_manifest
-from .units import UnitError, parse_length
+from .stories import parse_story
+from .units import PT_PER_MM
 from .yamlsource import Y, load, read_text
 
+S = model.Style
 DEFAULT_STYLES = {
-    "body": model.Style(font="body", size=9.0, leading=13.5, indent=2.0),
-    "subhead": model.Style(font="headline", size=9.0, leading=13.5, align="start"),
-    "headline": model.Style(font="headline", size=28.0, leading=34.0, align="start"),
-    "kicker": model.Style(font="caption", size=10.5, leading=15.0, align="start"),
-    "deck": model.Style(font="caption", size=12.0, leading=17.0, align="start"),
-    "caption": model.Style(font="caption", size=7.5, leading=11.0, align="justify"),
-    "masthead": model.Style(font="heavy", size=60.0, leading=66.0, align="center"),
-    "masthead-bo": model.Style(font="tibetan-headline", size=16.0, leading=24.0, align="center"),
-    "masthead-info": model.Style(font="caption", size=7.5, leading=11.0, align="start"),
+    "body": S(font="body", size=9.0, leading=13.5, indent=2.0),
+    "subhead": S(font="headline", size=9.0, leading=13.5, align="start"),
+    "byline": S(font="caption", size=9.0, leading=13.5, align="start"),
+    "headline": S(font="headline", size=28.0, leading=34.0, align="start"),
+    "kicker": S(font="caption", size=10.5, leading=15.0, align="start"),
+    "deck": S(font="caption", size=12.0, leading=17.0, align="start"),
+    "caption": S(font="caption", size=7.5, leading=11.0, align="justify"),
+    "masthead": S(font="heavy", size=60.0, leading=66.0, align="center"),
+    "masthead-bo": S(font="tibetan-headline", size=16.0, leading=24.0, align="center"),
+    "masthead-info": S(font="caption", size=7.5, leading=11.0, align="start"),
+    "folio": S(font="caption", size=7.5, leading=10.0, align="start"),
+    "credits": S(font="caption", size=7.0, leading=10.0, align="end"),
+    "section-label": S(font="headline", size=10.5, leading=14.0, align="center", color="white"),
+    "teaser": S(font="caption", size=9.0, leading=13.5, align="start"),
+    "teaser-title": S(font="headline", size=12.0, leading=16.0, align="start"),
+    "jump": S(font="caption", size=7.5, leading=13.5, align="end"),
+    "continued": S(font="headline", size=14.0, leading=18.0, align="start", space_after=4.0),
+    "ad": S(font="caption", size=9.0, leading=13.0, align="center", color="gray60"),
 }
-
-
-class _Context:
-    def __init__(self, baseline: float | None = None):
-        self.errors: list[InputError] = []
-        self.baseline = baseline
-
-    def error(self, message: str, where: Where, hint: str | None = None) -> None:
-        self.errors.append(InputError(message, where, hint))
-
-
-_MISSING = object()
-
-
-def _type_name(tp) -> str:
-    if tp is str:
-        return "text"
-    if tp is int:
-        return "a whole number"
-    if tp is float:
-        return "a number"
-    if tp is bool:
-        return "true or false"
-    return getattr(tp, "__name__", str(tp))
-
-
-def _convert(tp, y: Y, ctx: _Context, name: str):
-    """Convert one Y value to type `tp`; on error record it and return _MISSING."""
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is typing.Annotated:
-        kind = tp.__metadata__[0]
-        extra = {"line": ctx.baseline, "lines": ctx.baseline} if kind == "gridlength" and ctx.baseline else None
-        try:
-            return parse_length(y.value, extra_units=extra)
-        except UnitError as exc:
-            ctx.error(f"{name}: {exc}", y.where)
-            return _MISSING
-    if origin in (typing.Union, types.UnionType):
-        if y.value is None and type(None) in args:
-            return None
-        options = [a for a in args if a is not type(None)]
-        if all(dataclasses.is_dataclass(a) for a in options):
-            return _convert_tagged(options, y, ctx, name)
-        return _convert(options[0], y, ctx, name)
-    if origin is typing.Literal:
-        if y.value in args:
-            return y.value
-        hint = did_you_mean(str(y.value), [str(a) for a in args])
-        ctx.error(f"{name}: {y.value!r} is not one of {', '.join(map(str, args))}", y.where, hint)
-        return _MISSING
-    if origin is list:
-        if not isinstance(y.value, list):
-            ctx.error(f"{name}: expected a list", y.where, "start each item with '- '")
-            return _MISSING
-        items = [_convert(args[0], item, ctx, f"{name}[{i + 1}]") for i, item in enumerate(y.value)]
-        return _MISSING if any(i is _MISSING for i in items) else items
-    if origin is dict:
-        if not isinstance(y.value, dict):
-            ctx.error(f"{name}: expected a mapping of names to values", y.where)
-            return _MISSING
-        out = {key: _convert(args[1], item, ctx, f"{name}.{key}") for key, item in y.value.items()}
-        return _MISSING if any(v is _MISSING for v in out.values()) else out
-    if dataclasses.is_dataclass(tp):
-        return _convert_dataclass(tp, y, ctx, name)
-    if tp is float and isinstance(y.value, (int, float)) and not isinstance(y.value, bool):
-        return float(y.value)
-    if tp is datetime.date and isinstance(y.value, datetime.date):
-        return y.value
-    if tp is str and isinstance(y.value, (int, float)) and not isinstance(y.value, bool):
-        return str(y.value)
-    if isinstance(y.value, tp) and not (tp is int and isinstance(y.value, bool)):
-        return y.value
-    expected = "a date such as 2026-11-30" if tp is datetime.date else _type_name(tp)
-    ctx.error(f"{name}: expected {expected}, got {y.value!r}", y.where)
-    return _MISSING
-
-
-def _convert_tagged(options, y: Y, ctx: _Context, name: str):
-    """A union of element types, chosen by the mapping's `type` key."""
-    by_tag = {typing.get_args(typing.get_type_hints(o)["type"])[0]: o for o in options}
-    tag = y.get("type")
-    if not isinstance(y.value, dict) or tag is None:
-        ctx.error(f"{name}: needs a 'type' ({', '.join(by_tag)})", y.where)
-        return _MISSING
-    if tag.value not in by_tag:
-        ctx.error(f"{name}: unknown element type {tag.value!r}", tag.where,
-                  did_you_mean(str(tag.value), by_tag) or f"one of {', '.join(by_tag)}")
-        return _MISSING
-    return _convert_dataclass(by_tag[tag.value], y, ctx, name)
-
-
-def _convert_dataclass(cls, y: Y, ctx: _Context, name: str):
-    if not isinstance(y.value, dict):
-        ctx.error(f"{name}: expected a mapping (key: value lines)", y.where)
-        return _MISSING
-    hints = typing.get_type_hints(cls, include_extras=True)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    values = {}
-    ok = True
-    for key, item in y.value.items():
-        if key not in fields:
-            hint = did_you_mean(key, fields) or f"known keys: {', '.join(fields)}"
-            ctx.error(f"unknown key '{key}' in {name}", y.keys[key], hint)
-            ok = False
-            continue
-        value = _convert(hints[key], item, ctx, f"{name}.{key}" if name else key)
-        if value is _MISSING:
-            ok = False
-        else:
-            values[key] = value
-    for fname, f in fields.items():
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        if required and fname not in y.value:
-            ctx.error(f"{name or 'edition'}: missing required key '{fname}'", y.where)
-            ok = False
-    return cls(**values) if ok else _MISSING
-
-
-def _resolve_styles(styles: dict[str, model.Style], ys: Y | None, ctx: _Context) -> dict[str, model.Style]:
-    """Apply `based_on`: a style's unset keys come from its parent (then the defaults)."""
-    written = {k: set(v.value) if isinstance(v.value, dict) else set()
-               for k, v in (ys.value.items() if ys else [])}
-    resolved: dict[str, model.Style] = dict(DEFAULT_STYLES)
-
-    def resolve(name: str, chain: tuple[str, ...]) -> model.Style:
-        style = styles[name]
-        parent_name = style.based_on
-        if parent_name is None:
-            parent = DEFAULT_STYLES.get(name, model.Style())
-        elif parent_name in chain:
-            ctx.error(f"style '{name}' is based on itself through {' -> '.join(chain + (parent_name,))}",
-                      ys.value[name].where)
-            return style
-        elif parent_name in styles:
-            parent = resolve(parent_name, chain + (parent_name,))
-        elif parent_name in DEFAULT_STYLES:
-            parent = DEFAULT_STYLES[parent_name]
-        else:
-            where = ys.value[name].value["based_on"].where
-            ctx.error(f"style '{name}' is based on unknown style '{parent_name}'", where,
-                      did_you_mean(parent_name, list(styles) + list(DEFAULT_STYLES)))
-            return style
-        keep = {k: getattr(style, k) for k in written.get(name, ()) if k != "based_on"}
-        return dataclasses.replace(parent, **keep, based_on=None)
-
-    for name in styles:
-        resolved[name] = resolve(name, (name,))
-    return resolved
-
-
-def _story_blocks(text: str, shown: str, first_line: int) -> tuple[model.Block, ...]:
-    """The Markdown subset: blank-line separated paragraphs; '## ' starts a subhead,
-    whose following non-blank lines continue it (two-line subheads)."""
-    blocks = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        if not lines[i].strip():
-            i += 1
-            continue
-        start = i
-        chunk = []
-        while i < len(lines) and lines[i].strip():
-            chunk.append(lines[i].strip())
-            i += 1
-        where = Where(shown, first_line + start, 1)
-        if chunk[0].startswith("## "):
-            # a subhead's lines are kept apart by a line feed: the designer's own break
-            parts = [c[3:].strip() if c.startswith("## ") else c for c in chunk]
-            blocks.append(model.Block("subhead", "\n".join(parts), where))
-        else:
-            # Chinese and Tibetan lines join without a space; Latin lines with one
-            joined = chunk[0]
-            for part in chunk[1:]:
-                joiner = " " if joined[-1:].isascii() and part[:1].isascii() else ""
-                joined += joiner + part
-            blocks.append(model.Block("para", joined, where))
-    return tuple(blocks)
-
-
-def _hyphenation_language(language: str) -> str | None:
-    import pyphen
-
-    return pyphen.language_fallback(language)
-
-
-def _inside(base: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(base.resolve())
-        return True
-    except ValueError:
-        return False
+DEFAULT_CHAR_STYLES = {"bold": model.CharStyle(font="heavy")}
+DEFAULT_MASTERS = {"default": model.Master(), "front": model.Master(folio=None)}
+STYLE_KEYS = ("style", "title_style", "subtitle_style", "info_style", "kicker_style", "deck_style",
+              "caption_style")
 
 
 def load_edition(path: str | Path) -> model.Edition:
-    """Read and check an edition; raise InputError(s) naming every mistake found."""
+    """Read and check an edition; raise InputErrors naming every mistake found."""
     path = Path(path)
     shown = str(path)
     root = load(path, shown)
     base = path.parent
     if not isinstance(root.value, dict):
         raise InputError("an edition file must be a mapping (key: value lines)", root.where)
-    baseline = None
-    ctx0 = _Context()
-    geo = root.get("geometry")
-    if geo is not None:
-        g = _convert(model.Geometry, geo, ctx0, "geometry")
-        if g is not _MISSING:
-            baseline = g.baseline
-    ctx = _Context(baseline)
-    edition = _convert(model.EditionFile, root, ctx, "")
-    if edition is _MISSING or ctx.errors:
+    units = _grid_units(root)
+    ctx = Context(units)
+    edition = convert_dataclass(model.EditionFile, root, ctx, "")
+    if edition is MISSING or ctx.errors:
+        raise InputErrors(ctx.errors)
+    allowed = [base] + [(base / p) for p in edition.allow_paths]
+    house = _house_styles(edition.include, root, base, allowed, ctx)
+    geometry = _geometry(edition.geometry, root.get("geometry"), ctx)
+    if ctx.errors:
         raise InputErrors(ctx.errors)
 
-    styles = _resolve_styles(edition.styles, root.get("styles"), ctx)
-    roles = set(read_manifest()["roles"]) | set(edition.fonts)
-    ystyles = root.get("styles")
-    for name, style in edition.styles.items():
-        if style.hyphenate is not None and not _hyphenation_language(style.hyphenate):
-            import pyphen
+    styles = _resolve_styles({**house["styles"], **edition.styles}, house["ystyles"] + [root.get("styles")], ctx)
+    char_styles = {**DEFAULT_CHAR_STYLES, **house["char_styles"], **edition.char_styles}
+    masters = {**DEFAULT_MASTERS, **house["masters"], **edition.masters}
+    fonts = {**house["fonts"], **edition.fonts}
+    _check_fonts(styles, char_styles, fonts, house["ystyles"] + [root.get("styles")], ctx)
+    stories = _stories(edition, root, base, allowed, styles, ctx)
+    images = _pages(edition, root, base, allowed, geometry, styles, masters, ctx)
+    warnings = _overlaps(edition, geometry)
+    if ctx.errors:
+        raise InputErrors(ctx.errors)
+    return model.Edition(edition, str(base.resolve()), geometry, stories, styles, char_styles, masters,
+                         images, fonts, tuple(warnings))
 
-            ctx.error(f"style '{name}': no hyphenation patterns for '{style.hyphenate}'",
-                      ystyles.value[name].value["hyphenate"].where,
-                      did_you_mean(style.hyphenate, pyphen.LANGUAGES) or "e.g. en_US, en_GB, de_DE")
+
+# ---------------------------------------------------------------- pieces
+
+def _grid_units(root: Y) -> dict[str, float]:
+    """'lines' and 'rows' for frame positions, read before the rest of the file."""
+    geo = root.get("geometry")
+    if geo is None or not isinstance(geo.value, dict):
+        return {}
+    scratch = Context()
+    g = convert_dataclass(model.Geometry, geo, scratch, "geometry")
+    if g is MISSING:
+        return {}
+    units = {"line": g.baseline, "lines": g.baseline}
+    resolved = _geometry(g, geo, Context())
+    if resolved is not None and g.rows:
+        depth = resolved.height - resolved.margins.top - resolved.margins.bottom
+        row = (depth - (g.rows - 1) * resolved.row_gutter) / g.rows
+        units.update(row=row + resolved.row_gutter, rows=row + resolved.row_gutter)
+    return units
+
+
+def _geometry(g: model.Geometry, y: Y | None, ctx: Context) -> model.PageGeometry | None:
+    width, height = g.width, g.height
+    if g.preset != "custom":
+        pw, ph = model.PRESETS[g.preset]
+        width = width if width is not None else pw * PT_PER_MM
+        height = height if height is not None else ph * PT_PER_MM
+    if width is None or height is None:
+        ctx.error("geometry: give a preset (对开, 四开, A3) or both width and height",
+                  y.where if y else Where("?"))
+        return None
+    margins = g.margins if isinstance(g.margins, model.Margins) else model.Margins(*(4 * [g.margins]))
+    if margins.inside + margins.outside + (g.columns - 1) * g.gutter >= width or g.columns < 1:
+        ctx.error(f"geometry: {g.columns} columns with these margins and gutters do not fit the "
+                  f"{width / PT_PER_MM:.0f} mm page width", y.where if y else Where("?"))
+        return None
+    row_gutter = g.row_gutter if g.row_gutter is not None else g.baseline
+    return model.PageGeometry(width, height, margins, g.columns, g.gutter, g.baseline, g.bleed,
+                              g.rows, row_gutter)
+
+
+def _inside(path: Path, allowed: list[Path]) -> bool:
+    """Symbolic links are resolved before the check."""
+    real = path.resolve()
+    for folder in allowed:
+        try:
+            real.relative_to(folder.resolve())
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], ctx: Context) -> dict:
+    """House style files, depth first; later ones win, the edition's own win over all."""
+    out = {"styles": {}, "char_styles": {}, "masters": {}, "fonts": {}, "ystyles": []}
+    yinclude = root.get("include")
+
+    def visit(names: list[str], yl: Y | None, folder: Path, chain: tuple[Path, ...]) -> None:
+        for k, name in enumerate(names):
+            where = yl.value[k].where if yl else Where("?")
+            file = folder / name
+            if not _inside(file, allowed):
+                ctx.error(f"house style '{name}' is outside the edition folder", where,
+                          "keep it under the edition, or list its folder in 'allow_paths'")
+                continue
+            if file.resolve() in chain:
+                ctx.error(f"house style '{name}' includes itself", where)
+                continue
+            try:
+                y = load(file, str(file))
+            except InputError as exc:
+                ctx.errors.append(exc)
+                continue
+            house = convert_dataclass(model.HouseStyle, y, ctx, "")
+            if house is MISSING:
+                continue
+            visit(house.include, y.get("include"), file.parent, chain + (file.resolve(),))
+            for key in ("styles", "char_styles", "masters", "fonts"):
+                out[key].update(getattr(house, key))
+            out["ystyles"].append(y.get("styles"))
+
+    visit(include, yinclude, base, ())
+    return out
+
+
+def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ctx: Context) -> dict[str, model.Style]:
+    """Apply `based_on`: a style's unwritten keys come from its parent, then from the
+    built-in style of the same name, then from the defaults."""
+    written: dict[str, set[str]] = {}
+    ynodes: dict[str, Y] = {}
+    for ys in ysources:
+        if ys is None or not isinstance(ys.value, dict):
+            continue
+        for name, node in ys.value.items():
+            keys = set(node.value) if isinstance(node.value, dict) else set()
+            written[name] = written.get(name, set()) | keys
+            ynodes[name] = node
+    resolved: dict[str, model.Style] = dict(DEFAULT_STYLES)
+    done: dict[str, model.Style] = {}
+
+    def resolve(name: str, chain: tuple[str, ...]) -> model.Style:
+        if name in done:
+            return done[name]
+        style = styles[name]
+        parent_name = style.based_on
+        node = ynodes.get(name)
+        if parent_name is None:
+            parent = DEFAULT_STYLES.get(name, model.Style())
+        elif parent_name in chain:
+            ctx.error(f"style '{name}' is based on itself through {' -> '.join(chain + (parent_name,))}",
+                      node.value["based_on"].where if node else Where("?"))
+            return style
+        elif parent_name in styles:
+            parent = resolve(parent_name, chain + (parent_name,))
+        elif parent_name in DEFAULT_STYLES:
+            parent = DEFAULT_STYLES[parent_name]
+        else:
+            ctx.error(f"style '{name}' is based on unknown style '{parent_name}'",
+                      node.value["based_on"].where if node else Where("?"),
+                      did_you_mean(parent_name, list(styles) + list(DEFAULT_STYLES)))
+            return style
+        keep = {k: getattr(style, k) for k in written.get(name, ()) if k != "based_on"}
+        done[name] = dataclasses.replace(parent, **keep, based_on=None)
+        return done[name]
+
+    for name in styles:
+        resolved[name] = resolve(name, (name,))
+    return resolved
+
+
+def _check_fonts(styles, char_styles, fonts, ysources, ctx: Context) -> None:
+    roles = set(read_manifest()["roles"]) | set(fonts)
+    ynodes = {}
+    for ys in ysources:
+        if ys is not None and isinstance(ys.value, dict):
+            ynodes.update(ys.value)
+    for name, style in styles.items():
+        node = ynodes.get(name)
         if style.font not in roles:
-            ys = ystyles.value[name]
-            where = ys.value["font"].where if "font" in ys.value else ys.where
+            where = node.value["font"].where if node and "font" in node.value else Where("?")
             ctx.error(f"style '{name}': unknown font role '{style.font}'", where,
                       did_you_mean(style.font, roles) or f"roles: {', '.join(sorted(roles))}")
+        if style.hyphenate is not None:
+            import pyphen
+
+            if not pyphen.language_fallback(style.hyphenate):
+                where = node.value["hyphenate"].where if node and "hyphenate" in node.value else Where("?")
+                ctx.error(f"style '{name}': no hyphenation patterns for '{style.hyphenate}'", where,
+                          did_you_mean(style.hyphenate, pyphen.LANGUAGES) or "e.g. en_US, en_GB, de_DE")
+    for name, cs in char_styles.items():
+        if cs.font not in roles:
+            ctx.error(f"character style '{name}': unknown font role '{cs.font}'", Where("?"),
+                      did_you_mean(cs.font, roles))
+
+
+def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context) -> dict[str, model.Story]:
     stories: dict[str, model.Story] = {}
     ystories = root.get("stories")
     for name, src in edition.stories.items():
@@ -266,70 +241,165 @@ def load_edition(path: str | Path) -> model.Edition:
         if (src.file is None) == (src.text is None):
             ctx.error(f"story '{name}' needs exactly one of 'file' and 'text'", ys.where)
             continue
-        if src.file is not None:
-            fpath = base / src.file
-            fwhere = ys.value["file"].where
-            if not _inside(base, fpath):
-                ctx.error(f"story file '{src.file}' is outside the edition folder", fwhere,
-                          "keep story files next to the edition")
-                continue
-            try:
-                text = read_text(fpath, str(fpath))
-            except InputError as exc:
-                ctx.error(f"story '{name}': {exc.message}: {src.file}", fwhere, exc.hint)
-                continue
-            blocks = _story_blocks(text, str(fpath), 1)
-        else:
-            blocks = _story_blocks(src.text, shown, ys.value["text"].where.line + 1)
-        for style_name in (src.style, src.subhead_style):
+        try:
+            if src.file is not None:
+                fpath = base / src.file
+                fwhere = ys.value["file"].where
+                if not _inside(fpath, allowed):
+                    ctx.error(f"story file '{src.file}' is outside the edition folder", fwhere,
+                              "keep story files under the edition, or list the folder in 'allow_paths'")
+                    continue
+                try:
+                    text = read_text(fpath, str(fpath))
+                except InputError as exc:
+                    ctx.error(f"story '{name}': {exc.message}: {src.file}", fwhere, exc.hint)
+                    continue
+                blocks = parse_story(text, str(fpath))
+            else:
+                blocks = parse_story(src.text, str(ys.value["text"].where.file), ys.value["text"].where.line + 1)
+        except InputError as exc:
+            ctx.errors.append(exc)
+            continue
+        for key in ("style", "subhead_style", "byline_style"):
+            style_name = getattr(src, key)
             if style_name not in styles:
-                ctx.error(f"story '{name}' uses unknown style '{style_name}'", ys.where,
+                where = ys.value[key].where if key in ys.value else ys.where
+                ctx.error(f"story '{name}' uses unknown style '{style_name}'", where,
                           did_you_mean(style_name, styles))
-        stories[name] = model.Story(name, blocks, src.style, src.subhead_style)
+        lang = src.lang if src.lang != "auto" else styles.get(src.style, model.Style()).lang
+        stories[name] = model.Story(name, blocks, src.style, src.subhead_style, src.byline_style, lang)
+    return stories
 
+
+def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Context) -> dict[str, str]:
+    """Check every element's references and frame; returns the photos' paths."""
     images: dict[str, str] = {}
     ypages = root.get("pages")
-    used_stories = set()
+    placed: set[str] = set()
+    named: dict[tuple[int, str], tuple[str, Where]] = {}
+    jumps = []
+    if edition.paper.pages is not None and edition.paper.pages != len(edition.pages):
+        ctx.error(f"paper.pages says {edition.paper.pages} pages but {len(edition.pages)} are given",
+                  root.get("paper").value["pages"].where)
     for pi, page in enumerate(edition.pages):
+        yp = ypages.value[pi]
+        if page.master not in masters:
+            ctx.error(f"page {pi + 1}: unknown master '{page.master}'",
+                      yp.value["master"].where, did_you_mean(page.master, masters))
         for ei, element in enumerate(page.elements):
-            yel = ypages.value[pi].value["elements"].value[ei]
-            _check_frame(element.frame, edition.geometry, yel.value["frame"].where, ctx)
-            for key in ("style", "title_style", "subtitle_style", "info_style", "kicker_style",
-                        "deck_style", "caption_style"):
+            yel = yp.value["elements"].value[ei]
+            _check_frame(element.frame, geo, yel.value["frame"].where, ctx)
+            for key in STYLE_KEYS:
                 sname = getattr(element, key, None)
                 if sname is not None and sname not in styles:
                     where = yel.value[key].where if key in yel.value else yel.where
                     ctx.error(f"unknown style '{sname}'", where, did_you_mean(sname, styles))
             if isinstance(element, model.StoryFrame):
-                used_stories.add(element.story)
+                placed.add(element.story)
                 if element.story not in edition.stories:
                     ctx.error(f"unknown story '{element.story}'", yel.value["story"].where,
                               did_you_mean(element.story, edition.stories) or "add it under 'stories:'")
+                if element.name:
+                    key = (pi + 1, element.name)
+                    if key in named:
+                        ctx.error(f"page {pi + 1} has two story frames named '{element.name}'",
+                                  yel.value["name"].where)
+                    named[key] = (element.story, yel.value["name"].where)
+                if element.jump:
+                    jumps.append((pi + 1, element, yel.value["jump"].where))
             if isinstance(element, model.Photo):
-                ipath = base / element.file
-                iwhere = yel.value["file"].where
-                if not _inside(base, ipath):
-                    ctx.error(f"photo '{element.file}' is outside the edition folder", iwhere)
-                elif not ipath.is_file():
-                    ctx.error(f"photo file not found: {element.file}", iwhere,
-                              f"looked in {base.resolve()}")
-                else:
-                    images[element.file] = str(ipath.resolve())
+                _check_photo(element, yel, base, allowed, images, ctx)
     for name in edition.stories:
-        if name not in used_stories:
-            ctx.error(f"story '{name}' is not placed on any page", ystories.keys[name],
+        if name not in placed:
+            ctx.error(f"story '{name}' is not placed on any page", root.get("stories").keys[name],
                       "place it with a 'type: story' element, or remove it")
-    if ctx.errors:
-        raise InputErrors(ctx.errors)
-    return model.Edition(edition, str(base.resolve()), stories, styles, images, edition.fonts)
+    _check_jumps(jumps, named, len(edition.pages), ctx)
+    return images
 
 
-def _check_frame(frame: model.Frame, geo: model.Geometry, where: Where, ctx: _Context) -> None:
+def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Context) -> None:
+    ipath = base / el.file
+    where = yel.value["file"].where
+    if not _inside(ipath, allowed):
+        ctx.error(f"photo '{el.file}' is outside the edition folder", where,
+                  "keep photos under the edition, or list the folder in 'allow_paths'")
+    elif not ipath.is_file():
+        ctx.error(f"photo file not found: {el.file}", where, f"looked in {base.resolve()}")
+    else:
+        images[el.file] = str(ipath.resolve())
+    if len(el.focal) != 2 or not all(0 <= v <= 1 for v in el.focal):
+        ctx.error("focal: give [x, y], each from 0 to 1", yel.value["focal"].where)
+    if el.crop is not None:
+        left, top, right, bottom = el.crop if len(el.crop) == 4 else (0, 0, 0, 0)
+        if len(el.crop) != 4 or not (0 <= left < right <= 1 and 0 <= top < bottom <= 1):
+            ctx.error("crop: give [left, top, right, bottom] as fractions, left < right, top < bottom",
+                      yel.value["crop"].where)
+
+
+def _check_jumps(jumps, named, npages: int, ctx: Context) -> None:
+    """Every jump lands on a named frame of the same story; no chain comes back."""
+    links = {}
+    for page, el, where in jumps:
+        target = (el.jump.page, el.jump.frame)
+        if not 1 <= el.jump.page <= npages:
+            ctx.error(f"jump to page {el.jump.page}, but the edition has pages 1 to {npages}", where)
+            continue
+        if target not in named:
+            frames = [n for (p, n) in named if p == el.jump.page]
+            ctx.error(f"jump to frame '{el.jump.frame}' on page {el.jump.page}, which has no story frame "
+                      f"of that name", where, did_you_mean(el.jump.frame, frames) or
+                      "give the target frame a 'name'")
+            continue
+        if named[target][0] != el.story:
+            ctx.error(f"jump from story '{el.story}' lands on a frame of story '{named[target][0]}'", where)
+            continue
+        links[(page, el.name or f"#{id(el)}")] = (target, where)
+    for start, (_, where) in links.items():
+        seen = {start}
+        node = links[start][0]
+        while node in links:
+            if node in seen:
+                ctx.error(f"jumps go round in a circle through page {node[0]} frame '{node[1]}'", where)
+                break
+            seen.add(node)
+            node = links[node][0]
+
+
+def _check_frame(frame: model.Frame, geo, where: Where, ctx: Context) -> None:
+    if geo is None:
+        return
     if frame.column < 1 or frame.span < 1 or frame.column + frame.span - 1 > geo.columns:
-        ctx.error(f"frame columns {frame.column}..{frame.column + frame.span - 1} are outside "
+        ctx.error(f"frame columns {frame.column} to {frame.column + frame.span - 1} are outside "
                   f"the {geo.columns}-column grid", where)
     depth = geo.height - geo.margins.top - geo.margins.bottom
     bottom = frame.top + (frame.height or 0)
     if frame.top < 0 or bottom > depth + 0.01:
-        ctx.error(f"frame reaches {bottom:.1f}pt below the top margin; the type area is "
-                  f"{depth:.1f}pt deep", where)
+        ctx.error(f"frame reaches {bottom / PT_PER_MM:.1f} mm below the top margin; the type area is "
+                  f"{depth / PT_PER_MM:.1f} mm deep", where)
+
+
+def _overlaps(edition, geo) -> list[str]:
+    """Elements that cover each other (boxes and rules aside, which are meant to)."""
+    if geo is None:
+        return []
+    depth = geo.height - geo.margins.top - geo.margins.bottom
+    out = []
+    for pi, page in enumerate(edition.pages):
+        rects = []
+        for ei, el in enumerate(page.elements):
+            if isinstance(el, (model.Box, model.RuleElement)):
+                continue
+            f = el.frame
+            bottom = f.top + (f.height if f.height is not None else depth - f.top)
+            rects.append((ei, el, f.column, f.column + f.span, f.top, bottom))
+        for a in range(len(rects)):
+            for b in range(a + 1, len(rects)):
+                ea, ra = rects[a][1], rects[a]
+                eb, rb = rects[b][1], rects[b]
+                if isinstance(ea, model.Photo) and isinstance(eb, model.StoryFrame) or \
+                        isinstance(eb, model.Photo) and isinstance(ea, model.StoryFrame):
+                    continue  # text wraps around a photo inside its frame
+                if ra[2] < rb[3] and rb[2] < ra[3] and ra[4] < rb[5] - 0.01 and rb[4] < ra[5] - 0.01:
+                    out.append(f"page {pi + 1}: element {ra[0] + 1} ({ea.type}) and element {rb[0] + 1} "
+                               f"({eb.type}) overlap")
+    return out

@@ -16,12 +16,9 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
 from . import fontcache
-from .display import GlyphRun, Image, PageOut, Rule
+from .display import GlyphRun, Image, PageOut, Rect, Rule
 from .fonts import Face
 from .fontsubset import SourceFont
-
-GRAYS = {"black": 0.0, "white": 1.0}
-
 
 def _n(v: float) -> str:
     """Numbers with fixed precision: same input, same bytes."""
@@ -29,12 +26,16 @@ def _n(v: float) -> str:
     return "0" if s in ("-0", "") else s
 
 
-def _gray(color: str) -> float:
-    if color in GRAYS:
-        return GRAYS[color]
-    if color.startswith("gray") and color[4:].isdigit():
-        return int(color[4:]) / 100
-    return 0.0
+def _color(color: str, stroke: bool = False) -> str:
+    """The colour operator: DeviceGray for black, white and greys, DeviceCMYK for
+    cmyk(...). Never RGB: the file goes to a press."""
+    if color.startswith("cmyk("):
+        c, m, y, k = (int(v) / 100 for v in color[5:-1].split(","))
+        return f"{_n(c)} {_n(m)} {_n(y)} {_n(k)} {'K' if stroke else 'k'}"
+    level = {"black": 0.0, "white": 1.0}.get(color)
+    if level is None:
+        level = 1.0 - int(color[4:]) / 100 if color.startswith("gray") and color[4:].isdigit() else 0.0
+    return f"{_n(level)} {'G' if stroke else 'g'}"
 
 
 class _FontPlan:
@@ -110,6 +111,8 @@ class PdfWriter:
                     self._image(c, page, item)
                 elif isinstance(item, Rule):
                     self._rule(c, page, item)
+                elif isinstance(item, Rect):
+                    self._rect(c, page, item)
             c.showPage()
         for plan in plans.values():
             self._embed(c, plan)
@@ -122,7 +125,7 @@ class PdfWriter:
         src = self.source(run.face)
         size = run.size
         k = 1000.0 / src.units_per_em
-        ops = [f"BT /{plan.name} {_n(size)} Tf {_n(_gray(run.color))} g"]
+        ops = [f"BT /{plan.name} {_n(size)} Tf {_color(run.color)}"]
         # glyphs that stand for no text (T8 padding) are drawn as shapes, not text, so
         # that no extractor reports them
         shapes = [g for cl in run.clusters if not cl.text for g in range(cl.first, cl.first + cl.count)]
@@ -219,8 +222,18 @@ class PdfWriter:
         c.restoreState()
 
     def _rule(self, c, page: PageOut, rule: Rule) -> None:
-        c.addLiteral(f"q {_n(_gray(rule.color))} G {_n(rule.width)} w "
+        c.addLiteral(f"q {_color(rule.color, stroke=True)} {_n(rule.width)} w "
                      f"{_n(rule.x1)} {_n(page.height - rule.y1)} m {_n(rule.x2)} {_n(page.height - rule.y2)} l S Q")
+
+    def _rect(self, c, page: PageOut, r: Rect) -> None:
+        ops = ["q"]
+        if r.fill:
+            ops.append(_color(r.fill))
+        if r.stroke:
+            ops += [_color(r.stroke, stroke=True), f"{_n(r.weight)} w"]
+        paint = "B" if r.fill and r.stroke else "f" if r.fill else "S"
+        ops.append(f"{_n(r.x)} {_n(page.height - r.y - r.h)} {_n(r.w)} {_n(r.h)} re {paint} Q")
+        c.addLiteral(" ".join(ops))
 
     # ---- fonts ----
 

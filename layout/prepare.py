@@ -91,8 +91,9 @@ def dominant_script(text: str, runs) -> str:
 
 def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSet,
             shaper: Shaper, where: Where | None = None, story: str = "",
-            options: Composition = Composition()) -> Prepared:
-    runs = itemize(text, role, fonts, shaper, where, story)
+            options: Composition = Composition(), spans=(), lang: str = "auto") -> Prepared:
+    """`spans`: (start, end, font role, colour) of character styles (bold runs)."""
+    runs = itemize(text, role, fonts, shaper, where, story, spans, lang)
     flags = opportunities(text, options.strictness)
     dominant = dominant_script(text, runs)
     # C9 sets adjacent marks half width; on the character grid (C15) every mark keeps

@@ -1,0 +1,179 @@
+"""YAML values (with positions) -> model types, driven by the types' annotations.
+
+A new field in layout/model.py is validated here without new code: its type says what
+is allowed. Every mistake is recorded with its place and a hint, and converting goes on,
+so that a file's errors are reported together.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import types
+import typing
+
+from .errors import InputError, Where, did_you_mean
+from .units import UnitError, parse_length
+from .yamlsource import Y
+
+MISSING = object()
+_COLOR = re.compile(r"^(black|white|gray(100|[1-9]?[0-9])|cmyk\(\s*\d{1,3}(\s*,\s*\d{1,3}){3}\s*\))$")
+
+
+class Context:
+    """Where conversion records errors, and what grid units mean in this edition."""
+
+    def __init__(self, units: dict[str, float] | None = None):
+        self.errors: list[InputError] = []
+        self.units = units or {}
+
+    def error(self, message: str, where: Where, hint: str | None = None) -> None:
+        self.errors.append(InputError(message, where, hint))
+
+
+def type_name(tp) -> str:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return {"length": "a length such as 12mm", "gridlength": "a length or '12 lines'",
+                "color": "a colour"}.get(tp.__metadata__[0], "a value")
+    if origin is list:
+        return "a list"
+    if origin is dict:
+        return "a mapping"
+    if dataclasses.is_dataclass(tp):
+        return "a mapping"
+    return {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+            datetime.date: "a date such as 2026-11-30"}.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def convert(tp, y: Y, ctx: Context, name: str):
+    """Convert one value to type `tp`; on a mistake record it and return MISSING."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return _annotated(tp, y, ctx, name)
+    if origin in (typing.Union, types.UnionType):
+        return _union(args, y, ctx, name)
+    if origin is typing.Literal:
+        if y.value in args:
+            return y.value
+        hint = did_you_mean(str(y.value), [str(a) for a in args])
+        ctx.error(f"{name}: {y.value!r} is not one of {', '.join(map(str, args))}", y.where, hint)
+        return MISSING
+    if origin is list:
+        if not isinstance(y.value, list):
+            ctx.error(f"{name}: expected a list", y.where, "start each item with '- '")
+            return MISSING
+        items = [convert(args[0], item, ctx, f"{name}[{i + 1}]") for i, item in enumerate(y.value)]
+        return MISSING if any(i is MISSING for i in items) else items
+    if origin is dict:
+        if not isinstance(y.value, dict):
+            ctx.error(f"{name}: expected a mapping of names to values", y.where)
+            return MISSING
+        out = {key: convert(args[1], item, ctx, f"{name}.{key}") for key, item in y.value.items()}
+        return MISSING if any(v is MISSING for v in out.values()) else out
+    if dataclasses.is_dataclass(tp):
+        return convert_dataclass(tp, y, ctx, name)
+    return _scalar(tp, y, ctx, name)
+
+
+def _annotated(tp, y: Y, ctx: Context, name: str):
+    kind = tp.__metadata__[0]
+    if kind == "color":
+        if isinstance(y.value, str) and _COLOR.match(y.value.strip()):
+            return y.value.strip()
+        ctx.error(f"{name}: {y.value!r} is not a colour", y.where,
+                  "black, white, gray0 to gray100, or cmyk(c, m, y, k) in percent")
+        return MISSING
+    extra = ctx.units if kind == "gridlength" else None
+    try:
+        return parse_length(y.value, extra_units=extra)
+    except UnitError as exc:
+        ctx.error(f"{name}: {exc}", y.where)
+        return MISSING
+
+
+def _union(args, y: Y, ctx: Context, name: str):
+    if y.value is None and type(None) in args:
+        return None
+    options = [a for a in args if a is not type(None)]
+    classes = [a for a in options if dataclasses.is_dataclass(a)]
+    if isinstance(y.value, dict) and classes:
+        if len(classes) == 1:
+            return convert_dataclass(classes[0], y, ctx, name)
+        return _tagged(classes, y, ctx, name)
+    others = [a for a in options if not dataclasses.is_dataclass(a)]
+    for option in others:
+        trial = Context(ctx.units)
+        value = convert(option, y, trial, name)
+        if value is not MISSING:
+            return value
+    if len(others) == 1 and not classes:
+        return convert(others[0], y, ctx, name)
+    expected = " or ".join(type_name(o) for o in options)
+    ctx.error(f"{name}: expected {expected}, got {y.value!r}", y.where)
+    return MISSING
+
+
+def _tagged(options, y: Y, ctx: Context, name: str):
+    """A union of element types, chosen by the mapping's `type` key."""
+    by_tag = {typing.get_args(typing.get_type_hints(o)["type"])[0]: o for o in options}
+    tag = y.get("type")
+    if tag is None:
+        ctx.error(f"{name}: needs a 'type' ({', '.join(by_tag)})", y.where)
+        return MISSING
+    if tag.value not in by_tag:
+        ctx.error(f"{name}: unknown element type {tag.value!r}", tag.where,
+                  did_you_mean(str(tag.value), by_tag) or f"one of {', '.join(by_tag)}")
+        return MISSING
+    return convert_dataclass(by_tag[tag.value], y, ctx, name)
+
+
+def _scalar(tp, y: Y, ctx: Context, name: str):
+    v = y.value
+    if tp is float and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    if tp is datetime.date and isinstance(v, datetime.date) and not isinstance(v, datetime.datetime):
+        return v
+    if tp is str and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(v)
+    if tp in (str, int, bool) and isinstance(v, tp) and not (tp is int and isinstance(v, bool)):
+        return v
+    ctx.error(f"{name}: expected {type_name(tp)}, got {v!r}", y.where,
+              "write numbers without a unit here" if tp in (int, float) and isinstance(v, str) else None)
+    return MISSING
+
+
+def yaml_key(field_name: str) -> str:
+    """A field named for a Python keyword ('from_') is written without the underscore."""
+    return field_name[:-1] if field_name.endswith("_") else field_name
+
+
+def convert_dataclass(cls, y: Y, ctx: Context, name: str):
+    if not isinstance(y.value, dict):
+        ctx.error(f"{name or 'the file'}: expected a mapping (key: value lines)", y.where)
+        return MISSING
+    hints = typing.get_type_hints(cls, include_extras=True)
+    fields = {yaml_key(f.name): f for f in dataclasses.fields(cls)}
+    values = {}
+    ok = True
+    for key, item in y.value.items():
+        if key not in fields:
+            where_name = f" in {name}" if name else ""
+            ctx.error(f"unknown key '{key}'{where_name}", y.keys[key],
+                      did_you_mean(key, fields) or f"known keys: {', '.join(fields)}")
+            ok = False
+            continue
+        field_name = fields[key].name
+        value = convert(hints[field_name], item, ctx, f"{name}.{key}" if name else key)
+        if value is MISSING:
+            ok = False
+        else:
+            values[field_name] = value
+    for fname, f in fields.items():
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if required and fname not in y.value:
+            ctx.error(f"{name or 'the file'}: missing required key '{fname}'", y.where,
+                      f"e.g. {fname}: {f.metadata['example']}" if "example" in f.metadata else None)
+            ok = False
+    return cls(**values) if ok else MISSING

@@ -1,0 +1,39 @@
+"""The page grid: where a frame is on a given page, in points from the top-left."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import model
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+def columns_x(geo: model.PageGeometry, page_number: int) -> tuple[list[float], float]:
+    """Column left edges and the column width; odd pages have the inside margin on
+    the left."""
+    left = geo.margins.inside if page_number % 2 == 1 else geo.margins.outside
+    type_width = geo.width - geo.margins.inside - geo.margins.outside
+    col = (type_width - (geo.columns - 1) * geo.gutter) / geo.columns
+    return [left + i * (col + geo.gutter) for i in range(geo.columns)], col
+
+
+def type_area(geo: model.PageGeometry, page_number: int) -> Rect:
+    left = geo.margins.inside if page_number % 2 == 1 else geo.margins.outside
+    return Rect(left, geo.margins.top, geo.width - geo.margins.inside - geo.margins.outside,
+                geo.height - geo.margins.top - geo.margins.bottom)
+
+
+def frame_rect(frame: model.Frame, geo: model.PageGeometry, page_number: int) -> Rect:
+    xs, col = columns_x(geo, page_number)
+    x = xs[frame.column - 1]
+    w = frame.span * col + (frame.span - 1) * geo.gutter
+    y = geo.margins.top + frame.top
+    depth = geo.height - geo.margins.top - geo.margins.bottom
+    h = frame.height if frame.height is not None else depth - frame.top
+    return Rect(x, y, w, h)

@@ -1,0 +1,81 @@
+"""Story text in a Markdown subset -> blocks (paragraphs, subheads, bylines) with spans.
+
+The subset, all a newspaper story needs:
+- paragraphs separated by blank lines; the lines of a paragraph join without a space
+  between Chinese or Tibetan characters, with one between Latin words;
+- `## ` starts a subhead; several `## ` lines in a row make a multi-line subhead;
+- `> ` starts a byline paragraph (本报记者 …);
+- `**…**` sets a run in the character style `bold`; `\\*` is a literal asterisk.
+"""
+from __future__ import annotations
+
+from .errors import InputError, Where
+from .model import Block, Span
+
+
+def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]:
+    blocks = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        start = i
+        chunk = []
+        while i < len(lines) and lines[i].strip():
+            chunk.append(lines[i].strip())
+            i += 1
+        where = Where(shown, first_line + start, 1)
+        if chunk[0].startswith("## "):
+            kind = "subhead"
+            parts = [c[3:].strip() if c.startswith("## ") else c for c in chunk]
+            raw = "\n".join(parts)  # the designer's own line breaks
+        elif chunk[0].startswith("> "):
+            kind = "byline"
+            raw = _join([c[2:].strip() if c.startswith("> ") else c for c in chunk])
+        else:
+            kind = "para"
+            raw = _join(chunk)
+        plain, spans = _bold(raw, shown, first_line + start)
+        blocks.append(Block(kind, plain, where, spans))
+    return tuple(blocks)
+
+
+def _join(lines: list[str]) -> str:
+    joined = lines[0]
+    for part in lines[1:]:
+        joiner = " " if joined[-1:].isascii() and part[:1].isascii() else ""
+        joined += joiner + part
+    return joined
+
+
+def _bold(raw: str, shown: str, line: int) -> tuple[str, tuple[Span, ...]]:
+    """Remove ** marks and \\ escapes; return the text and its bold spans."""
+    out = []
+    spans = []
+    opened = None
+    opened_at = 0
+    k = 0
+    while k < len(raw):
+        if raw.startswith("\\*", k):
+            out.append("*")
+            k += 2
+        elif raw.startswith("**", k):
+            if opened is None:
+                opened, opened_at = len(out), k
+            else:
+                if len(out) > opened:
+                    spans.append(Span(opened, len(out), "bold"))
+                opened = None
+            k += 2
+        else:
+            out.append(raw[k])
+            k += 1
+    if opened is not None:
+        before = raw[:opened_at]
+        row = line + before.count("\n")
+        col = opened_at - (before.rfind("\n") + 1) + 1
+        raise InputError("'**' opens bold text that is never closed", Where(shown, row, col),
+                         "close it with '**', or write \\* for an asterisk")
+    return "".join(out), tuple(spans)
