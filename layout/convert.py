@@ -157,11 +157,15 @@ def convert_dataclass(cls, y: Y, ctx: Context, name: str):
     fields = {yaml_key(f.name): f for f in dataclasses.fields(cls)}
     values = {}
     ok = True
+    suggested = set()
     for key, item in y.value.items():
         if key not in fields:
             where_name = f" in {name}" if name else ""
+            hint = did_you_mean(key, fields)
+            if hint:
+                suggested.add(hint.split("'")[1])
             ctx.error(f"unknown key '{key}'{where_name}", y.keys[key],
-                      did_you_mean(key, fields) or f"known keys: {', '.join(fields)}")
+                      hint or f"known keys: {', '.join(fields)}")
             ok = False
             continue
         field_name = fields[key].name
@@ -172,7 +176,8 @@ def convert_dataclass(cls, y: Y, ctx: Context, name: str):
             values[field_name] = value
     for fname, f in fields.items():
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        if required and fname not in y.value:
+        if required and fname not in y.value and fname not in suggested:
+            # a key reported as misspelt of this one is not reported again as missing
             ctx.error(f"{name or 'the file'}: missing required key '{fname}'", y.where,
                       f"e.g. {fname}: {f.metadata['example']}" if "example" in f.metadata else None)
             ok = False

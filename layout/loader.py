@@ -110,8 +110,9 @@ def _geometry(g: model.Geometry, y: Y | None, ctx: Context) -> model.PageGeometr
         return None
     margins = g.margins if isinstance(g.margins, model.Margins) else model.Margins(*(4 * [g.margins]))
     if margins.inside + margins.outside + (g.columns - 1) * g.gutter >= width or g.columns < 1:
+        where = y.value["columns"].where if y and "columns" in y.value else (y.where if y else Where("?"))
         ctx.error(f"geometry: {g.columns} columns with these margins and gutters do not fit the "
-                  f"{width / PT_PER_MM:.0f} mm page width", y.where if y else Where("?"))
+                  f"{width / PT_PER_MM:.0f} mm page width", where)
         return None
     row_gutter = g.row_gutter if g.row_gutter is not None else g.baseline
     return model.PageGeometry(width, height, margins, g.columns, g.gutter, g.baseline, g.bleed,
@@ -345,10 +346,12 @@ def _check_jumps(jumps, named, npages: int, ctx: Context) -> None:
             ctx.error(f"jump to page {el.jump.page}, but the edition has pages 1 to {npages}", where)
             continue
         if target not in named:
-            frames = [n for (p, n) in named if p == el.jump.page]
+            frames = sorted(n for (p, n) in named if p == el.jump.page)
+            hint = did_you_mean(el.jump.frame, frames) or (
+                f"story frames named on page {el.jump.page}: {', '.join(frames)}" if frames
+                else "give the target frame a 'name'")
             ctx.error(f"jump to frame '{el.jump.frame}' on page {el.jump.page}, which has no story frame "
-                      f"of that name", where, did_you_mean(el.jump.frame, frames) or
-                      "give the target frame a 'name'")
+                      f"of that name", where, hint)
             continue
         if named[target][0] != el.story:
             ctx.error(f"jump from story '{el.story}' lands on a frame of story '{named[target][0]}'", where)

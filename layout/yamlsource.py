@@ -14,6 +14,7 @@ import yaml
 from .errors import InputError, Where
 
 MAX_NODES = 200_000  # bound on values after alias expansion (an 'alias bomb' exceeds it)
+MAX_DEPTH = 100  # nesting levels; PyYAML recurses per level, so this is checked first
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
@@ -58,6 +59,7 @@ def load(path: Path, shown: str | None = None) -> Y:
     """Parse a YAML file into Y values; errors name file, line and column."""
     shown = shown or str(path)
     text = read_text(path, shown)
+    _check_depth(text, shown)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -65,9 +67,16 @@ def load(path: Path, shown: str | None = None) -> Y:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "YAML syntax error"
         where = Where(shown, mark.line + 1, mark.column + 1) if mark else Where(shown)
-        raise InputError(f"YAML syntax error: {problem}", where) from None
+        hint = None
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != mark.line:
+            cm = exc.context_mark
+            hint = f"{exc.context} at line {cm.line + 1}, column {cm.column + 1}"
+        raise InputError(f"YAML syntax error: {problem}", where, hint) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML syntax error: {exc}", Where(shown)) from None
+    except RecursionError:
+        raise InputError(f"values nested deeper than {MAX_DEPTH} levels", Where(shown),
+                         "edition files are a few levels deep; check the indentation") from None
     finally:
         loader.dispose()
     if node is None:
@@ -75,11 +84,40 @@ def load(path: Path, shown: str | None = None) -> Y:
     return _Converter(shown, loader).convert(node)
 
 
+def _check_depth(text: str, shown: str) -> None:
+    """Refuse deeply nested flow collections ([[[[...) before PyYAML recurses into them."""
+    depth = 0
+    line, col = 1, 0
+    quote = None
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            line, col = line + 1, 0
+            if quote == "'":
+                quote = None
+            continue
+        if quote:
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(f"nesting deeper than {MAX_DEPTH} levels", Where(shown, line, col),
+                                 "edition files are a few levels deep; check the brackets")
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+
+
 class _Converter:
     def __init__(self, shown: str, loader: yaml.SafeLoader):
         self.shown = shown
         self.loader = loader
         self.count = 0
+        self.top: Where | None = None  # the top-level key being read (alias bombs point at it)
+        self.depth = 0
 
     def where(self, node) -> Where:
         return Where(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -88,18 +126,29 @@ class _Converter:
         self.count += 1
         if self.count > MAX_NODES:
             raise InputError(f"more than {MAX_NODES} values after expanding aliases",
-                             self.where(node), "remove the repeated '*alias' references")
+                             self.top or self.where(node), "remove the repeated '*alias' references")
         if node.tag not in _PLAIN_TAGS:
             raise InputError(f"YAML tag {node.tag!r} is not allowed", self.where(node),
                              "edition files hold plain values only; remove the '!' tag")
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node)
+            self.depth += 1
+            try:
+                return self._mapping(node)
+            finally:
+                self.depth -= 1
         if isinstance(node, yaml.SequenceNode):
-            return Y([self.convert(item) for item in node.value], self.where(node))
+            self.depth += 1
+            try:
+                return Y([self.convert(item) for item in node.value], self.where(node))
+            finally:
+                self.depth -= 1
         try:
             value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:
-            raise InputError(f"cannot read value: {exc}", self.where(node)) from None
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                value = node.value  # '2026-13-40': the model's check says what is wrong
+            else:
+                raise InputError(f"cannot read value: {exc}", self.where(node)) from None
         return Y(value, self.where(node))
 
     def _mapping(self, node) -> Y:
@@ -117,5 +166,7 @@ class _Converter:
                 raise InputError(f"duplicate key '{key.value}' (first at line {first.line})",
                                  key.where, "keep one of the two")
             keys[key.value] = key.where
+            if self.depth == 1:
+                self.top = key.where
             values[key.value] = self.convert(value_node)
         return Y(values, self.where(node), keys)
