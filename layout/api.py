@@ -31,18 +31,23 @@ class Result:
 def render(options: Options) -> Result:
     """Render an edition to a PDF. Raises InputError for mistakes in the input and
     RenderError when the output cannot be written; never leaves a half-written file."""
-    edition = load_edition(options.edition)
-    fonts = load_fontset(edition.font_overrides, Path(edition.base_dir))
-    report = Report()
-    shaper = Shaper()
-    pages = compose(edition, fonts, shaper, report)
+    edition, pages, report = lay_out(options.edition)
     if options.page is not None:
         if not 1 <= options.page <= len(pages):
             raise RenderError(f"--page {options.page}: the edition has pages 1 to {len(pages)}")
         pages = [pages[options.page - 1]]
-    data = PdfWriter().write(pages, title=edition.source.paper.name)
+    data = PdfWriter().write(pages, title=edition.paper.name)
     write_atomically(options.output, data)
     return Result(options.output, len(pages), report)
+
+
+def lay_out(path: Path) -> tuple:
+    """Load and compose an edition: (edition, pages as display lists, report)."""
+    edition = load_edition(path)
+    fonts = load_fontset(edition.font_overrides, Path(edition.base_dir))
+    report = Report(warnings=list(edition.warnings))
+    pages = compose(edition, fonts, Shaper(), report)
+    return edition, pages, report
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -35,6 +35,7 @@ def compose(edition: model.Edition, fonts: FontSet, shaper: Shaper, report: Repo
     pages_items: list[list] = [[] for _ in src.pages]
     backgrounds: list[list] = [[] for _ in src.pages]
     frames: dict[str, list[tuple[int, model.StoryFrame]]] = {}
+    obstacles: dict[int, list[Rect]] = {}  # photos (with their gap) that story text wraps around
     for pi, page in enumerate(src.pages):
         number = pi + 1
         items = pages_items[pi]
@@ -49,6 +50,8 @@ def compose(edition: model.Edition, fonts: FontSet, shaper: Shaper, report: Repo
                 _headline(items, element, rect, setter)
             elif isinstance(element, model.Photo):
                 _photo(items, element, rect, setter)
+                g = element.wrap_gap
+                obstacles.setdefault(pi, []).append(Rect(rect.x - g, rect.y - g, rect.w + 2 * g, rect.h + 2 * g))
             elif isinstance(element, model.TextBlock):
                 _text(items, element.text, element.style, rect, setter)
             elif isinstance(element, model.SectionLabel):
@@ -66,7 +69,7 @@ def compose(edition: model.Edition, fonts: FontSet, shaper: Shaper, report: Repo
                 raise TypeError(f"no layout for element {element!r}")
     for name, frames_of_story in frames.items():
         chain = story_chain(frames_of_story)
-        flow_story(edition.stories[name], chain, pages_items, setter, geo, src.jump_lines, report)
+        flow_story(edition.stories[name], chain, pages_items, setter, geo, src.jump_lines, obstacles, report)
     return [PageOut(i + 1, geo.width, geo.height, tuple(backgrounds[i] + items))
             for i, items in enumerate(pages_items)]
 

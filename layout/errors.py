@@ -70,6 +70,7 @@ class Report:
     """What a render found: warnings and overset, passed down explicitly."""
     warnings: list[str] = field(default_factory=list)
     overset: list[dict] = field(default_factory=list)
+    copyfit: list[dict] = field(default_factory=list)  # per story: capacity, lines used, overset, underset
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

@@ -1,31 +1,67 @@
-"""Stories through their frames: threading, columns, the baseline grid, jump lines,
-overset.
+"""Stories through their frames: threading, columns on the baseline grid, text wrap
+around photos, widow and orphan control, balancing, jump lines, copyfit.
 
-A story's frames form a chain (page order, or as `jump` says). Text fills each frame
-column by column on the baseline grid; where the chain crosses to another page the
-engine writes the jump lines. What finds no room is reported, never dropped.
+A story's frames form a chain (page order, or as `jump` says). Each frame offers text
+columns, and each column a list of slots: the baselines of the grid that lie inside
+it, each with the width left beside any photo. Text fills the slots column by column;
+where the chain crosses to another page the engine writes the jump lines; the last
+frame's columns are balanced; what finds no room is reported, never dropped.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import model
-from .display import Rule
+from .display import GlyphRun, Rule
 from .errors import Report
 from .geometry import Rect, frame_rect
 from .linebreak import Widths
-from .lines import set_lines
+from .lines import Line, set_lines
 from .prepare import Prepared
 from .setter import Setter
+
+MIN_WRAP_WIDTH_EM = 4.0  # narrower than this beside a photo, a slot is left empty
+KEEP = 2  # lines of a paragraph kept together at a column foot or head
+
+
+@dataclass(frozen=True)
+class Slot:
+    baseline: float
+    x: float
+    w: float
 
 
 @dataclass
 class Column:
     page: int
+    part: int
     x: float
     w: float
-    baselines: list[float] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a story's text stands: block, and unit within the block's paragraph."""
+    block: int = 0
+    unit: int = 0
+
+
+@dataclass
+class Fill:
+    """What filling some columns did: placed runs, where the text stands, slots used."""
+    placed: list[tuple[int, int, GlyphRun]] = field(default_factory=list)  # (column, page, run)
+    cursor: Cursor = Cursor()
+    used: list[int] = field(default_factory=list)        # slots used per column
+    starts: list[Cursor] = field(default_factory=list)   # cursor at each column's start
+    chars: list[int] = field(default_factory=list)       # characters placed per column
+    last_words: str = ""
+    notes: list[str] = field(default_factory=list)       # widows/orphans that could not be avoided
+
+    @property
+    def finished(self) -> bool:
+        return self.cursor.block < 0
 
 
 def story_chain(frames: list[tuple[int, model.StoryFrame]]) -> list[tuple[int, model.StoryFrame]]:
@@ -49,42 +85,70 @@ def story_chain(frames: list[tuple[int, model.StoryFrame]]) -> list[tuple[int, m
     return order
 
 
-def _columns(frame: model.StoryFrame, pi: int, geo: model.PageGeometry, ascent: float, pitch: float,
-             skip_top: float) -> list[Column]:
-    """The frame's text columns with the baselines that fit in them. Body lines sit on
-    the page's baseline grid (when the story's pitch is the grid's), so that columns
-    side by side share baselines."""
+def _columns(frame: model.StoryFrame, pi: int, part: int, geo: model.PageGeometry, ascent: float,
+             pitch: float, skip_top: float, obstacles: list[Rect]) -> list[Column]:
+    """The frame's text columns and their slots. Body lines sit on the page's baseline
+    grid (when the story's pitch is the grid's), so that neighbouring columns share
+    baselines; lines beside a photo get the width the photo leaves."""
     rect = frame_rect(frame.frame, geo, pi + 1)
     n = frame.columns or frame.frame.span
     w = (rect.w - (n - 1) * geo.gutter) / n
     top = rect.y + skip_top
     first = geo.margins.top + ascent
     step = geo.baseline if abs(pitch - geo.baseline) < 0.01 else pitch
-    k0 = max(0, math.ceil((top + ascent - first) / step - 1e-6))
+    k = max(0, math.ceil((top + ascent - first) / step - 1e-6))
     baselines = []
-    k = k0
     while first + k * step + (pitch - ascent) <= rect.y + rect.h + 1e-6:
         baselines.append(first + k * step)
         k += 1
-    return [Column(pi, rect.x + i * (w + geo.gutter), w, list(baselines)) for i in range(n)]
+    columns = []
+    for i in range(n):
+        x = rect.x + i * (w + geo.gutter)
+        slots = []
+        for b in baselines:
+            free = _free_interval(x, w, b - ascent, b + pitch - ascent, obstacles)
+            if free and free[1] >= MIN_WRAP_WIDTH_EM * ascent / 0.88:
+                slots.append(Slot(b, free[0], free[1]))
+        columns.append(Column(pi, part, x, w, slots))
+    return columns
+
+
+def _free_interval(x: float, w: float, top: float, bottom: float, obstacles: list[Rect]):
+    """The widest stretch of [x, x+w] that no obstacle covers between top and bottom."""
+    spans = [(x, x + w)]
+    for o in obstacles:
+        if o.y >= bottom or o.y + o.h <= top or o.x >= x + w or o.x + o.w <= x:
+            continue
+        cut = []
+        for a, b in spans:
+            if o.x > a:
+                cut.append((a, min(b, o.x)))
+            if o.x + o.w < b:
+                cut.append((max(a, o.x + o.w), b))
+        spans = [(a, b) for a, b in cut if b - a > 0.01]
+    if not spans:
+        return None
+    a, b = max(spans, key=lambda s: (s[1] - s[0], -s[0]))
+    return a, b - a
 
 
 def flow_story(story: model.Story, chain, pages_items: list[list], setter: Setter,
-               geo: model.PageGeometry, jumps: model.JumpLines, report: Report) -> None:
+               geo: model.PageGeometry, jumps: model.JumpLines, obstacles: dict[int, list[Rect]],
+               report: Report) -> None:
     body = setter.style(story.style)
     ascent = 0.88 * body.size
     pitch = body.line_pitch
     parts = []
-    for pi, el in chain:
+    for part, (pi, el) in enumerate(chain):
         skip = 0.0
         rect = frame_rect(el.frame, geo, pi + 1)
         if el.headline:
-            hl = setter.lines(el.headline, "continued", rect.w)
             style = setter.style("continued")
-            for i, line in enumerate(hl):
+            lines = setter.lines(el.headline, "continued", rect.w)
+            for i, line in enumerate(lines):
                 pages_items[pi] += [r.moved(rect.x, rect.y + line.ascent + i * style.line_pitch) for r in line.runs]
-            skip = len(hl) * style.line_pitch + style.space_after
-        cols = _columns(el, pi, geo, ascent, pitch, skip)
+            skip = len(lines) * style.line_pitch + style.space_after
+        cols = _columns(el, pi, part, geo, ascent, pitch, skip, obstacles.get(pi, []))
         if el.column_rules and len(cols) > 1:
             for c in cols[1:]:
                 x = c.x - geo.gutter / 2
@@ -92,7 +156,29 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
         parts.append((pi, cols))
     _jump_lines(parts, pages_items, setter, jumps)
     columns = [c for _, cols in parts for c in cols]
-    _fill(story, columns, pages_items, setter, geo, report, chain[-1][0] if chain else 0)
+    fill = _fill(story, columns, setter, Cursor())
+    fill = _balance(story, columns, setter, fill)
+    for _, page, run in fill.placed:
+        pages_items[page].append(run)
+    capacity = sum(len(c.slots) for c in columns)
+    used = sum(fill.used)
+    placed = sum(fill.chars)
+    entry = {"story": story.name, "chars": story.chars, "placed_chars": placed,
+             "capacity_lines": capacity, "lines_used": used, "overset_chars": 0, "underset_lines": 0,
+             "pages": sorted({c.page + 1 for c in columns})}
+    if fill.finished:
+        entry["underset_lines"] = capacity - used
+    else:
+        left = story.chars - placed
+        last_page = chain[-1][0] + 1 if chain else 0
+        entry["overset_chars"] = left
+        report.overset.append({"story": story.name, "page": last_page, "chars": left,
+                               "placed_chars": placed, "last_words": fill.last_words})
+        report.warn(f"story '{story.name}' is overset on page {last_page}: {left} characters did not "
+                    f"fit (last words placed: '{fill.last_words}')")
+    for note in fill.notes:
+        report.warn(f"story '{story.name}': {note}")
+    report.copyfit.append(entry)
 
 
 def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines) -> None:
@@ -100,66 +186,123 @@ def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines) -> N
     the part that continues it."""
     for k, (pi, cols) in enumerate(parts):
         nxt = parts[k + 1][0] if k + 1 < len(parts) else None
-        if nxt is not None and nxt != pi and cols[-1].baselines:
-            y = cols[-1].baselines.pop()
-            line = setter.lines(jumps.to.format(page=nxt + 1), jumps.style, cols[-1].w, align="end")[0]
-            pages_items[pi] += [r.moved(cols[-1].x, y) for r in line.runs]
+        if nxt is not None and nxt != pi and cols[-1].slots:
+            slot = cols[-1].slots.pop()
+            line = setter.lines(jumps.to.format(page=nxt + 1), jumps.style, slot.w, align="end")[0]
+            pages_items[pi] += [r.moved(slot.x, slot.baseline) for r in line.runs]
         prev = parts[k - 1][0] if k > 0 else None
-        if prev is not None and prev != pi and cols[0].baselines:
-            y = cols[0].baselines.pop(0)
-            line = setter.lines(jumps.from_.format(page=prev + 1), jumps.style, cols[0].w, align="start")[0]
-            pages_items[pi] += [r.moved(cols[0].x, y) for r in line.runs]
+        if prev is not None and prev != pi and cols[0].slots:
+            slot = cols[0].slots.pop(0)
+            line = setter.lines(jumps.from_.format(page=prev + 1), jumps.style, slot.w, align="start")[0]
+            pages_items[pi] += [r.moved(slot.x, slot.baseline) for r in line.runs]
 
 
 def _style_of(story: model.Story, block: model.Block) -> str:
     return {"subhead": story.subhead_style, "byline": story.byline_style}.get(block.kind, story.style)
 
 
-def _fill(story: model.Story, columns: list[Column], pages_items, setter: Setter,
-          geo: model.PageGeometry, report: Report, last_page: int) -> None:
-    ci = bi = unit = slot = 0
-    placed = 0
-    last_words = ""
+def _prepared(story: model.Story, block: model.Block, setter: Setter) -> tuple[Prepared, model.Style]:
+    style = setter.style(_style_of(story, block))
+    return setter.prepared(block.text, style, block.where, story.name, block.spans, story.lang), style
+
+
+def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cursor,
+          caps: dict[int, int] | None = None) -> Fill:
+    """Fill `columns` from `cursor`. `caps` limits the slots of some columns (balancing).
+    Widows and orphans are avoided by moving lines on; what cannot be avoided is noted."""
+    out = Fill()
     body_pitch = setter.style(story.style).line_pitch
-    while bi < len(story.blocks) and ci < len(columns):
-        block = story.blocks[bi]
-        style = setter.style(_style_of(story, block))
-        col = columns[ci]
-        steps = max(1, math.ceil(style.line_pitch / body_pitch - 1e-6))
-        if unit == 0 and slot > 0 and style.space_before:
-            slot += math.ceil(style.space_before / body_pitch - 1e-6)
-        p = setter.prepared(block.text, style, block.where, story.name, block.spans, story.lang)
-        lines = set_lines(p, Widths.uniform(col.w), setter.shaper, style.align,
-                          indent=style.indent * style.size, color=style.color, start=unit,
-                          first_is_para_start=unit == 0, method=style.breaking)
-        fits = 0
-        while fits < len(lines) and slot + fits * steps < len(col.baselines):
-            fits += 1
-        for li in range(fits):
-            baseline = col.baselines[slot + li * steps]
-            pages_items[col.page] += [r.moved(col.x, baseline) for r in lines[li].runs]
-            placed += lines[li].end - lines[li].start
-            last_words = p.text[max(lines[li].start, lines[li].end - 12):lines[li].end]
-        slot += fits * steps
-        if fits == len(lines):
-            bi, unit = bi + 1, 0
-            if style.space_after:
-                slot += math.ceil(style.space_after / body_pitch - 1e-6)
-            if slot >= len(col.baselines):
-                ci, slot = ci + 1, 0
-        else:
-            if fits:
-                unit = _unit_at(p, lines[fits].start)
-            ci, slot = ci + 1, 0
-    if bi < len(story.blocks):
-        p = setter.prepared(story.blocks[bi].text, setter.style(_style_of(story, story.blocks[bi])),
-                            story.blocks[bi].where, story.name, story.blocks[bi].spans, story.lang)
-        left = len(p.text) - (p.units[unit].start if unit < len(p.units) else len(p.text))
-        left += sum(len(b.text) for b in story.blocks[bi + 1:])
-        report.overset.append({"story": story.name, "page": last_page + 1, "chars": left,
-                               "placed_chars": placed, "last_words": last_words.strip()})
-        report.warn(f"story '{story.name}' is overset on page {last_page + 1}: {left} characters did "
-                    f"not fit (last words placed: '{last_words.strip()}')")
+    bi, unit = cursor.block, cursor.unit
+    for ci, col in enumerate(columns):
+        out.starts.append(Cursor(bi, unit))
+        limit = min(len(col.slots), (caps or {}).get(ci, len(col.slots)))
+        slot = 0
+        out.chars.append(0)
+        while bi < len(story.blocks) and slot < limit:
+            block = story.blocks[bi]
+            p, style = _prepared(story, block, setter)
+            steps = max(1, math.ceil(style.line_pitch / body_pitch - 1e-6))
+            if unit == 0 and slot > 0 and style.space_before:
+                slot += math.ceil(style.space_before / body_pitch - 1e-6)
+            free = col.slots[slot:limit:steps]
+            if not free:
+                break
+            widths = Widths(tuple(s.w for s in free), col.w)
+            lines = set_lines(p, widths, setter.shaper, style.align, indent=style.indent * style.size,
+                              color=style.color, start=unit, first_is_para_start=unit == 0,
+                              method=style.breaking)
+            fits = min(len(lines), len(free))
+            fits = _keep_together(story, bi, block, lines, fits, slot, unit, len(free), steps, limit, out, col)
+            for li in range(fits):
+                s = free[li]
+                out.placed += [(ci, col.page, r.moved(s.x, s.baseline)) for r in lines[li].runs]
+                out.chars[-1] += lines[li].end - lines[li].start
+                out.last_words = p.text[max(lines[li].start, lines[li].end - 12):lines[li].end].strip()
+            slot += fits * steps
+            if fits == len(lines):
+                bi, unit = bi + 1, 0
+                if style.space_after:
+                    slot += math.ceil(style.space_after / body_pitch - 1e-6)
+            else:
+                if fits:
+                    unit = _unit_at(p, lines[fits].start)
+                break
+        out.used.append(min(slot, limit))
+    out.cursor = Cursor(-1, 0) if bi >= len(story.blocks) else Cursor(bi, unit)
+    return out
+
+
+def _keep_together(story, bi, block, lines: list[Line], fits: int, slot: int, unit: int, room: int,
+                   steps: int, limit: int, out: Fill, col: Column) -> int:
+    """How many of the paragraph's lines to place here: no single first line at a
+    column foot (orphan), no single last line at the next column's head (widow), no
+    subhead without text under it."""
+    if block.kind == "subhead":
+        nxt = story.blocks[bi + 1] if bi + 1 < len(story.blocks) else None
+        after = limit - slot - fits * steps
+        if fits == len(lines) and nxt is not None and after < KEEP and slot > 0:
+            return 0  # the subhead goes to the next column with its text
+        return fits
+    if fits >= len(lines):
+        return fits
+    if fits == 0:
+        return 0
+    if unit == 0 and fits < KEEP and len(lines) >= KEEP and slot > 0:
+        return 0  # orphan: the paragraph starts in the next column instead
+    if len(lines) - fits < KEEP and fits > KEEP:
+        return fits - (KEEP - (len(lines) - fits))  # widow: carry a line over with it
+    if len(lines) - fits < KEEP or (unit == 0 and fits < KEEP):
+        kind = "widow" if len(lines) - fits < KEEP else "orphan"
+        out.notes.append(f"{kind} line on page {col.page + 1}: the column has room for {fits} "
+                         f"of the paragraph's lines and there is no better break")
+    return fits
+
+
+def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fill) -> Fill:
+    """Even out the columns of the frame where the story ends: the same number of lines
+    in each, the last column the shortest."""
+    if not fill.finished:
+        return fill
+    last_col = max((i for i, u in enumerate(fill.used) if u), default=None)
+    if last_col is None:
+        return fill
+    part = columns[last_col].part
+    members = [i for i, c in enumerate(columns) if c.part == part]
+    if len(members) < 2 or last_col == members[-1] and fill.used[last_col] >= len(columns[last_col].slots) - 1:
+        return fill
+    first = members[0]
+    start = fill.starts[first]
+    total = sum(fill.used[i] for i in members)
+    part_cols = [columns[i] for i in members]
+    for target in range(math.ceil(total / len(members)), max(len(c.slots) for c in part_cols) + 1):
+        trial = _fill(story, part_cols, setter, start, caps={k: target for k in range(len(members))})
+        if trial.finished:
+            n = len(members)
+            placed = [e for e in fill.placed if e[0] < first] + [(ci + first, pg, r) for ci, pg, r in trial.placed]
+            return Fill(placed, trial.cursor, fill.used[:first] + trial.used + fill.used[first + n:],
+                        fill.starts[:first] + trial.starts, fill.chars[:first] + trial.chars,
+                        trial.last_words, fill.notes + trial.notes)
+    return fill
 
 
 def _unit_at(p: Prepared, text_index: int) -> int:

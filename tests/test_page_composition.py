@@ -1,0 +1,147 @@
+"""Page composition on small editions built here: threading and jump lines, overset
+counts, the baseline grid, text wrap around photos, widows and orphans."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SAMPLE
+
+from layout.api import lay_out
+from layout.display import GlyphRun, Image
+
+HEAD = """\
+paper: {{name: 测试报, date: 2026-11-30}}
+geometry: {{preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}}
+stories:
+  s: {{file: s.md}}
+pages:
+{pages}
+"""
+PARA = "法治宣传教育是全民守法的基础工作，各地坚持把普法与依法治理结合起来，推动法律知识进机关、进乡村、进社区、进学校、进企业、进单位。"
+
+
+def edition(tmp_path: Path, pages: str, paragraphs: int, photo: bool = False) -> Path:
+    folder = tmp_path / "ed"
+    folder.mkdir(exist_ok=True)
+    (folder / "s.md").write_text("\n\n".join(f"{k + 1}.{PARA}" for k in range(paragraphs)) + "\n",
+                                 encoding="utf-8")
+    if photo:
+        (folder / "p.jpg").write_bytes((REPO / "editions" / "sample" / "images" / "coffee.jpg").read_bytes())
+    path = folder / "edition.yaml"
+    path.write_text(HEAD.format(pages=pages), encoding="utf-8")
+    return path
+
+
+def texts(page, area_only: bool = True) -> list[GlyphRun]:
+    """The page's glyph runs; by default those in the type area (no running head)."""
+    top = 15 * 72 / 25.4
+    return [i for i in page.items if isinstance(i, GlyphRun) and (not area_only or i.y > top)]
+
+
+def page_text(page) -> str:
+    return "".join(r.text for r in texts(page))
+
+
+THREE_FRAMES = """\
+  - elements:
+      - {type: story, story: s, frame: {column: 1, span: 2, top: 0mm, height: 40mm}}
+      - {type: story, story: s, frame: {column: 4, span: 3, top: 100mm, height: 30mm}}
+  - elements:
+      - {type: story, story: s, frame: {column: 1, span: 3, top: 0mm, height: 60mm}}
+"""
+
+
+def test_a_story_through_three_frames_on_two_pages_gets_its_jump_lines(tmp_path):
+    _, pages, report = lay_out(edition(tmp_path, THREE_FRAMES, 9))
+    one, two = page_text(pages[0]), page_text(pages[1])
+    assert one.count("（下转02版）") == 1 and "上接" not in one
+    assert two.count("（上接01版）") == 1 and "下转" not in two
+    # the jump line is the last line of the part on page 1, in its last column
+    runs = texts(pages[0])
+    right = max(r.x for r in runs if "下转" in r.text)
+    column = [r for r in runs if abs(r.x - right) < 60]
+    bottom = max(r.y for r in column)
+    assert "".join(r.text for r in sorted(column, key=lambda r: r.x) if r.y == bottom) == "（下转02版）"
+    assert not report.overset
+
+
+def test_an_explicit_jump_changes_the_order(tmp_path):
+    pages_yaml = """\
+  - elements:
+      - {type: story, story: s, frame: {column: 1, span: 2, top: 0mm, height: 40mm}, jump: {page: 2, frame: next}}
+  - elements:
+      - {type: story, story: s, frame: {column: 1, span: 3, top: 0mm, height: 60mm}, name: next}
+"""
+    _, pages, _ = lay_out(edition(tmp_path, pages_yaml, 6))
+    assert "（下转02版）" in page_text(pages[0])
+    assert "（上接01版）" in page_text(pages[1])
+
+
+def test_overset_is_reported_with_exact_counts(tmp_path):
+    pages_yaml = "  - elements:\n      - {type: story, story: s, frame: {column: 1, span: 1, top: 0mm, height: 30mm}}\n"
+    path = edition(tmp_path, pages_yaml, 5)
+    ed, pages, report = lay_out(path)
+    story = ed.stories["s"]
+    placed = len("".join(r.text for r in texts(pages[0])).replace(" ", ""))
+    (entry,) = report.overset
+    assert entry["story"] == "s" and entry["page"] == 1
+    assert entry["chars"] == story.chars - entry["placed_chars"]
+    assert entry["placed_chars"] == placed
+    assert entry["chars"] > 0
+
+
+@pytest.mark.parametrize("which", ["three-frames", "overset", "sample"])
+def test_placed_plus_overset_is_every_character(tmp_path, which):
+    if which == "sample":
+        path = SAMPLE
+    elif which == "three-frames":
+        path = edition(tmp_path, THREE_FRAMES, 12)
+    else:
+        path = edition(tmp_path, "  - elements:\n      - {type: story, story: s, frame: {column: 1, span: 2, top: 0mm, height: 20mm}}\n", 9)
+    ed, pages, report = lay_out(path)
+    for entry in report.copyfit:
+        assert entry["placed_chars"] + entry["overset_chars"] == ed.stories[entry["story"]].chars, entry
+
+
+def test_columns_of_a_story_share_baselines_in_the_sample():
+    ed, pages, _ = lay_out(SAMPLE)
+    body = {ed.styles[s.style].size for s in ed.stories.values()}
+    for page in pages:
+        runs = [r for r in texts(page) if r.size in body]
+        grid = ed.geometry.baseline
+        for r in runs:
+            if abs(r.size - ed.styles["body"].size) < 1e-9:
+                k = (r.y - ed.geometry.margins.top - 0.88 * r.size) / grid
+                assert abs(k - round(k)) < 0.01 / grid, (page.number, r.text, r.y)
+
+
+def test_text_wraps_around_a_photo_in_its_frame(tmp_path):
+    pages_yaml = """\
+  - elements:
+      - {type: story, story: s, frame: {column: 1, span: 3, top: 0mm, height: 150mm}}
+      - {type: photo, file: p.jpg, frame: {column: 2, span: 2, top: 30mm, height: 50mm}, wrap_gap: 2mm}
+"""
+    ed, pages, report = lay_out(edition(tmp_path, pages_yaml, 14, photo=True))
+    image = next(i for i in pages[0].items if isinstance(i, Image))
+    cx, cy, cw, ch = image.clip
+    gap = 2 * 72 / 25.4
+    box = (cx - gap + 0.01, cy - gap + 0.01, cx + cw + gap - 0.01, cy + ch + gap - 0.01)
+    beside = 0
+    for run in texts(pages[0]):
+        for (px, py), adv in zip(run.positions, run.advances):
+            x0, x1 = run.x + px, run.x + px + adv
+            y0, y1 = run.y - 0.88 * run.size, run.y + 0.12 * run.size
+            assert not (x0 < box[2] and box[0] < x1 and y0 < box[3] and box[1] < y1), (run.text, x0, y0)
+        if box[1] < run.y < box[3]:
+            beside += 1
+    assert beside > 0, "no line was set beside the photo"
+
+
+def test_no_widows_or_orphans_unless_reported():
+    """In the sample, no paragraph leaves one line alone at a column foot or head,
+    except where the report names it."""
+    ed, pages, report = lay_out(SAMPLE)
+    notes = [w for w in report.warnings if "widow" in w or "orphan" in w]
+    assert not notes, notes
