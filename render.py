@@ -4,15 +4,17 @@
     python render.py                          # the bundled sample -> out/sample.pdf
     python render.py EDITION.yaml -o OUT.pdf  # any edition
     python render.py EDITION.yaml --page 1    # only page 1 (preview)
+    python render.py EDITION.yaml --proof --report   # proof overlay, copyfit table
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
-from layout.api import Options, render
+from layout.api import Options, OversetError, copyfit_table, render
 from layout.errors import InputError, RenderError
 
 HERE = Path(__file__).resolve().parent
@@ -25,20 +27,32 @@ def parse_args(argv: list[str]) -> Options:
                         help="edition YAML (default: the bundled sample)")
     parser.add_argument("-o", "--output", type=Path, help="output PDF (default: out/<edition folder>.pdf)")
     parser.add_argument("--page", type=int, help="render only page N (1-based)")
+    parser.add_argument("--proof", action="store_true",
+                        help="draw grid, frames, baseline grid, overset (red) and underset (yellow) over the pages")
+    parser.add_argument("--report", action="store_true",
+                        help="print the copyfit table, and write it as JSON next to the PDF (.report.json)")
+    parser.add_argument("--overset-error", action="store_true",
+                        help="treat overset text as an error: write no PDF, exit with code 3")
     args = parser.parse_args(argv)
     output = args.output
     if output is None:
         stem = args.edition.resolve().parent.name
         suffix = f"-p{args.page}" if args.page else ""
         output = Path("out") / f"{stem}{suffix}.pdf"
-    return Options(args.edition, output, args.page)
+    return Options(args.edition, output, args.page, args.proof, args.overset_error), args.report
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = parse_args(sys.argv[1:] if argv is None else argv)
+    options, want_report = parse_args(sys.argv[1:] if argv is None else argv)
     start = time.perf_counter()
     try:
         result = render(options)
+    except OversetError as exc:
+        for entry in exc.report.overset:
+            print(f"error: story '{entry['story']}' is overset on page {entry['page']}: {entry['chars']} "
+                  f"characters did not fit (last words placed: '{entry['last_words']}')", file=sys.stderr)
+        print("no PDF written (--overset-error)", file=sys.stderr)
+        return exc.exit_code
     except (InputError, RenderError) as exc:
         print(f"error: {exc}" if not getattr(exc, "where", None) else str(exc), file=sys.stderr)
         return exc.exit_code
@@ -47,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     for warning in result.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if want_report:
+        print(copyfit_table(result.report))
+        path = result.output.with_suffix(".report.json")
+        path.write_text(json.dumps({"copyfit": result.report.copyfit, "overset": result.report.overset,
+                                    "warnings": result.report.warnings}, ensure_ascii=False, indent=2),
+                        encoding="utf-8")
     print(f"{result.output}: {result.pages} page(s) in {time.perf_counter() - start:.2f} s")
     return 0
 

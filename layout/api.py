@@ -11,6 +11,8 @@ from .errors import RenderError, Report
 from .fonts import load_fontset
 from .loader import load_edition
 from .pdf import PdfWriter
+from .proof import overlay
+from .setter import Setter
 from .shape import Shaper
 
 
@@ -19,6 +21,8 @@ class Options:
     edition: Path
     output: Path
     page: int | None = None  # render only this page (1-based)
+    proof: bool = False  # draw the proof overlay (grid, frames, overset, underset)
+    overset_error: bool = False  # overset is an error: no PDF, exit code 3
 
 
 @dataclass
@@ -31,7 +35,11 @@ class Result:
 def render(options: Options) -> Result:
     """Render an edition to a PDF. Raises InputError for mistakes in the input and
     RenderError when the output cannot be written; never leaves a half-written file."""
-    edition, pages, report = lay_out(options.edition)
+    edition, pages, report, setter = _lay_out(options.edition)
+    if options.overset_error and report.overset:
+        raise OversetError(report)
+    if options.proof:
+        pages = overlay(edition, pages, report, setter)
     if options.page is not None:
         if not 1 <= options.page <= len(pages):
             raise RenderError(f"--page {options.page}: the edition has pages 1 to {len(pages)}")
@@ -41,13 +49,41 @@ def render(options: Options) -> Result:
     return Result(options.output, len(pages), report)
 
 
+def copyfit_table(report: Report) -> str:
+    """The copyfit report as a text table."""
+    rows = [("story", "pages", "chars", "placed", "overset", "lines", "capacity", "underset")]
+    for e in report.copyfit:
+        rows.append((e["story"], ",".join(map(str, e["pages"])), str(e["chars"]), str(e["placed_chars"]),
+                     str(e["overset_chars"]), str(e["lines_used"]), str(e["capacity_lines"]),
+                     str(e["underset_lines"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+                     for r in rows)
+
+
 def lay_out(path: Path) -> tuple:
     """Load and compose an edition: (edition, pages as display lists, report)."""
+    edition, pages, report, _ = _lay_out(path)
+    return edition, pages, report
+
+
+def _lay_out(path: Path) -> tuple:
     edition = load_edition(path)
     fonts = load_fontset(edition.font_overrides, Path(edition.base_dir))
     report = Report(warnings=list(edition.warnings))
-    pages = compose(edition, fonts, Shaper(), report)
-    return edition, pages, report
+    setter = Setter(edition, fonts, Shaper())
+    pages = compose(edition, setter, report)
+    return edition, pages, report, setter
+
+
+class OversetError(Exception):
+    """Overset text when the render was asked to treat it as an error."""
+    exit_code = 3
+
+    def __init__(self, report: Report):
+        self.report = report
+        stories = ", ".join(f"{o['story']} ({o['chars']} characters, page {o['page']})" for o in report.overset)
+        super().__init__(f"overset: {stories}")
 
 
 def write_atomically(path: Path, data: bytes) -> None:

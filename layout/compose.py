@@ -12,11 +12,9 @@ from . import model
 from .display import Image, PageOut, Rect as Box, Rule
 from .errors import InputError, Report
 from .flow import flow_story, story_chain
-from .fonts import FontSet
 from .geometry import Rect, frame_rect, type_area
 from .lines import Line
 from .setter import Setter
-from .shape import Shaper
 
 
 def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float) -> float:
@@ -28,8 +26,7 @@ def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float) -> 
     return y + lines[0].ascent + (len(lines) - 1) * pitch + lines[-1].descent
 
 
-def compose(edition: model.Edition, fonts: FontSet, shaper: Shaper, report: Report) -> list[PageOut]:
-    setter = Setter(edition, fonts, shaper)
+def compose(edition: model.Edition, setter: Setter, report: Report) -> list[PageOut]:
     src = edition.source
     geo = edition.geometry
     pages_items: list[list] = [[] for _ in src.pages]

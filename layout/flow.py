@@ -168,12 +168,18 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
              "pages": sorted({c.page + 1 for c in columns})}
     if fill.finished:
         entry["underset_lines"] = capacity - used
+        # the empty part of each column, for the proof overlay
+        entry["underset_areas"] = [
+            [c.page + 1, c.x, c.slots[u].baseline - ascent, c.w, c.slots[-1].baseline - c.slots[u].baseline + pitch]
+            for c, u in zip(columns, fill.used) if u < len(c.slots)]
     else:
         left = story.chars - placed
         last_page = chain[-1][0] + 1 if chain else 0
         entry["overset_chars"] = left
+        last = columns[-1] if columns else None
+        at = [last.x + last.w, last.slots[-1].baseline] if last and last.slots else None
         report.overset.append({"story": story.name, "page": last_page, "chars": left,
-                               "placed_chars": placed, "last_words": fill.last_words})
+                               "placed_chars": placed, "last_words": fill.last_words, "at": at})
         report.warn(f"story '{story.name}' is overset on page {last_page}: {left} characters did not "
                     f"fit (last words placed: '{fill.last_words}')")
     for note in fill.notes:

@@ -71,3 +71,50 @@ def test_unwritable_output_is_an_error_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "cannot write output" in result.stderr
+
+
+def test_overset_error_writes_nothing_and_exits_3(tmp_path):
+    folder = tmp_path / "ed"
+    folder.mkdir()
+    (folder / "s.md").write_text("测试文字。" * 200 + "\n", encoding="utf-8")
+    (folder / "edition.yaml").write_text(
+        "paper: {name: 测试报, date: 2026-11-30}\n"
+        "geometry: {preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}\n"
+        "stories: {s: {file: s.md}}\n"
+        "pages:\n  - elements:\n      - {type: story, story: s, frame: {column: 1, top: 0mm, height: 20mm}}\n",
+        encoding="utf-8")
+    out = tmp_path / "o.pdf"
+    warn = run(str(folder / "edition.yaml"), "-o", str(out))
+    assert warn.returncode == 0 and "is overset on page 1" in warn.stderr
+    out.unlink()
+    result = run(str(folder / "edition.yaml"), "-o", str(out), "--overset-error")
+    assert result.returncode == 3
+    assert "error: story 's' is overset on page 1:" in result.stderr
+    assert not out.exists()
+
+
+def test_report_prints_the_copyfit_table_and_writes_json(tmp_path):
+    import json
+
+    out = tmp_path / "s.pdf"
+    result = run(str(SAMPLE), "-o", str(out), "--report")
+    assert result.returncode == 0
+    header = result.stdout.splitlines()[0].split()
+    assert header == ["story", "pages", "chars", "placed", "overset", "lines", "capacity", "underset"]
+    data = json.loads(out.with_suffix(".report.json").read_text(encoding="utf-8"))
+    assert {e["story"] for e in data["copyfit"]} >= {"lead", "bo-service"}
+
+
+def test_proof_draws_the_overlay(tmp_path):
+    plain, proof = tmp_path / "plain.pdf", tmp_path / "proof.pdf"
+    assert run(str(SAMPLE), "-o", str(plain), "--page", "1").returncode == 0
+    assert run(str(SAMPLE), "-o", str(proof), "--page", "1", "--proof").returncode == 0
+    import pypdfium2 as pdfium
+
+    def objects(path):
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            return len(list(doc[0].get_objects()))
+        finally:
+            doc.close()
+    assert objects(proof) > objects(plain) + 50
