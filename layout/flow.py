@@ -52,6 +52,7 @@ class Cursor:
 class Fill:
     """What filling some columns did: placed runs, where the text stands, slots used."""
     placed: list[tuple[int, int, GlyphRun]] = field(default_factory=list)  # (column, page, run)
+    lines: list[tuple[int, int, float]] = field(default_factory=list)     # (column, block, baseline)
     cursor: Cursor = Cursor()
     used: list[int] = field(default_factory=list)        # slots used per column
     starts: list[Cursor] = field(default_factory=list)   # cursor at each column's start
@@ -242,6 +243,7 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
             for li in range(fits):
                 s = free[li]
                 out.placed += [(ci, col.page, r.moved(s.x, s.baseline)) for r in lines[li].runs]
+                out.lines.append((ci, bi, s.baseline))
                 out.chars[-1] += lines[li].end - lines[li].start
                 out.last_words = p.text[max(lines[li].start, lines[li].end - 12):lines[li].end].strip()
             slot += fits * steps
@@ -305,7 +307,8 @@ def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fi
         if trial.finished:
             n = len(members)
             placed = [e for e in fill.placed if e[0] < first] + [(ci + first, pg, r) for ci, pg, r in trial.placed]
-            return Fill(placed, trial.cursor, fill.used[:first] + trial.used + fill.used[first + n:],
+            lines = [e for e in fill.lines if e[0] < first] + [(ci + first, b, y) for ci, b, y in trial.lines]
+            return Fill(placed, lines, trial.cursor, fill.used[:first] + trial.used + fill.used[first + n:],
                         fill.starts[:first] + trial.starts, fill.chars[:first] + trial.chars,
                         trial.last_words, fill.notes + trial.notes)
     return fill

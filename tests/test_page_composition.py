@@ -14,6 +14,8 @@ from layout.display import GlyphRun, Image
 HEAD = """\
 paper: {{name: 测试报, date: 2026-11-30}}
 geometry: {{preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}}
+styles:
+  h: {{font: headline, size: 26pt, leading: 30pt, align: justify}}
 stories:
   s: {{file: s.md}}
 pages:
@@ -145,3 +147,59 @@ def test_no_widows_or_orphans_unless_reported():
     ed, pages, report = lay_out(SAMPLE)
     notes = [w for w in report.warnings if "widow" in w or "orphan" in w]
     assert not notes, notes
+
+
+@pytest.mark.parametrize("height", range(8, 26))
+def test_paragraphs_keep_two_lines_at_column_feet_and_heads(tmp_path, height):
+    """Widow and orphan control, over many column depths: a paragraph broken across a
+    column keeps at least two lines on each side, or the break is reported."""
+    from layout.errors import Report
+    from layout.flow import Column, Cursor, Slot, _fill
+    from layout.fonts import load_fontset
+    from layout.loader import load_edition
+    from layout.setter import Setter
+    from layout.shape import Shaper
+
+    path = edition(tmp_path, "  - elements:\n      - {type: story, story: s, frame: {column: 1, top: 0mm}}\n", 6)
+    ed = load_edition(path)
+    setter = Setter(ed, load_fontset(), Shaper())
+    width = 11 * 9.0
+    columns = [Column(0, k, k * 120.0, width, [Slot(50 + 13.5 * i, k * 120.0, width) for i in range(height)])
+               for k in range(8)]
+    fill = _fill(ed.stories["s"], columns, setter, Cursor())
+    assert fill.finished
+    count: dict[tuple[int, int], int] = {}
+    for col, block, _ in fill.lines:
+        count[(block, col)] = count.get((block, col), 0) + 1
+    for (block, col), n in count.items():
+        if (block, col + 1) in count:
+            ok = n >= 2 and count[(block, col + 1)] >= 2
+            assert ok or fill.notes, (height, block, col, n, count[(block, col + 1)])
+
+
+def _headline_lines(tmp_path, headline: str) -> list[list[GlyphRun]]:
+    path = edition(tmp_path, "  - elements:\n" + headline + "      - {type: story, story: s, frame: {column: 1, top: 60mm}}\n", 1)
+    ed, pages, _ = lay_out(path)
+    runs = [r for r in texts(pages[0]) if r.size > 12]
+    rows: dict[float, list[GlyphRun]] = {}
+    for r in runs:
+        rows.setdefault(round(r.y, 1), []).append(r)
+    return [sorted(v, key=lambda r: r.x) for _, v in sorted(rows.items())]
+
+
+def test_a_fitted_headline_is_as_large_as_its_width_allows(tmp_path):
+    rows = _headline_lines(tmp_path, "      - {type: headline, text: 法治护航高原发展, fit: [18pt, 60pt], "
+                                     "frame: {column: 1, span: 3, top: 0mm}}\n")
+    assert len(rows) == 1
+    size = rows[0][0].size
+    assert 18 <= size <= 60 and size > 30
+    width = sum(sum(r.advances) for r in rows[0])
+    assert width <= 3 * 36.67 * 72 / 25.4 + 2 * 6 * 72 / 25.4 + 0.01
+
+
+def test_a_headline_never_leaves_one_character_alone(tmp_path):
+    # nine characters in a width of eight: 8 + 1 would strand the last one
+    rows = _headline_lines(tmp_path, "      - {type: headline, text: 一二三四五六七八九, style: h, "
+                                     "frame: {column: 1, span: 2, top: 0mm}}\n")
+    assert len(rows) == 2
+    assert all(len("".join(r.text for r in row)) >= 2 for row in rows)
