@@ -10,7 +10,7 @@ TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-ut
               qpdf:qpdf hb-view:libharfbuzz-bin \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
-.PHONY: render test bench setup fonts test-tools clean distclean
+.PHONY: render test bench schema setup fonts test-tools clean distclean
 
 render: setup
 	$(BIN)/python render.py $(SAMPLE) -o out/sample.pdf
@@ -21,6 +21,10 @@ test: setup test-tools
 # performance figures (a benchmark, never a test): a table, and out/bench.json
 bench: setup
 	$(BIN)/python bench/run.py
+
+# JSON Schemas and the key tables of docs/edition-format.md, from layout/model.py
+schema: setup
+	$(BIN)/python -m layout.schema
 
 setup: $(STAMP) fonts
 

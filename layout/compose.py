@@ -6,13 +6,12 @@ listed them, stories after the elements of their first page.
 """
 from __future__ import annotations
 
-from PIL import Image as PILImage
-
 from . import model
 from .display import Image, PageOut, Rect as Box, Rule
-from .errors import InputError, Report
+from .errors import Report
 from .flow import flow_story, story_chain
 from .geometry import Rect, frame_rect, type_area
+from .images import pixel_size
 from .lines import Line
 from .setter import Setter
 
@@ -179,11 +178,7 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
     box = Rect(rect.x + (cap_w if el.caption_position == "left" and side else 0), rect.y,
                rect.w - (cap_w if side else 0), rect.h - cap_h)
     path = setter.edition.images[el.file]
-    try:
-        with PILImage.open(path) as im:
-            iw, ih = im.size
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read photo {el.file}: {exc}", None, "re-save it as JPEG or PNG") from None
+    iw, ih = pixel_size(path)
     crop = el.crop if el.fit == "crop" and el.crop else [0.0, 0.0, 1.0, 1.0]
     cw, ch = iw * (crop[2] - crop[0]), ih * (crop[3] - crop[1])
     scale = (min if el.fit == "fit" else max)(box.w / cw, box.h / ch)

@@ -15,10 +15,13 @@ import zlib
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
-from . import fontcache
+from . import fontcache, images
 from .display import GlyphRun, Image, PageOut, Rect, Rule
 from .fonts import Face
 from .fontsubset import SourceFont
+
+IMAGE_CACHE = fontcache.CACHE_DIR.parent / "images"
+
 
 def _n(v: float) -> str:
     """Numbers with fixed precision: same input, same bytes."""
@@ -96,6 +99,7 @@ class PdfWriter:
 
     def write(self, pages: list[PageOut], title: str = "") -> bytes:
         self._forms: dict[tuple[Face, int], str] = {}
+        self._images: dict[tuple, str] = {}
         out = io.BytesIO()
         c = _Canvas(out, invariant=1, pageCompression=1)
         c.setTitle(title)
@@ -213,13 +217,24 @@ class PdfWriter:
             i = j
 
     def _image(self, c, page: PageOut, img: Image) -> None:
+        key = (img.path, round(img.w, 2), round(img.h, 2))
+        name = self._images.get(key)
+        if name is None:
+            prepared = images.prepare(img.path, img.w, img.h, IMAGE_CACHE)
+            name = self._images[key] = f"PI{len(self._images) + 1}"
+            d = pdfdoc.PDFDictionary({
+                "Type": pdfdoc.PDFName("XObject"), "Subtype": pdfdoc.PDFName("Image"),
+                "Width": prepared.width, "Height": prepared.height, "BitsPerComponent": 8,
+                "ColorSpace": pdfdoc.PDFName(prepared.colorspace),
+                "Filter": pdfdoc.PDFName(prepared.filter)})
+            if prepared.decode:
+                d["Decode"] = pdfdoc.PDFArray(list(prepared.decode))
+            c._doc.addForm(name, pdfdoc.PDFStream(d, prepared.data, filters=[]))
+        c._formsinuse.append(name)
         cx, cy, cw, ch = img.clip
-        c.saveState()
-        path = c.beginPath()
-        path.rect(cx, page.height - cy - ch, cw, ch)
-        c.clipPath(path, stroke=0, fill=0)
-        c.drawImage(img.path, img.x, page.height - img.y - img.h, img.w, img.h)
-        c.restoreState()
+        c.addLiteral(f"q {_n(cx)} {_n(page.height - cy - ch)} {_n(cw)} {_n(ch)} re W n "
+                     f"{_n(img.w)} 0 0 {_n(img.h)} {_n(img.x)} {_n(page.height - img.y - img.h)} cm "
+                     f"/{c._doc.getXObjectName(name).lstrip('/')} Do Q")
 
     def _rule(self, c, page: PageOut, rule: Rule) -> None:
         c.addLiteral(f"q {_color(rule.color, stroke=True)} {_n(rule.width)} w "
