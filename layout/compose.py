@@ -81,7 +81,8 @@ def _fields(edition: model.Edition, page: model.Page, number: int) -> dict:
 def _master(items, edition: model.Edition, page: model.Page, number: int, setter: Setter) -> None:
     """The folio (running head) and credits line of the page's master."""
     master = edition.masters[page.master]
-    folio = page.folio if page.folio is not None else master.folio
+    folio = {"master": master.folio, "none": None}.get(page.folio, page.folio) \
+        if isinstance(page.folio, str) else page.folio
     geo = edition.geometry
     area = type_area(geo, number)
     fields = _fields(edition, page, number)

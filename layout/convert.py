@@ -17,15 +17,18 @@ from .units import UnitError, parse_length
 from .yamlsource import Y
 
 MISSING = object()
-_COLOR = re.compile(r"^(black|white|gray(100|[1-9]?[0-9])|cmyk\(\s*\d{1,3}(\s*,\s*\d{1,3}){3}\s*\))$")
+_PERCENT = r"(100|[1-9]?[0-9])"
+_COLOR = re.compile(rf"^(black|white|gray{_PERCENT}|cmyk\(\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\))$")
+_ROWS = re.compile(r"rows?\s*$")
 
 
 class Context:
     """Where conversion records errors, and what grid units mean in this edition."""
 
-    def __init__(self, units: dict[str, float] | None = None):
+    def __init__(self, units: dict[str, float] | None = None, row_gutter: float = 0.0):
         self.errors: list[InputError] = []
         self.units = units or {}
+        self.row_gutter = row_gutter
 
     def error(self, message: str, where: Where, hint: str | None = None) -> None:
         self.errors.append(InputError(message, where, hint))
@@ -87,10 +90,16 @@ def _annotated(tp, y: Y, ctx: Context, name: str):
         return MISSING
     extra = ctx.units if kind == "gridlength" else None
     try:
-        return parse_length(y.value, extra_units=extra)
+        value = parse_length(y.value, extra_units=extra)
     except UnitError as exc:
         ctx.error(f"{name}: {exc}", y.where)
         return MISSING
+    if value < 0:
+        ctx.error(f"{name}: {y.value} is negative", y.where, "lengths here are 0 or more")
+        return MISSING
+    if "extent" in tp.__metadata__ and isinstance(y.value, str) and _ROWS.search(y.value):
+        value -= ctx.row_gutter  # n rows hold n - 1 gutters, not n
+    return value
 
 
 def _union(args, y: Y, ctx: Context, name: str):
@@ -104,7 +113,7 @@ def _union(args, y: Y, ctx: Context, name: str):
         return _tagged(classes, y, ctx, name)
     others = [a for a in options if not dataclasses.is_dataclass(a)]
     for option in others:
-        trial = Context(ctx.units)
+        trial = Context(ctx.units, ctx.row_gutter)
         value = convert(option, y, trial, name)
         if value is not MISSING:
             return value
@@ -136,7 +145,7 @@ def _scalar(tp, y: Y, ctx: Context, name: str):
     if tp is datetime.date and isinstance(v, datetime.date) and not isinstance(v, datetime.datetime):
         return v
     if tp is str and isinstance(v, (int, float)) and not isinstance(v, bool):
-        return str(v)
+        return y.raw if y.raw is not None else str(v)  # as written: '0755' stays 0755
     if tp in (str, int, bool) and isinstance(v, tp) and not (tp is int and isinstance(v, bool)):
         return v
     ctx.error(f"{name}: expected {type_name(tp)}, got {v!r}", y.where,

@@ -54,8 +54,8 @@ def load_edition(path: str | Path) -> model.Edition:
     base = path.parent
     if not isinstance(root.value, dict):
         raise InputError("an edition file must be a mapping (key: value lines)", root.where)
-    units = _grid_units(root)
-    ctx = Context(units)
+    units, row_gutter = _grid_units(root)
+    ctx = Context(units, row_gutter)
     edition = convert_dataclass(model.EditionFile, root, ctx, "")
     if edition is MISSING or ctx.errors:
         raise InputErrors(ctx.errors)
@@ -65,11 +65,15 @@ def load_edition(path: str | Path) -> model.Edition:
     if ctx.errors:
         raise InputErrors(ctx.errors)
 
-    styles = _resolve_styles({**house["styles"], **edition.styles}, house["ystyles"] + [root.get("styles")], ctx)
+    ysources = house["ystyles"] + [root.get("styles")]
+    styles = _resolve_styles(_merge_styles(house["style_layers"] + [edition.styles], ysources),
+                             ysources, ctx)
     char_styles = {**DEFAULT_CHAR_STYLES, **house["char_styles"], **edition.char_styles}
     masters = {**DEFAULT_MASTERS, **house["masters"], **edition.masters}
     fonts = {**house["fonts"], **edition.fonts}
     _check_fonts(styles, char_styles, fonts, house["ystyles"] + [root.get("styles")], ctx)
+    _check_font_files(fonts, root, base, allowed, ctx)
+    _check_masters(masters, edition, styles, root, ctx)
     stories = _stories(edition, root, base, allowed, styles, ctx)
     images = _pages(edition, root, base, allowed, geometry, styles, masters, ctx)
     warnings = _overlaps(edition, geometry)
@@ -81,22 +85,24 @@ def load_edition(path: str | Path) -> model.Edition:
 
 # ---------------------------------------------------------------- pieces
 
-def _grid_units(root: Y) -> dict[str, float]:
-    """'lines' and 'rows' for frame positions, read before the rest of the file."""
+def _grid_units(root: Y) -> tuple[dict[str, float], float]:
+    """'lines' and 'rows' for frame positions (a row: its height and one gutter), read
+    before the rest of the file; and the row gutter, which an extent of n rows holds
+    only n - 1 times."""
     geo = root.get("geometry")
     if geo is None or not isinstance(geo.value, dict):
-        return {}
-    scratch = Context()
-    g = convert_dataclass(model.Geometry, geo, scratch, "geometry")
+        return {}, 0.0
+    g = convert_dataclass(model.Geometry, geo, Context(), "geometry")
     if g is MISSING:
-        return {}
+        return {}, 0.0
     units = {"line": g.baseline, "lines": g.baseline}
     resolved = _geometry(g, geo, Context())
-    if resolved is not None and g.rows:
-        depth = resolved.height - resolved.margins.top - resolved.margins.bottom
-        row = (depth - (g.rows - 1) * resolved.row_gutter) / g.rows
-        units.update(row=row + resolved.row_gutter, rows=row + resolved.row_gutter)
-    return units
+    if resolved is None or not g.rows:
+        return units, 0.0
+    depth = resolved.height - resolved.margins.top - resolved.margins.bottom
+    row = (depth - (g.rows - 1) * resolved.row_gutter) / g.rows
+    units.update(row=row + resolved.row_gutter, rows=row + resolved.row_gutter)
+    return units, resolved.row_gutter
 
 
 def _geometry(g: model.Geometry, y: Y | None, ctx: Context) -> model.PageGeometry | None:
@@ -134,7 +140,7 @@ def _inside(path: Path, allowed: list[Path]) -> bool:
 
 def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], ctx: Context) -> dict:
     """House style files, depth first; later ones win, the edition's own win over all."""
-    out = {"styles": {}, "char_styles": {}, "masters": {}, "fonts": {}, "ystyles": []}
+    out = {"style_layers": [], "char_styles": {}, "masters": {}, "fonts": {}, "ystyles": []}
     yinclude = root.get("include")
 
     def visit(names: list[str], yl: Y | None, folder: Path, chain: tuple[Path, ...]) -> None:
@@ -157,12 +163,42 @@ def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], 
             if house is MISSING:
                 continue
             visit(house.include, y.get("include"), file.parent, chain + (file.resolve(),))
-            for key in ("styles", "char_styles", "masters", "fonts"):
+            for key in ("char_styles", "masters"):
                 out[key].update(getattr(house, key))
+            out["fonts"].update(_fonts_from(house.fonts, file.parent, base))
+            out["style_layers"].append(house.styles)
             out["ystyles"].append(y.get("styles"))
 
     visit(include, yinclude, base, ())
     return out
+
+
+def _merge_styles(layers: list[dict[str, model.Style]], ysources: list[Y | None]) -> dict[str, model.Style]:
+    """A style defined in several files (house, then edition): each file's written keys
+    over the earlier definition."""
+    merged: dict[str, model.Style] = {}
+    for layer, ys in zip(layers, ysources):
+        for name, style in layer.items():
+            if name not in merged:
+                merged[name] = style
+                continue
+            node = ys.value.get(name) if ys is not None and isinstance(ys.value, dict) else None
+            written = set(node.value) if node is not None and isinstance(node.value, dict) else set()
+            merged[name] = dataclasses.replace(merged[name], **{k: getattr(style, k) for k in written})
+    return merged
+
+
+def _fonts_from(fonts: dict, folder: Path, base: Path) -> dict:
+    """Font files named in a house style are relative to that file, not to the edition."""
+    out = {}
+    for role, chains in fonts.items():
+        out[role] = {script: [str((folder / f).resolve()) if _is_font_file(f) else f for f in chain]
+                     for script, chain in chains.items()}
+    return out
+
+
+def _is_font_file(name: str) -> bool:
+    return name.split("#")[0].lower().endswith((".ttf", ".otf", ".ttc", ".otc"))
 
 
 def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ctx: Context) -> dict[str, model.Style]:
@@ -233,6 +269,89 @@ def _check_fonts(styles, char_styles, fonts, ysources, ctx: Context) -> None:
         if cs.font not in roles:
             ctx.error(f"character style '{name}': unknown font role '{cs.font}'", Where("?"),
                       did_you_mean(cs.font, roles))
+
+
+TEMPLATE_FIELDS = {"paper": "雪域法治报", "paper_bo": "", "page": 1, "pages": 8, "section": "要闻",
+                   "editors": "", "date": "2026年11月30日", "weekday": "星期一", "issue": 1, "total_issue": 1}
+
+
+def _check_template(text: str, where: Where, ctx: Context) -> None:
+    """Folio and credits templates: every {field} known, every format spec valid."""
+    import string
+
+    try:
+        for _, name, _, _ in string.Formatter().parse(text):
+            if name is not None and name not in TEMPLATE_FIELDS:
+                ctx.error(f"unknown field '{{{name}}}' in '{text}'", where,
+                          did_you_mean(name, TEMPLATE_FIELDS) or f"fields: {', '.join(TEMPLATE_FIELDS)}")
+                return
+        text.format(**TEMPLATE_FIELDS)
+    except (ValueError, IndexError, KeyError) as exc:
+        ctx.error(f"cannot use template '{text}': {exc}", where, "write {page:02d} for 01, 02 …")
+
+
+def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
+    """Styles and templates of master pages and page folios, and the jump-line style."""
+    ymasters = root.get("masters")
+    ypages = root.get("pages")
+
+    def where_of(node: Y | None, *keys: str) -> Where:
+        for key in keys:
+            if node is None or not isinstance(node.value, dict) or key not in node.value:
+                break
+            node = node.value[key]
+        return node.where if node is not None else root.where
+
+    def check_folio(folio: model.Folio, node: Y | None) -> None:
+        if folio.style not in styles:
+            ctx.error(f"unknown style '{folio.style}'", where_of(node, "style"), did_you_mean(folio.style, styles))
+        for key in ("left", "center", "right"):
+            _check_template(getattr(folio, key), where_of(node, key), ctx)
+
+    for name, master in masters.items():
+        node = ymasters.value.get(name) if ymasters is not None and isinstance(ymasters.value, dict) else None
+        if master.folio is not None:
+            check_folio(master.folio, node.value.get("folio") if node is not None else None)
+        if master.credits_style not in styles:
+            ctx.error(f"unknown style '{master.credits_style}'", where_of(node, "credits_style"),
+                      did_you_mean(master.credits_style, styles))
+        _check_template(master.credits, where_of(node, "credits"), ctx)
+    for pi, page in enumerate(edition.pages):
+        if isinstance(page.folio, model.Folio):
+            check_folio(page.folio, ypages.value[pi].value.get("folio"))
+    jump_style = edition.jump_lines.style
+    if jump_style not in styles:
+        ctx.error(f"unknown style '{jump_style}'", where_of(root.get("jump_lines"), "style"),
+                  did_you_mean(jump_style, styles))
+    for key in ("to", "from"):
+        text = edition.jump_lines.to if key == "to" else edition.jump_lines.from_
+        try:
+            text.format(page=2)
+        except (ValueError, IndexError, KeyError) as exc:
+            ctx.error(f"cannot use jump line '{text}': {exc}", where_of(root.get("jump_lines"), key),
+                      "the only field is {page}, e.g. （下转{page:02d}版）")
+
+
+def _check_font_files(fonts: dict, root: Y, base: Path, allowed, ctx: Context) -> None:
+    """Font roles the edition changes: files present and allowed, scripts known."""
+    from .fonts import SCRIPTS, load_fontset
+
+    where = root.keys.get("fonts", root.where)
+    for role, chains in fonts.items():
+        for script, chain in chains.items():
+            if script not in SCRIPTS:
+                ctx.error(f"font role '{role}': unknown script '{script}'", where,
+                          did_you_mean(script, SCRIPTS) or f"scripts: {', '.join(SCRIPTS)}")
+            for entry in chain:
+                if _is_font_file(entry) and not _inside(base / entry.split("#")[0], allowed):
+                    ctx.error(f"font file '{entry}' is outside the edition folder", where,
+                              "keep fonts under the edition, or list the folder in 'allow_paths'")
+    if ctx.errors:
+        return
+    try:
+        load_fontset(fonts, base)
+    except InputError as exc:
+        ctx.error(exc.message, where, exc.hint)
 
 
 def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context) -> dict[str, model.Story]:

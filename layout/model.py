@@ -15,9 +15,11 @@ from .errors import Where
 
 # A length in points, written with a unit in the file (12mm, 10.5pt, 20q, 五号).
 Length = Annotated[float, "length"]
-# A vertical position or extent: a length, or lines of the baseline grid ('12 lines'),
-# or module rows ('2 rows') when the grid has rows.
+# A vertical position: a length, or lines of the baseline grid ('12 lines'), or module
+# rows ('2 rows': the top of the third row) when the grid has rows.
 GridLength = Annotated[float, "gridlength"]
+# A vertical extent in the same units; '2 rows' is two rows and the gutter between them.
+GridExtent = Annotated[float, "gridlength", "extent"]
 # A colour: black, white, grayNN (NN % black), or cmyk(c, m, y, k) in percent.
 Color = Annotated[str, "color"]
 
@@ -159,9 +161,11 @@ class Folio:
     """The running head (or foot) of a page. Texts are templates: {paper}, {paper_bo},
     {date}, {weekday}, {page}, {page:02d}, {pages}, {section}, {editors}, {issue},
     {total_issue}."""
-    left: str = doc("Text at the outside-left.", "{paper}", example="{paper}")
+    left: str = doc("Text at the left of odd pages (the spine side when `mirror` is on).", "{paper}",
+                    example="{paper}")
     center: str = doc("Text in the middle.", "{date} {weekday}", example="{date} {weekday}")
-    right: str = doc("Text at the right.", "第{page:02d}版 {section}", example="第{page:02d}版 {section}")
+    right: str = doc("Text at the right of odd pages (the outside edge when `mirror` is on).",
+                     "第{page:02d}版 {section}", example="第{page:02d}版 {section}")
     position: Literal["top", "bottom"] = doc("Above the type area or below it.", "top", example="top")
     mirror: bool = doc("Swap left and right on even pages (outside stays outside).", True,
                        example=True)
@@ -189,7 +193,7 @@ class Frame:
     top: GridLength = doc("Distance below the top margin: a length, '12 lines' or '2 rows'.",
                           example="40mm")
     span: int = doc("Number of grid columns.", 1, example=3)
-    height: GridLength | None = doc("Height; to the bottom margin when not given.", None,
+    height: GridExtent | None = doc("Height; to the bottom margin when not given.", None,
                                     example="30mm")
 
 
@@ -343,8 +347,9 @@ class Page:
     section: str = doc("Section name (版名), printed in the folio.", "", example="要闻")
     master: str = doc("Master page it is based on.", "default", example="front")
     editors: str = doc("Editors' credits, for the master's {editors}.", "", example="卓玛 李文")
-    folio: Folio | None = doc("This page's folio, replacing the master's; null for none.", None,
-                              example={"right": "第{page:02d}版"})
+    folio: Folio | Literal["master", "none"] = doc(
+        "This page's folio: the master's, none, or one of its own.", "master",
+        example={"right": "第{page:02d}版"})
 
 
 @dataclass(frozen=True)
@@ -371,8 +376,8 @@ class JumpLines:
 
 @dataclass(frozen=True)
 class EditionFile:
-    """The top level of an edition YAML file (and, without paper and pages, of a house
-    style file it includes)."""
+    """The top level of an edition YAML file. (A house style file it includes holds only
+    include, styles, char_styles, masters and fonts.)"""
     paper: Paper = doc("The paper and this issue.", example={"name": "雪域法治报", "date": "2026-11-30"})
     geometry: Geometry = doc("Page size and grid.", example={"preset": "四开", "margins": "15mm",
                                                             "columns": 6, "gutter": "6mm",

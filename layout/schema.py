@@ -37,7 +37,7 @@ KEYS_START = "<!-- keys:start -->"
 KEYS_END = "<!-- keys:end -->"
 FILES = ("docs/edition.schema.json", "docs/house-style.schema.json", "docs/edition-format.md")
 
-_NUMBER = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_NUMBER = r"\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"  # lengths are never negative
 _ZERO = r"[-+]?(?:0+(?:\.0*)?|\.0+)"
 
 
@@ -49,8 +49,9 @@ def length_pattern(extra_units: tuple[str, ...] = ()) -> str:
     return rf"^\s*(?:{sizes}|{_NUMBER}\s*(?:{units})|{_ZERO})\s*$"
 
 
-COLOR_PATTERN = (r"^\s*(?:black|white|gray(?:100|[1-9]?[0-9])"
-                 r"|cmyk\(\s*[0-9]{1,3}(?:\s*,\s*[0-9]{1,3}){3}\s*\))\s*$")
+_PERCENT = r"(?:100|[1-9]?[0-9])"
+COLOR_PATTERN = (rf"^\s*(?:black|white|gray{_PERCENT}"
+                 rf"|cmyk\(\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\))\s*$")
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 

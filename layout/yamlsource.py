@@ -30,6 +30,7 @@ class Y:
     value: object
     where: Where
     keys: dict[str, Where] = field(default_factory=dict)
+    raw: str | None = None  # a number's text as written (a postal code 0755 is not 493)
 
     def get(self, key: str):
         return self.value.get(key) if isinstance(self.value, dict) else None
@@ -149,7 +150,8 @@ class _Converter:
                 value = node.value  # '2026-13-40': the model's check says what is wrong
             else:
                 raise InputError(f"cannot read value: {exc}", self.where(node)) from None
-        return Y(value, self.where(node))
+        raw = node.value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return Y(value, self.where(node), raw=raw)
 
     def _mapping(self, node) -> Y:
         values: dict[str, Y] = {}
