@@ -52,7 +52,7 @@ def length_pattern(extra_units: tuple[str, ...] = ()) -> str:
 _PERCENT = r"(?:100|[1-9]?[0-9])"
 COLOR_PATTERN = (rf"^\s*(?:black|white|gray{_PERCENT}"
                  rf"|cmyk\(\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\))\s*$")
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 
 
 def _annotated_defs(kind: str) -> tuple[str, dict]:

@@ -172,6 +172,58 @@ def test_there_are_at_least_40_cases():
     assert len(CASES) >= 40
 
 
+# Cases the JSON Schema can see (types, keys, units, enums, patterns): it must reject
+# them too. The others need files, references or the whole edition: only the loader can.
+SCHEMA_ERRORS = {
+    "unknown-top-key", "misspelt-key", "unit-plural", "unit-missing", "unit-unknown", "columns-word",
+    "issue-text", "name-missing", "pages-not-list", "element-no-type", "element-type-misspelt",
+    "frame-top-negative", "align-misspelt", "color-bad", "leading-no-unit", "negative-gutter",
+    "cmyk-over-100", "margins-partial", "date-word", "date-impossible",
+}
+
+
+def _text_dates():
+    import yaml
+
+    class TextDates(yaml.SafeLoader):
+        pass
+
+    TextDates.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    return TextDates
+
+
+_TextDates = _text_dates()
+
+
+def test_the_schema_rejects_every_schema_error(tmp_path):
+    import datetime
+    import json
+
+    import jsonschema
+    import yaml
+
+    schema = json.loads((REPO / "docs" / "edition.schema.json").read_text(encoding="utf-8"))
+
+    def plain(v):
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [plain(x) for x in v]
+        return v.isoformat() if isinstance(v, datetime.date) else v
+
+    validator = jsonschema.Draft202012Validator(schema)
+    assert not list(validator.iter_errors(plain(yaml.safe_load(BASE))))
+    for case, old, new, _ in CASES:
+        if case not in SCHEMA_ERRORS:
+            continue
+        text = BASE.replace(old, new, 1)
+        try:
+            document = plain(yaml.safe_load(text))
+        except ValueError:  # 2026-13-40: PyYAML's date reader fails; read dates as text
+            document = plain(yaml.load(text, Loader=_TextDates))
+        assert list(validator.iter_errors(document)), f"the schema accepts case {case}"
+
+
 @pytest.mark.parametrize("case,old,new,expected", CASES, ids=[c[0] for c in CASES])
 def test_bad_edition_gives_the_exact_message(tmp_path, case, old, new, expected):
     assert old in BASE, case
