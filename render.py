@@ -26,7 +26,9 @@ def parse_args(argv: list[str]) -> Options:
     parser.add_argument("edition", nargs="?", type=Path, default=SAMPLE,
                         help="edition YAML (default: the bundled sample)")
     parser.add_argument("-o", "--output", type=Path, help="output PDF (default: out/<edition folder>.pdf)")
-    parser.add_argument("--page", type=int, help="render only page N (1-based)")
+    parser.add_argument("--page", type=int, help="compose and write only page N (1-based)")
+    parser.add_argument("--png", action="store_true", help="write PNG pictures instead of a PDF")
+    parser.add_argument("--dpi", type=float, default=100.0, help="resolution of --png pictures (default 100)")
     parser.add_argument("--proof", action="store_true",
                         help="draw grid, frames, baseline grid, overset (red) and underset (yellow) over the pages")
     parser.add_argument("--report", action="store_true",
@@ -38,8 +40,10 @@ def parse_args(argv: list[str]) -> Options:
     if output is None:
         stem = args.edition.resolve().parent.name
         suffix = f"-p{args.page}" if args.page else ""
-        output = Path("out") / f"{stem}{suffix}.pdf"
-    return Options(args.edition, output, args.page, args.proof, args.overset_error), args.report
+        output = Path("out") / f"{stem}{suffix}.{'png' if args.png else 'pdf'}"
+    if args.dpi <= 0 or args.dpi > 1200:
+        parser.error("--dpi must be between 1 and 1200")
+    return Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi), args.report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps({"copyfit": result.report.copyfit, "overset": result.report.overset,
                                     "warnings": result.report.warnings}, ensure_ascii=False, indent=2),
                         encoding="utf-8")
-    print(f"{result.output}: {result.pages} page(s) in {time.perf_counter() - start:.2f} s")
+    shown = result.output if len(result.outputs) <= 1 else f"{result.outputs[0]} … {result.outputs[-1].name}"
+    print(f"{shown}: {result.pages} page(s) in {time.perf_counter() - start:.2f} s")
     return 0
 
 

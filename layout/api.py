@@ -1,6 +1,7 @@
 """One call from options to a PDF on disk: load, compose, write (atomically)."""
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ class Options:
     page: int | None = None  # render only this page (1-based)
     proof: bool = False  # draw the proof overlay (grid, frames, overset, underset)
     overset_error: bool = False  # overset is an error: no PDF, exit code 3
+    png: bool = False  # write PNG pictures of the pages instead of a PDF
+    dpi: float = 100.0
 
 
 @dataclass
@@ -30,23 +33,23 @@ class Result:
     output: Path
     pages: int
     report: Report = field(default_factory=Report)
+    outputs: list[Path] = field(default_factory=list)
 
 
-def render(options: Options) -> Result:
+def render(options: Options, progress=None) -> Result:
     """Render an edition to a PDF. Raises InputError for mistakes in the input and
     RenderError when the output cannot be written; never leaves a half-written file."""
-    edition, pages, report, setter = _lay_out(options.edition)
+    edition, pages, report, setter = _lay_out(options.edition, options.page, progress)
     if options.overset_error and report.overset:
         raise OversetError(report)
     if options.proof:
         pages = overlay(edition, pages, report, setter)
-    if options.page is not None:
-        if not 1 <= options.page <= len(pages):
-            raise RenderError(f"--page {options.page}: the edition has pages 1 to {len(pages)}")
-        pages = [pages[options.page - 1]]
     data = PdfWriter().write(pages, title=edition.paper.name)
+    if options.png:
+        outputs = write_pngs(data, [p.number for p in pages], options.output, options.dpi)
+        return Result(outputs[0], len(pages), report, outputs)
     write_atomically(options.output, data)
-    return Result(options.output, len(pages), report)
+    return Result(options.output, len(pages), report, [options.output])
 
 
 def copyfit_table(report: Report) -> str:
@@ -67,13 +70,37 @@ def lay_out(path: Path) -> tuple:
     return edition, pages, report
 
 
-def _lay_out(path: Path) -> tuple:
+def _lay_out(path: Path, page: int | None = None, progress=None) -> tuple:
     edition = load_edition(path)
+    count = len(edition.source.pages)
+    if page is not None and not 1 <= page <= count:
+        raise RenderError(f"--page {page}: the edition has pages 1 to {count}")
     fonts = load_fontset(edition.font_overrides, Path(edition.base_dir))
     report = Report(warnings=list(edition.warnings))
     setter = Setter(edition, fonts, Shaper())
-    pages = compose(edition, setter, report)
+    pages = compose(edition, setter, report, None if page is None else frozenset({page}), progress)
     return edition, pages, report, setter
+
+
+def write_pngs(pdf: bytes, numbers: list[int], output: Path, dpi: float) -> list[Path]:
+    """PNG pictures of the pages of a PDF: OUTPUT.png for one page, OUTPUT-pN.png for
+    several. Each is written atomically."""
+    import pypdfium2 as pdfium
+
+    output = Path(output)
+    doc = pdfium.PdfDocument(pdf)
+    paths = []
+    try:
+        for i, number in enumerate(numbers):
+            path = output if len(numbers) == 1 else output.with_name(f"{output.stem}-p{number}{output.suffix}")
+            image = doc[i].render(scale=dpi / 72).to_pil()
+            buf = io.BytesIO()
+            image.save(buf, "PNG", optimize=False)
+            write_atomically(path, buf.getvalue())
+            paths.append(path)
+    finally:
+        doc.close()
+    return paths
 
 
 class OversetError(Exception):

@@ -25,49 +25,71 @@ def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float) -> 
     return y + lines[0].ascent + (len(lines) - 1) * pitch + lines[-1].descent
 
 
-def compose(edition: model.Edition, setter: Setter, report: Report) -> list[PageOut]:
+def compose(edition: model.Edition, setter: Setter, report: Report,
+            only: frozenset[int] | None = None, progress=None) -> list[PageOut]:
+    """Compose the pages (1-based numbers in `only`, or all). A story on a requested
+    page is flowed from its start, so its text and jump lines are where they would be
+    in the whole edition; nothing else of other pages is composed."""
     src = edition.source
     geo = edition.geometry
+    wanted = set(range(len(src.pages))) if only is None else {n - 1 for n in only}
     pages_items: list[list] = [[] for _ in src.pages]
     backgrounds: list[list] = [[] for _ in src.pages]
     frames: dict[str, list[tuple[int, model.StoryFrame]]] = {}
     obstacles: dict[int, list[Rect]] = {}  # photos (with their gap) that story text wraps around
     for pi, page in enumerate(src.pages):
-        number = pi + 1
-        items = pages_items[pi]
-        _master(items, edition, page, number, setter)
         for element in page.elements:
-            rect = frame_rect(element.frame, geo, number)
             if isinstance(element, model.StoryFrame):
                 frames.setdefault(element.story, []).append((pi, element))
-            elif isinstance(element, model.Masthead):
-                _masthead(items, element, rect, setter, edition.paper, len(src.pages))
-            elif isinstance(element, model.Headline):
-                _headline(items, element, rect, setter)
             elif isinstance(element, model.Photo):
-                _photo(items, element, rect, setter)
-                g = element.wrap_gap
-                obstacles.setdefault(pi, []).append(Rect(rect.x - g, rect.y - g, rect.w + 2 * g, rect.h + 2 * g))
-            elif isinstance(element, model.TextBlock):
-                _text(items, element.text, element.style, rect, setter)
-            elif isinstance(element, model.SectionLabel):
-                _section_label(items, element, rect, setter)
-            elif isinstance(element, model.RuleElement):
-                _rule(items, element, rect)
-            elif isinstance(element, model.Box):
-                backgrounds[pi].append(Box(rect.x, rect.y, rect.w, rect.h, element.fill, element.color,
-                                           element.weight))
-            elif isinstance(element, model.Teaser):
-                _teaser(items, element, rect, setter)
-            elif isinstance(element, model.Ad):
-                _ad(items, element, rect, setter)
-            else:  # a type the model has and this module forgot: never skip silently
-                raise TypeError(f"no layout for element {element!r}")
-    for name, frames_of_story in frames.items():
-        chain = story_chain(frames_of_story)
-        flow_story(edition.stories[name], chain, pages_items, setter, geo, src.jump_lines, obstacles, report)
-    return [PageOut(i + 1, geo.width, geo.height, tuple(backgrounds[i] + items))
-            for i, items in enumerate(pages_items)]
+                r, g = frame_rect(element.frame, geo, pi + 1), element.wrap_gap
+                obstacles.setdefault(pi, []).append(Rect(r.x - g, r.y - g, r.w + 2 * g, r.h + 2 * g))
+    stories = [name for name, fs in frames.items() if any(pi in wanted for pi, _ in fs)]
+    total = len(wanted) + len(stories)
+    done = 0
+    for pi in sorted(wanted):
+        _page_elements(pages_items[pi], backgrounds[pi], edition, src.pages[pi], pi + 1, setter)
+        done += 1
+        if progress:
+            progress(done, total)
+    for name in stories:
+        flow_story(edition.stories[name], story_chain(frames[name]), pages_items, setter, geo,
+                   src.jump_lines, obstacles, report)
+        done += 1
+        if progress:
+            progress(done, total)
+    return [PageOut(i + 1, geo.width, geo.height, tuple(backgrounds[i] + pages_items[i]))
+            for i in sorted(wanted)]
+
+
+def _page_elements(items: list, backgrounds: list, edition: model.Edition, page: model.Page, number: int,
+                   setter: Setter) -> None:
+    geo = edition.geometry
+    _master(items, edition, page, number, setter)
+    for element in page.elements:
+        rect = frame_rect(element.frame, geo, number)
+        if isinstance(element, model.StoryFrame):
+            continue  # flowed with its story
+        elif isinstance(element, model.Masthead):
+            _masthead(items, element, rect, setter, edition.paper, len(edition.source.pages))
+        elif isinstance(element, model.Headline):
+            _headline(items, element, rect, setter)
+        elif isinstance(element, model.Photo):
+            _photo(items, element, rect, setter)
+        elif isinstance(element, model.TextBlock):
+            _text(items, element.text, element.style, rect, setter)
+        elif isinstance(element, model.SectionLabel):
+            _section_label(items, element, rect, setter)
+        elif isinstance(element, model.RuleElement):
+            _rule(items, element, rect)
+        elif isinstance(element, model.Box):
+            backgrounds.append(Box(rect.x, rect.y, rect.w, rect.h, element.fill, element.color, element.weight))
+        elif isinstance(element, model.Teaser):
+            _teaser(items, element, rect, setter)
+        elif isinstance(element, model.Ad):
+            _ad(items, element, rect, setter)
+        else:  # a type the model has and this module forgot: never skip silently
+            raise TypeError(f"no layout for element {element!r}")
 
 
 def _fields(edition: model.Edition, page: model.Page, number: int) -> dict:

@@ -22,8 +22,9 @@ UNDERSET = "cmyk(0,0,40,0)"
 def overlay(edition: model.Edition, pages: list[PageOut], report: Report, setter: Setter) -> list[PageOut]:
     geo = edition.geometry
     out = []
-    for page, spec in zip(pages, edition.source.pages):
+    for page in pages:
         n = page.number
+        spec = edition.source.pages[n - 1]
         items: list = []
         area = type_area(geo, n)
         for entry in report.copyfit:
