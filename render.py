@@ -33,6 +33,8 @@ def parse_args(argv: list[str]) -> Options:
                         help="draw grid, frames, baseline grid, overset (red) and underset (yellow) over the pages")
     parser.add_argument("--report", action="store_true",
                         help="print the copyfit table, and write it as JSON next to the PDF (.report.json)")
+    parser.add_argument("--watch", action="store_true",
+                        help="render, then again whenever a file of the edition changes (only the pages it affects)")
     parser.add_argument("--overset-error", action="store_true",
                         help="treat overset text as an error: write no PDF, exit with code 3")
     args = parser.parse_args(argv)
@@ -43,11 +45,23 @@ def parse_args(argv: list[str]) -> Options:
         output = Path("out") / f"{stem}{suffix}.{'png' if args.png else 'pdf'}"
     if args.dpi <= 0 or args.dpi > 1200:
         parser.error("--dpi must be between 1 and 1200")
-    return Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi), args.report
+    options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi)
+    if args.watch and (args.page or args.png):
+        parser.error("--watch renders the whole edition to PDF; leave out --page and --png")
+    return options, args
 
 
 def main(argv: list[str] | None = None) -> int:
-    options, want_report = parse_args(sys.argv[1:] if argv is None else argv)
+    options, args = parse_args(sys.argv[1:] if argv is None else argv)
+    want_report = args.report
+    if args.watch:
+        from layout.watch import watch
+
+        try:
+            watch(options, out=lambda line: print(line, flush=True))
+        except KeyboardInterrupt:
+            print("stopped watching", file=sys.stderr)
+        return 0
     start = time.perf_counter()
     try:
         result = render(options)

@@ -1,0 +1,161 @@
+"""Watch mode: re-render when a file the edition uses changes, recomposing only the
+pages the change affects.
+
+Each page has a fingerprint of everything its composition depends on: the edition's
+shared settings, the page's own elements, and for every story that reaches the page,
+the story's text and all the frames (and photo obstacles) of its chain. Unchanged
+fingerprints reuse the pages composed last time. An invalid edit prints its error and
+leaves the last good output in place.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import model
+from .api import Options, OversetError, write_atomically
+from .compose import compose
+from .errors import InputError, RenderError, Report
+from .fonts import load_fontset
+from .loader import load_edition
+from .pdf import PdfWriter
+from .proof import overlay
+from .setter import Setter
+from .shape import Shaper
+
+
+def _h(*parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def fingerprints(edition: model.Edition) -> list[str]:
+    """What each page's composition depends on, hashed."""
+    src = edition.source
+    shared = _h(edition.geometry, sorted(edition.styles.items()), sorted(edition.char_styles.items()),
+                sorted(edition.masters.items()), sorted(edition.font_overrides.items()), src.jump_lines,
+                src.paper, len(src.pages))
+    frames: dict[str, list] = {}
+    photos: dict[int, list] = {}
+    for pi, page in enumerate(src.pages):
+        for el in page.elements:
+            if isinstance(el, model.StoryFrame):
+                frames.setdefault(el.story, []).append((pi, el))
+            elif isinstance(el, model.Photo):
+                photos.setdefault(pi, []).append((el.frame, el.wrap_gap))
+    out = []
+    for pi, page in enumerate(src.pages):
+        parts = [shared, page]
+        for el in page.elements:
+            if isinstance(el, model.Photo):
+                path = Path(edition.images[el.file])
+                st = path.stat()
+                parts.append((el.file, st.st_size, st.st_mtime_ns))
+        for name in sorted({el.story for el in page.elements if isinstance(el, model.StoryFrame)}):
+            chain = frames[name]
+            parts.append((edition.stories[name], chain, [photos.get(p, []) for p, _ in chain]))
+        out.append(_h(*parts))
+    return out
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    seconds: float
+    recomposed: list[int] = field(default_factory=list)  # page numbers
+    error: str = ""
+    report: Report | None = None
+
+
+class Session:
+    """One edition being watched: the last good pages and what they were made from."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.prints: list[str] = []
+        self.pages: dict[int, tuple[str, object]] = {}  # page number -> (fingerprint, PageOut)
+        self.story_reports: dict[str, dict] = {}
+        self.shaper = Shaper()
+        self.writer = PdfWriter()
+        self.version = 0
+        self.last: Outcome | None = None
+        self.pdf: bytes | None = None
+
+    def render(self) -> Outcome:
+        start = time.perf_counter()
+        try:
+            outcome = self._render(start)
+        except (InputError, RenderError, OversetError) as exc:
+            outcome = Outcome(False, time.perf_counter() - start, error=str(exc))
+        self.last = outcome
+        return outcome
+
+    def _render(self, start: float) -> Outcome:
+        edition = load_edition(self.options.edition)
+        fonts = load_fontset(edition.font_overrides, Path(edition.base_dir))
+        marks = fingerprints(edition)
+        stale = frozenset(n for n, mark in enumerate(marks, 1)
+                          if n not in self.pages or self.pages[n][0] != mark)
+        report = Report(warnings=list(edition.warnings))
+        setter = Setter(edition, fonts, self.shaper)
+        fresh = compose(edition, setter, report, stale) if stale else []
+        for page in fresh:
+            self.pages[page.number] = (marks[page.number - 1], page)
+        for n in [n for n in self.pages if n > len(marks)]:
+            del self.pages[n]
+        for entry in report.copyfit:
+            self.story_reports[entry["story"]] = entry
+        names = set(edition.stories)
+        self.story_reports = {k: v for k, v in self.story_reports.items() if k in names}
+        report.copyfit = [self.story_reports[k] for k in sorted(self.story_reports)]
+        report.overset = [{"story": e["story"], "chars": e["overset_chars"], "page": e["pages"][-1]}
+                          for e in report.copyfit if e["overset_chars"]]
+        if self.options.overset_error and report.overset:
+            raise OversetError(report)
+        pages = [self.pages[n][1] for n in range(1, len(marks) + 1)]
+        if self.options.proof:
+            pages = overlay(edition, pages, report, setter)
+        self.pdf = self.writer.write(pages, title=edition.paper.name)
+        write_atomically(self.options.output, self.pdf)
+        self.version += 1
+        return Outcome(True, time.perf_counter() - start, sorted(stale), report=report)
+
+
+def watched_paths(options: Options) -> list[Path]:
+    """The edition's folder (stories, photos, house styles inside it), the folders it
+    allows, and the font folders."""
+    from .fonts import MANIFEST
+
+    folder = Path(options.edition).resolve().parent
+    paths = [folder, MANIFEST.parent]
+    try:
+        edition = load_edition(options.edition)
+        paths += [(folder / p).resolve() for p in edition.source.allow_paths]
+    except InputError:
+        pass
+    return [p for p in paths if p.exists()]
+
+
+def describe(outcome: Outcome, changed: list[str]) -> str:
+    what = ", ".join(changed) if changed else "start"
+    if not outcome.ok:
+        return f"[{what}] error, the last good output is kept:\n{outcome.error}"
+    pages = ", ".join(map(str, outcome.recomposed)) or "none"
+    overset = sum(e["overset_chars"] for e in outcome.report.copyfit)
+    fit = f"{len(outcome.report.copyfit)} stories, " + (f"{overset} characters overset" if overset else "no overset")
+    return f"[{what}] recomposed pages {pages} in {outcome.seconds:.2f} s; {fit}"
+
+
+def watch(options: Options, out=print, stop=None) -> None:
+    """Render, then re-render on every change until interrupted (or `stop` is set)."""
+    from watchfiles import watch as file_changes
+
+    session = Session(options)
+    out(describe(session.render(), []))
+    output = Path(options.output).resolve()
+    for changes in file_changes(*watched_paths(options), stop_event=stop, debounce=200, step=50,
+                                watch_filter=lambda _, p: not p.endswith((".part", ".pdf", ".png", ".json"))
+                                and Path(p).resolve() != output):
+        names = sorted({Path(p).name for _, p in changes})
+        out(describe(session.render(), names))
