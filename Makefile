@@ -5,9 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SAMPLE := editions/sample/edition.yaml
 # Debian tools the tests read our PDFs with (pdftotext, pdffonts, pdftoppm, qpdf, hb-view),
+# the browser the live-preview test drives (chromium),
 # and Unicode's LineBreakTest.txt (a command or a file : the package that has it)
 TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-utils \
-              qpdf:qpdf hb-view:libharfbuzz-bin \
+              qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
 .PHONY: render test bench schema setup fonts test-tools clean distclean

@@ -35,6 +35,9 @@ def parse_args(argv: list[str]) -> Options:
                         help="print the copyfit table, and write it as JSON next to the PDF (.report.json)")
     parser.add_argument("--watch", action="store_true",
                         help="render, then again whenever a file of the edition changes (only the pages it affects)")
+    parser.add_argument("--serve", action="store_true",
+                        help="a live preview on http://127.0.0.1:PORT/ that follows every change (implies --watch)")
+    parser.add_argument("--port", type=int, default=8000, help="port of --serve (0: any free port)")
     parser.add_argument("--overset-error", action="store_true",
                         help="treat overset text as an error: write no PDF, exit with code 3")
     args = parser.parse_args(argv)
@@ -46,7 +49,7 @@ def parse_args(argv: list[str]) -> Options:
     if args.dpi <= 0 or args.dpi > 1200:
         parser.error("--dpi must be between 1 and 1200")
     options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi)
-    if args.watch and (args.page or args.png):
+    if (args.watch or args.serve) and (args.page or args.png):
         parser.error("--watch renders the whole edition to PDF; leave out --page and --png")
     return options, args
 
@@ -54,13 +57,20 @@ def parse_args(argv: list[str]) -> Options:
 def main(argv: list[str] | None = None) -> int:
     options, args = parse_args(sys.argv[1:] if argv is None else argv)
     want_report = args.report
-    if args.watch:
+    if args.watch or args.serve:
+        from layout.serve import serve
         from layout.watch import watch
 
         try:
-            watch(options, out=lambda line: print(line, flush=True))
+            if args.serve:
+                serve(options, args.port, out=lambda line: print(line, flush=True))
+            else:
+                watch(options, out=lambda line: print(line, flush=True))
         except KeyboardInterrupt:
             print("stopped watching", file=sys.stderr)
+        except OSError as exc:
+            print(f"error: cannot serve on port {args.port}: {exc.strerror}", file=sys.stderr)
+            return 1
         return 0
     start = time.perf_counter()
     try:

@@ -147,15 +147,23 @@ def describe(outcome: Outcome, changed: list[str]) -> str:
     return f"[{what}] recomposed pages {pages} in {outcome.seconds:.2f} s; {fit}"
 
 
-def watch(options: Options, out=print, stop=None) -> None:
-    """Render, then re-render on every change until interrupted (or `stop` is set)."""
+def file_events(options: Options, stop=None):
+    """Batches of names of the edition's files that changed (our own output ignored)."""
     from watchfiles import watch as file_changes
 
+    output = Path(options.output).resolve()
+
+    def relevant(_, path: str) -> bool:
+        return not path.endswith((".part", ".pdf", ".png", ".json")) and Path(path).resolve() != output
+
+    for changes in file_changes(*watched_paths(options), stop_event=stop, debounce=200, step=50,
+                                watch_filter=relevant):
+        yield sorted({Path(p).name for _, p in changes})
+
+
+def watch(options: Options, out=print, stop=None) -> None:
+    """Render, then re-render on every change until interrupted (or `stop` is set)."""
     session = Session(options)
     out(describe(session.render(), []))
-    output = Path(options.output).resolve()
-    for changes in file_changes(*watched_paths(options), stop_event=stop, debounce=200, step=50,
-                                watch_filter=lambda _, p: not p.endswith((".part", ".pdf", ".png", ".json"))
-                                and Path(p).resolve() != output):
-        names = sorted({Path(p).name for _, p in changes})
+    for names in file_events(options, stop):
         out(describe(session.render(), names))
