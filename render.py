@@ -38,6 +38,8 @@ def parse_args(argv: list[str]) -> Options:
     parser.add_argument("--serve", action="store_true",
                         help="a live preview on http://127.0.0.1:PORT/ that follows every change (implies --watch)")
     parser.add_argument("--port", type=int, default=8000, help="port of --serve (0: any free port)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the outcome as one JSON object on stdout (for scripts and the production desk)")
     parser.add_argument("--overset-error", action="store_true",
                         help="treat overset text as an error: write no PDF, exit with code 3")
     args = parser.parse_args(argv)
@@ -56,7 +58,6 @@ def parse_args(argv: list[str]) -> Options:
 
 def main(argv: list[str] | None = None) -> int:
     options, args = parse_args(sys.argv[1:] if argv is None else argv)
-    want_report = args.report
     if args.watch or args.serve:
         from layout.serve import serve
         from layout.watch import watch
@@ -73,31 +74,75 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     start = time.perf_counter()
+    progress = _progress(start) if sys.stderr.isatty() and not args.json else None
     try:
-        result = render(options)
+        result = render(options, progress)
     except OversetError as exc:
-        for entry in exc.report.overset:
-            print(f"error: story '{entry['story']}' is overset on page {entry['page']}: {entry['chars']} "
-                  f"characters did not fit (last words placed: '{entry['last_words']}')", file=sys.stderr)
-        print("no PDF written (--overset-error)", file=sys.stderr)
-        return exc.exit_code
+        lines = [f"error: story '{e['story']}' is overset on page {e['page']}: {e['chars']} characters did not fit "
+                 f"(last words placed: '{e['last_words']}')" for e in exc.report.overset]
+        return _fail(args, exc.exit_code, lines + ["no PDF written (--overset-error)"], exc.report.overset)
     except (InputError, RenderError) as exc:
-        print(f"error: {exc}" if not getattr(exc, "where", None) else str(exc), file=sys.stderr)
-        return exc.exit_code
+        errors = getattr(exc, "errors", [exc])
+        lines = [f"error: {exc}"] if not getattr(exc, "where", None) else str(exc).splitlines()
+        return _fail(args, exc.exit_code, lines, [_error_json(e) for e in errors])
     except KeyboardInterrupt:
-        print("interrupted; the previous output is unchanged", file=sys.stderr)
-        return 130
-    for warning in result.report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if want_report:
-        print(copyfit_table(result.report))
+        return _fail(args, 130, ["interrupted; the previous output is unchanged"], [])
+    finally:
+        if progress:
+            progress.done()
+    seconds = time.perf_counter() - start
+    if args.report:
         path = result.output.with_suffix(".report.json")
         path.write_text(json.dumps({"copyfit": result.report.copyfit, "overset": result.report.overset,
                                     "warnings": result.report.warnings}, ensure_ascii=False, indent=2),
                         encoding="utf-8")
+    if args.json:
+        print(json.dumps({"ok": True, "outputs": [str(p) for p in result.outputs], "pages": result.pages,
+                          "seconds": round(seconds, 3), "warnings": result.report.warnings,
+                          "overset": result.report.overset, "copyfit": result.report.copyfit},
+                         ensure_ascii=False))
+        return 0
+    for warning in result.report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.report:
+        print(copyfit_table(result.report))
     shown = result.output if len(result.outputs) <= 1 else f"{result.outputs[0]} … {result.outputs[-1].name}"
-    print(f"{shown}: {result.pages} page(s) in {time.perf_counter() - start:.2f} s")
+    print(f"{shown}: {result.pages} page(s) in {seconds:.2f} s")
     return 0
+
+
+class _progress:
+    """'composing 5/12, 1.3 s' on a terminal's stderr, rewritten in place."""
+
+    def __init__(self, start: float):
+        self.start = start
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        print(f"\rcomposing {done}/{total}, {time.perf_counter() - self.start:.1f} s", end="",
+              file=sys.stderr, flush=True)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _error_json(exc) -> dict:
+    where = getattr(exc, "where", None)
+    return {"message": getattr(exc, "message", str(exc)), "hint": getattr(exc, "hint", None),
+            "file": where.file if where else None, "line": where.line if where else None,
+            "column": where.column if where else None}
+
+
+def _fail(args, code: int, lines: list[str], details: list) -> int:
+    if args.json:
+        print(json.dumps({"ok": False, "exit_code": code, "errors": details, "message": "\n".join(lines)},
+                         ensure_ascii=False))
+    else:
+        for line in lines:
+            print(line, file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def test_renders_an_edition_to_the_given_file(tmp_path):
     result = run(str(SAMPLE), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF-")
-    assert "2 page(s)" in result.stdout
+    assert re.search(r": \d+ page\(s\) in ", result.stdout)
 
 
 def test_page_option_writes_one_page(tmp_path):
@@ -119,3 +119,30 @@ def test_proof_draws_the_overlay(tmp_path):
         finally:
             doc.close()
     assert objects(proof) > objects(plain) + 50
+
+
+def test_json_output_for_scripts(tmp_path):
+    import json
+
+    result = run(str(SAMPLE), "-o", str(tmp_path / "s.pdf"), "--json", "--page", "1")
+    data = json.loads(result.stdout)
+    assert data["ok"] is True and data["pages"] == 1 and data["outputs"] == [str(tmp_path / "s.pdf")]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("paper: [\n", encoding="utf-8")
+    result = run(str(bad), "--json")
+    data = json.loads(result.stdout)
+    assert result.returncode == 2 and data["ok"] is False
+    assert data["errors"][0]["file"] == str(bad) and data["errors"][0]["line"] == 2
+
+
+def test_png_preview_of_one_page(tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "p2.png"
+    result = run(str(SAMPLE), "--page", "2", "--png", "--dpi", "50", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    from layout.loader import load_edition
+
+    width = load_edition(SAMPLE).geometry.width
+    with Image.open(out) as im:
+        assert im.format == "PNG" and abs(im.width - width * 50 / 72) <= 1
