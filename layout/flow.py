@@ -234,7 +234,7 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
             free = col.slots[slot:limit:steps]
             if not free:
                 break
-            widths = Widths(tuple(s.w for s in free), col.w)
+            widths = Widths.of([s.w for s in free], col.w)
             lines = set_lines(p, widths, setter.shaper, style.align, indent=style.indent * style.size,
                               color=style.color, start=unit, first_is_para_start=unit == 0,
                               method=style.breaking)

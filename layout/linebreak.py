@@ -39,41 +39,60 @@ class Widths:
     def uniform(width: float) -> "Widths":
         return Widths((), width)
 
+    @staticmethod
+    def of(widths, rest: float) -> "Widths":
+        """Widths with the trailing run equal to `rest` dropped: the breaker keeps one
+        candidate per position and line-width class, so fewer classes is faster."""
+        first = list(widths)
+        while first and abs(first[-1] - rest) < 1e-9:
+            first.pop()
+        return Widths(tuple(first), rest)
+
 
 class _Sums:
-    """Prefix sums that make any candidate line's measures O(1)."""
+    """Prefix sums and per-unit arrays that make any candidate line's measures O(1)."""
 
     def __init__(self, p: Prepared):
         u = p.units
+        n = len(u)
         self.units = u
         self.text = p.text
         self.size = p.size
         self.adv = [0.0, *accumulate(x.width + x.gap for x in u)]
         self.shr = [0.0, *accumulate(x.shrink + x.gap_shrink for x in u)]
         self.stretch = [0.0, *accumulate(COMFORT.get(x.stretch, 0.0) * p.size for x in u)]
+        # where a line that starts (ends) at a boundary really starts (ends): spaces and
+        # line feeds at its ends are not set
+        self.first = list(range(n + 1))
+        for i in range(n - 1, -1, -1):
+            if u[i].space:
+                self.first[i] = self.first[i + 1]
+        self.last = list(range(n + 1))
+        for j in range(1, n + 1):
+            if u[j - 1].space or u[j - 1].forced:
+                self.last[j] = self.last[j - 1]
+        # what the last unit of a line takes away or adds, and what the first one gives up
+        self.end_cut = [x.gap + x.end_trim - x.end_extra for x in u]
+        self.end_shrink = [x.gap_shrink + (x.shrink if x.end_trim else 0.0) for x in u]
+        self.start_cut = [x.start_trim for x in u]
+        self.start_shrink = [x.shrink if x.start_trim else 0.0 for x in u]
 
     def content(self, a: int, b: int) -> tuple[int, int]:
         """The units a line [a, b) shows: no spaces or line feeds at either end."""
-        u = self.units
-        while a < b and u[a].space:
-            a += 1
-        while b > a and (u[b - 1].space or u[b - 1].forced):
-            b -= 1
-        return a, b
+        a = self.first[a]
+        b = self.last[b]
+        return (a, b) if b > a else (a, a)
 
     def measure(self, a: int, b: int) -> tuple[float, float, float]:
         """(natural width, shrinkability, comfortable stretch) of the line [a, b)."""
-        a, b = self.content(a, b)
+        a = self.first[a]
+        b = self.last[b]
         if b <= a:
             return 0.0, 0.0, 0.0
-        u = self.units
-        last, first = u[b - 1], u[a]
-        natural = self.adv[b] - self.adv[a] - last.gap - last.end_trim - first.start_trim + last.end_extra
-        shrink = self.shr[b] - self.shr[a] - last.gap_shrink
-        if last.end_trim:
-            shrink -= last.shrink  # its spare half went to the line-end trim already
-        if first.start_trim and b - a > 1:
-            shrink -= first.shrink
+        natural = self.adv[b] - self.adv[a] - self.end_cut[b - 1] - self.start_cut[a]
+        shrink = self.shr[b] - self.shr[a] - self.end_shrink[b - 1]
+        if b - a > 1:
+            shrink -= self.start_shrink[a]
         stretch = self.stretch[b - 1] - self.stretch[a]
         return natural, max(shrink, 0.0), stretch
 
@@ -133,9 +152,16 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
     units = sums.units
     n = len(units)
     fixed = len(widths.first)
+    first_widths = widths.first
+    rest = widths.rest
+    firsts, lasts = sums.first, sums.last
+    adv, shr, stretch_sum = sums.adv, sums.shr, sums.stretch
+    end_cut, end_shrink = sums.end_cut, sums.end_shrink
+    start_cut, start_shrink = sums.start_cut, sums.start_shrink
+    limit = EPS
     # breakpoints: (position, line-width class) -> (demerits, lines so far, previous key)
     nodes: dict[tuple[int, int], tuple[float, int, tuple | None]] = {(start, 0): (0.0, 0, None)}
-    active = {(start, 0)}
+    active: dict[tuple[int, int], None] = {(start, 0): None}  # insertion-ordered, deterministic
     for j in range(start + 1, n + 1):
         u = units[j - 1]
         last = j == n
@@ -145,14 +171,23 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
         penalty = 0.0
         if not (last or forced):
             penalty = {BREAK_EMERGENCY: EMERGENCY_PENALTY, BREAK_HYPHEN: HYPHEN_PENALTY}.get(u.brk, 0.0)
+        b = lasts[j]
         new: dict[tuple[int, int], tuple[float, int, tuple]] = {}
-        for key in sorted(active):
-            i = key[0]
+        gone = []
+        for key in active:
             dem, count, _ = nodes[key]
-            width = widths(count)
-            natural, shrink, stretch = sums.measure(i, j)
-            if natural - shrink > width + EPS:
-                active.discard(key)  # lines from here only grow longer
+            width = first_widths[count] if count < fixed else rest
+            a = firsts[key[0]]
+            if b <= a:
+                natural = shrink = stretch = 0.0
+            else:
+                natural = adv[b] - adv[a] - end_cut[b - 1] - start_cut[a]
+                shrink = shr[b] - shr[a] - end_shrink[b - 1] - (start_shrink[a] if b - a > 1 else 0.0)
+                if shrink < 0.0:
+                    shrink = 0.0
+                stretch = stretch_sum[b - 1] - stretch_sum[a]
+            if natural - shrink > width + limit:
+                gone.append(key)  # lines from here only grow longer
                 if not overfull:
                     continue
                 # the first legal end of a line that cannot fit: the least bad overfull
@@ -167,15 +202,18 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
             else:
                 bad = _badness(width - natural, stretch)
             total = dem + (1 + bad) ** 2 + penalty
-            if last and _one_han_char(sums, i, j):
+            if last and _one_han_char(sums, key[0], j):
                 total += SHORT_LAST_LINE
-            nkey = (j, min(count + 1, fixed))
+            nkey = (j, count + 1 if count + 1 < fixed else fixed)
             if nkey not in new or total < new[nkey][0]:
                 new[nkey] = (total, count + 1, key)
+        for key in gone:
+            del active[key]
         if forced:
-            active = set()
+            active = {}
         nodes.update(new)
-        active.update(new)
+        for key in new:
+            active[key] = None
         if not active:
             return None
     ends = [k for k in active if k[0] == n]

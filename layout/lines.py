@@ -51,7 +51,7 @@ def set_lines(prepared: Prepared, widths: Widths, shaper: Shaper, align: str = "
     first line only."""
     if first_is_para_start and indent:
         first = widths(0) - indent
-        widths = Widths((first, *widths.first[1:]) if widths.first else (first,), widths.rest)
+        widths = Widths.of((first, *widths.first[1:]) if widths.first else (first,), widths.rest)
     ranges = break_lines(prepared, widths, start, method)
     out = []
     for i, (a, b) in enumerate(ranges):
