@@ -6,12 +6,15 @@ listed them, stories after the elements of their first page.
 """
 from __future__ import annotations
 
+import unicodedata
+
 from . import model
 from .display import Image, PageOut, Rect as Box, Rule
-from .errors import Report
+from .errors import InputError, InputErrors, Report
 from .flow import flow_story, story_chain
 from .geometry import Rect, frame_rect, type_area
 from .images import pixel_size
+from .itemize import missing
 from .lines import Line
 from .setter import Setter
 
@@ -45,6 +48,7 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
                 r, g = frame_rect(element.frame, geo, pi + 1), element.wrap_gap
                 obstacles.setdefault(pi, []).append(Rect(r.x - g, r.y - g, r.w + 2 * g, r.h + 2 * g))
     stories = [name for name, fs in frames.items() if any(pi in wanted for pi, _ in fs)]
+    _check_coverage(edition, stories, setter)
     total = len(wanted) + len(stories)
     done = 0
     for pi in sorted(wanted):
@@ -60,6 +64,30 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
             progress(done, total)
     return [PageOut(i + 1, geo.width, geo.height, tuple(backgrounds[i] + pages_items[i]))
             for i in sorted(wanted)]
+
+
+def _check_coverage(edition: model.Edition, names: list[str], setter: Setter) -> None:
+    """Every character the stories need, in a font of its role: or one report naming
+    all that are missing, story by story, never a blank box on the page."""
+    errors = []
+    for name in names:
+        story = edition.stories[name]
+        found: dict[str, list] = {}
+        for k, block in enumerate(story.blocks):
+            style_name = {"subhead": story.subhead_style, "byline": story.byline_style}.get(block.kind, story.style)
+            style = edition.styles[style_name]
+            spans = tuple((s.start, s.end, edition.char_styles[s.style].font, None) for s in block.spans)
+            for i in missing(block.text, style.font, setter.fonts, setter.shaper, spans, story.lang):
+                found.setdefault(block.text[i], [0, k + 1, style.font, block.where])[0] += 1
+        if found:
+            chars = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')} ({n}×, first in paragraph {k})"
+                              for c, (n, k, _, _) in sorted(found.items()))
+            roles = sorted({v[2] for v in found.values()})
+            first = min(found.values(), key=lambda v: v[1])[3]
+            errors.append(InputError(f"story '{name}': no font has {len(found)} character(s): {chars}", first,
+                                     f"add a face that has them to font role {', '.join(roles)} in 'fonts:'"))
+    if errors:
+        raise InputErrors(errors)
 
 
 def _page_elements(items: list, backgrounds: list, edition: model.Edition, page: model.Page, number: int,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from struct import error as struct_error
+
 import yaml
 
 from .errors import InputError, Where, did_you_mean
@@ -97,6 +99,31 @@ def face_index(path: Path, family: str | None, shown: str) -> int:
                      did_you_mean(family, names) or f"faces: {', '.join(names)}")
 
 
+def check_font_file(path: Path, index: int, role: str) -> None:
+    """A font file named by an edition must be a font, and have the face asked for:
+    HarfBuzz would quietly treat garbage as an empty font, every character missing."""
+    from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+    try:
+        with open(path, "rb") as fh:
+            is_collection = fh.read(4) == b"ttcf"
+        if is_collection:
+            count = len(TTCollection(str(path), lazy=True).fonts)
+            if not 0 <= index < count:
+                raise InputError(f"font for role '{role}': {path.name} has faces 0 to {count - 1}, not {index}",
+                                 Where(str(path)), f"write {path.name}#0 … #{count - 1}")
+        elif index:
+            raise InputError(f"font for role '{role}': {path.name} is a single font, it has no face {index}",
+                             Where(str(path)), f"write {path.name} without '#{index}'")
+        font = TTFont(str(path), fontNumber=index if is_collection else -1, lazy=True)
+        font["head"], font["cmap"], font["hmtx"]  # noqa: B018 - reading them checks them
+    except InputError:
+        raise
+    except (TTLibError, OSError, ValueError, KeyError, AssertionError, struct_error) as exc:
+        raise InputError(f"font for role '{role}' is not a usable font file: {path.name} ({exc})",
+                         Where(str(path)), "use a TTF, OTF or TTC file") from None
+
+
 def load_fontset(overrides: dict[str, dict[str, list[str]]] | None = None,
                  base_dir: Path | None = None, manifest_path: Path = MANIFEST) -> FontSet:
     """Resolve every role of the manifest (plus edition overrides) to faces on disk.
@@ -128,6 +155,7 @@ def load_fontset(overrides: dict[str, dict[str, list[str]]] | None = None,
                 raise InputError(f"font for role '{role}' not found: {path}", None,
                                  did_you_mean(name, specs) or "give a manifest face name or a font file")
             idx = int(index) if index.isdigit() else face_index(path, index or None, str(path))
+            check_font_file(path, idx, role)
             face = Face(str(path.resolve()), idx, Path(file).name)
         cache[name] = face
         return face

@@ -87,18 +87,8 @@ def itemize(text: str, role: str, fonts: FontSet, shaper: Shaper, where: Where |
             roles[i] = span_role
             colors[i] = color
     for i, ch in enumerate(text):
-        script = per_char[i]
         role = roles[i]
-        face = _face_for(ch, script, role, fonts, shaper)
-        if face is None:
-            # punctuation and symbols the script's fonts lack (a '(' in Tibetan text)
-            # come from the role's other chains, and are shaped as that script
-            for other in ("latin", "han", "tibetan"):
-                if other != script:
-                    face = _face_for(ch, other, role, fonts, shaper)
-                    if face is not None:
-                        script = other
-                        break
+        face, script = _pick(ch, per_char[i], role, fonts, shaper)
         if face is None:
             tried = ", ".join(f.label for f in fonts.chain(role, script)) or "none"
             what = f" in story '{story}'" if story else ""
@@ -112,6 +102,30 @@ def itemize(text: str, role: str, fonts: FontSet, shaper: Shaper, where: Where |
         else:
             runs.append(Run(i, i + 1, script, face, colors[i]))
     return runs
+
+
+def _pick(ch: str, script: str, role: str, fonts: FontSet, shaper: Shaper) -> tuple[Face | None, str]:
+    """The face for a character and the script to shape it as. Punctuation and symbols
+    the script's fonts lack (a '(' in Tibetan text) come from the role's other chains."""
+    face = _face_for(ch, script, role, fonts, shaper)
+    if face is not None:
+        return face, script
+    for other in ("latin", "han", "tibetan"):
+        if other != script:
+            face = _face_for(ch, other, role, fonts, shaper)
+            if face is not None:
+                return face, other
+    return None, script
+
+
+def missing(text: str, role: str, fonts: FontSet, shaper: Shaper, spans=(), lang: str = "auto") -> list[int]:
+    """Indices of the characters no face of their role has (for a report of them all)."""
+    per_char = scripts(text, LANG_SCRIPT.get(lang, "han"))
+    roles = [role] * len(text)
+    for start, end, span_role, _ in spans:
+        for i in range(start, min(end, len(text))):
+            roles[i] = span_role
+    return [i for i, ch in enumerate(text) if _pick(ch, per_char[i], roles[i], fonts, shaper)[0] is None]
 
 
 def _face_for(ch: str, script: str, role: str, fonts: FontSet, shaper: Shaper) -> Face | None:
