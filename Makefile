@@ -11,7 +11,7 @@ TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-ut
               qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
-.PHONY: render test bench schema setup fonts test-tools clean distclean
+.PHONY: render test bench fuzz schema setup fonts test-tools clean distclean
 
 render: setup
 	$(BIN)/python render.py $(SAMPLE) -o out/sample.pdf
@@ -22,6 +22,13 @@ test: setup test-tools
 # performance figures (a benchmark, never a test): a table, and out/bench.json
 bench: setup
 	$(BIN)/python bench/run.py
+
+# a longer property-based campaign than make test's (generated stories and editions);
+# prints how many cases it tried and what became of them
+FUZZ_EXAMPLES ?= 2000
+fuzz: setup
+	PAIBAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_properties.py \
+	  --hypothesis-show-statistics -p no:cacheprovider
 
 # JSON Schemas and the key tables of docs/edition-format.md, from layout/model.py
 schema: setup

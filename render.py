@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -56,8 +57,17 @@ def parse_args(argv: list[str]) -> Options:
     return options, args
 
 
+class Terminated(Exception):
+    """SIGTERM: stop like an interrupt, leaving the last good output in place."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     options, args = parse_args(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     if args.watch or args.serve:
         from layout.serve import serve
         from layout.watch import watch
@@ -87,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args, exc.exit_code, lines, [_error_json(e) for e in errors])
     except KeyboardInterrupt:
         return _fail(args, 130, ["interrupted; the previous output is unchanged"], [])
+    except Terminated:
+        return _fail(args, 143, ["terminated; the previous output is unchanged"], [])
     finally:
         if progress:
             progress.done()

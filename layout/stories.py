@@ -14,6 +14,7 @@ from .model import Block, Span
 
 
 def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]:
+    text = text.replace("\t", " ")  # a tab pasted from a word processor is a space here
     blocks = []
     lines = text.split("\n")
     i = 0

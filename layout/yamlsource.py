@@ -53,7 +53,7 @@ def read_text(path: Path, shown: str) -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", Where(shown, line, column),
                          "save the file as UTF-8") from None
-    return text.replace("\r\n", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load(path: Path, shown: str | None = None) -> Y:

@@ -1,0 +1,93 @@
+"""Faults around a render: interrupted, terminated, disk full, output folder not
+writable; and the same input giving the same bytes in separate processes."""
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SAMPLE
+
+from layout import api
+from layout.errors import RenderError
+
+
+def run(*args, **kw):
+    return subprocess.Popen([sys.executable, str(REPO / "render.py"), *map(str, args)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["sigint", "sigterm"])
+def test_a_signal_mid_render_keeps_the_previous_pdf(tmp_path, sig, code):
+    out = tmp_path / "out.pdf"
+    out.write_bytes(b"%PDF-1.4 the last good one")
+    proc = run(SAMPLE, "-o", out)
+    time.sleep(0.8)  # imports done, composing
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    if proc.returncode == 0:
+        pytest.skip("the render finished before the signal arrived")
+    assert proc.returncode == code, err
+    assert "previous output is unchanged" in err and "Traceback" not in err
+    assert out.read_bytes() == b"%PDF-1.4 the last good one"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
+
+
+def test_disk_full_leaves_no_partial_file_and_the_old_pdf(tmp_path, monkeypatch):
+    out = tmp_path / "out.pdf"
+    out.write_bytes(b"old")
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    with pytest.raises(RenderError) as err:
+        api.write_atomically(out, b"new pdf")
+    assert "No space left on device" in str(err.value)
+    assert out.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
+
+
+def test_an_unwritable_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):  # root ignores permissions: use a path under a file
+            target = tmp_path / "file" / "out.pdf"
+            (tmp_path / "file").write_text("x")
+        else:
+            target = folder / "out.pdf"
+        with pytest.raises(RenderError):
+            api.write_atomically(target, b"pdf")
+    finally:
+        folder.chmod(0o755)
+
+
+def test_same_bytes_in_two_processes(tmp_path):
+    outs = []
+    for seed in ("1", "4242"):
+        out = tmp_path / f"s{seed}.pdf"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = run(SAMPLE, "-o", out, "--page", "1", env=env)
+        proc.communicate(timeout=120)
+        assert proc.returncode == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]

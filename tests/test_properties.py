@@ -1,0 +1,80 @@
+"""Generated editions and story texts: whatever a story holds, the engine renders it or
+fails with a one-line input error per story, never a traceback; and every character is
+either placed or counted as overset.
+
+`make test` tries a modest number of cases; `make fuzz` runs the same properties with
+many more (PAIBAN_FUZZ_EXAMPLES) and reports how many it tried.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from layout.api import lay_out
+from layout.errors import InputError
+
+EXAMPLES = int(os.environ.get("PAIBAN_FUZZ_EXAMPLES", "25"))
+SECONDS_PER_PAGE = 20.0  # a generous bound: a hang or a blow-up, not a benchmark
+
+HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+TIBETAN = st.characters(min_codepoint=0x0F00, max_codepoint=0x0FDA)
+LATIN = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+PUNCT = st.sampled_from(list("，。、；：！？“”‘’（）《》——……·"))
+COMBINING = st.characters(min_codepoint=0x0300, max_codepoint=0x036F)
+WILD = st.characters(blacklist_categories=("Cs",))  # every plane, controls, RTL, emoji
+TEXT = st.text(st.one_of(HAN, HAN, TIBETAN, LATIN, PUNCT, COMBINING, st.just(" "), st.just("\n")),
+               max_size=600)
+WORD = st.text(st.characters(min_codepoint=0x61, max_codepoint=0x7A), min_size=1000, max_size=2000)
+STORY = st.one_of(TEXT, TEXT, st.text(WILD, max_size=200), WORD, st.just(""),
+                  st.builds(lambda t, n: t * n, TEXT, st.integers(1, 8)))
+
+EDITION = """\
+paper: {{name: 测试报, date: 2026-11-30}}
+geometry: {{preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}}
+styles:
+  body: {{font: {role}, size: {size}pt, leading: 13.5pt, indent: 2}}
+stories:
+  a: {{file: a.md}}
+  b: {{file: b.md}}
+pages:
+  - elements:
+      - {{type: story, story: a, frame: {{column: 1, span: {span}, top: 0mm, height: {height}mm}}}}
+      - {{type: story, story: b, frame: {{column: 5, span: 2, top: 0mm, height: 100mm}}}}
+  - elements:
+      - {{type: story, story: a, frame: {{column: 1, span: 3, top: 0mm, height: 80mm}}}}
+"""
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(a=STORY, b=STORY, role=st.sampled_from(["body", "tibetan-body", "caption"]),
+       size=st.sampled_from([7.5, 9, 10.5, 14]), span=st.integers(1, 4), height=st.integers(5, 200))
+def test_any_story_is_set_or_refused_clearly(a, b, role, size, span, height):
+    folder = Path(tempfile.mkdtemp())
+    try:
+        (folder / "a.md").write_text(a, encoding="utf-8", newline="")
+        (folder / "b.md").write_text(b, encoding="utf-8", newline="")
+        (folder / "edition.yaml").write_text(
+            EDITION.format(role=role, size=size, span=span, height=height), encoding="utf-8")
+        start = time.perf_counter()
+        try:
+            edition, pages, report = lay_out(folder / "edition.yaml")
+        except InputError as exc:
+            event("refused with an input error")
+            lines = str(exc).splitlines()
+            assert lines and all(": story '" in l or ": " in l for l in lines), str(exc)
+            assert len(lines) <= 2  # one line per story at most
+            return
+        event("set" + (" with overset" if report.overset else ""))
+        assert time.perf_counter() - start < SECONDS_PER_PAGE * len(pages)
+        for entry in report.copyfit:
+            story = edition.stories[entry["story"]]
+            assert entry["placed_chars"] + entry["overset_chars"] == story.chars, entry
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
