@@ -23,12 +23,32 @@ def run(*args, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
+def big_edition(folder: Path) -> Path:
+    """Twenty pages of long stories: a render that takes a few seconds."""
+    folder.mkdir()
+    text = "各级人民法院坚持司法为民，把巡回审判送到群众家门口，就地立案、就地审理、就地调解。"
+    lines = ["paper: {name: 测试报, date: 2026-11-30}",
+             "geometry: {preset: 对开, margins: 20mm, columns: 8, gutter: 4mm, baseline: 13.5pt}",
+             "stories:"]
+    pages = ["pages:"]
+    for p in range(20):
+        pages.append("  - elements:")
+        for k in range(4):
+            name = f"s{p}_{k}"
+            (folder / f"{name}.md").write_text("\n\n".join([text * 3] * 25) + "\n", encoding="utf-8")
+            lines.append(f"  {name}: {{file: {name}.md}}")
+            pages.append(f"      - {{type: story, story: {name}, frame: {{column: {2 * k + 1}, span: 2, top: 0mm}}}}")
+    (folder / "edition.yaml").write_text("\n".join(lines + pages) + "\n", encoding="utf-8")
+    return folder / "edition.yaml"
+
+
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["sigint", "sigterm"])
 def test_a_signal_mid_render_keeps_the_previous_pdf(tmp_path, sig, code):
+    edition = big_edition(tmp_path / "ed")
     out = tmp_path / "out.pdf"
     out.write_bytes(b"%PDF-1.4 the last good one")
-    proc = run(SAMPLE, "-o", out)
-    time.sleep(0.8)  # imports done, composing
+    proc = run(edition, "-o", out)
+    time.sleep(1.5)  # imports done, composing
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     if proc.returncode == 0:
@@ -36,7 +56,7 @@ def test_a_signal_mid_render_keeps_the_previous_pdf(tmp_path, sig, code):
     assert proc.returncode == code, err
     assert "previous output is unchanged" in err and "Traceback" not in err
     assert out.read_bytes() == b"%PDF-1.4 the last good one"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ed", "out.pdf"]
 
 
 def test_disk_full_leaves_no_partial_file_and_the_old_pdf(tmp_path, monkeypatch):
