@@ -3,41 +3,116 @@
 A benchmark, not a test: it never fails the build. Times are medians of 5 runs after a
 warm-up, with min and max; whole renders run in a fresh process each time, as a user
 starts them, with the peak RSS of that process.
+
+Besides the sample edition and composition throughput, it measures the shared workloads
+(shared/bench/README.md), converted to editions by bench/w8_to_edition.py:
+- W8 (8 broadsheet pages), and Typst on the same W8 with shared/bench/peers/typst_render.py,
+  the runs interleaved (ours, theirs, ours, …) so that a slow spell of the machine hits
+  both; Typst comes from PyPI into a virtualenv of its own (out/bench/venv), pinned;
+- W8 repeated to 16 and 32 pages, in seconds per page: does time grow with the pages only;
+- W8X, whose side stories cannot fit, with the overset characters our report counts.
+A part that cannot run (no workload, no Typst) is reported with the reason, never fatal.
 """
 from __future__ import annotations
 
+import argparse
 import json
-import resource
+import os
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+WORKLOADS = SHARED / "bench"
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 RUNS = 5
+TIMEOUT_S = 900  # one render; a hung process must not hang `make bench`
+OUT = REPO / "out" / "bench"
+TYPST_VERSION = "0.15.2"  # PyPI `typst` (Python bindings); pinned so figures compare across runs
+TYPST_VENV = OUT / "venv"
 
 
-def fresh_process(args: list[str]) -> dict:
-    """Median wall time and peak RSS of a command run RUNS times after a warm-up."""
-    times, rss = [], []
-    subprocess.run(args, check=True, capture_output=True, cwd=REPO)
-    for _ in range(RUNS):
+class RunFailed(Exception):
+    """A measured command exited non-zero (or timed out); the message is its last words."""
+
+
+def _once(args: list[str]) -> tuple[float, float, float]:
+    """Wall time (s), peak RSS (MB) and CPU time (s) of one fresh process."""
+    with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os_wait4(proc.pid)
-        times.append(time.perf_counter() - start)
-        rss.append(usage.ru_maxrss / 1024)
+        proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+        timer = threading.Timer(TIMEOUT_S, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os_wait4(proc.pid)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            err.seek(0)
+            last = err.read().decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no message)"]
+            why = f"killed after {TIMEOUT_S} s" if code == -signal.SIGKILL else f"exit {code}"
+            raise RunFailed(f"{why}: {last[0][:300]}")
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def _warm_up(args: list[str]) -> None:
+    proc = subprocess.run(args, capture_output=True, cwd=REPO, timeout=TIMEOUT_S)
+    if proc.returncode != 0:
+        last = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no message)"]
+        raise RunFailed(f"exit {proc.returncode}: {last[0][:300]}")
+
+
+def _summary(samples: list[tuple[float, float, float]]) -> dict:
+    times = [s[0] for s in samples]
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "peak_rss_mb": max(rss)}
+            "peak_rss_mb": max(s[1] for s in samples), "cpu_median_s": statistics.median(s[2] for s in samples),
+            "runs": len(samples)}
+
+
+def fresh_process(args: list[str], warmup: list[str] | None = None) -> dict:
+    """Median wall time and peak RSS of a command run RUNS times after a warm-up (the
+    warm-up may be another command, e.g. the same render writing its report)."""
+    _warm_up(warmup or args)
+    return _summary([_once(args) for _ in range(RUNS)])
+
+
+def interleaved(commands: dict[str, list[str]], warmups: dict[str, list[str]] | None = None) -> dict[str, dict]:
+    """fresh_process for several commands, their runs alternating (a, b, a, b, …) so that
+    load on the machine falls on all of them alike. A command whose warm-up fails is
+    left out with {'error': why}; the others go on."""
+    out: dict[str, dict] = {}
+    live = {}
+    for name, args in commands.items():
+        try:
+            _warm_up((warmups or {}).get(name) or args)
+            live[name] = args
+        except (RunFailed, subprocess.TimeoutExpired, OSError) as exc:
+            out[name] = {"error": f"warm-up failed: {exc}"}
+    samples: dict[str, list] = {name: [] for name in live}
+    for _ in range(RUNS):
+        for name, args in list(live.items()):
+            try:
+                samples[name].append(_once(args))
+            except (RunFailed, OSError) as exc:
+                out[name] = {"error": str(exc)}
+                del live[name]
+    for name in live:
+        out[name] = _summary(samples[name])
+    return out
 
 
 def os_wait4(pid: int):
-    import os
-
     return os.wait4(pid, 0)
 
 
@@ -77,24 +152,214 @@ def composition_throughput() -> dict:
     return out
 
 
-def main() -> int:
-    results = {"runs": RUNS}
+# ---------------------------------------------------------------- the shared workloads
+
+def typst_python() -> tuple[str | None, str]:
+    """The benchmark's own virtualenv with the pinned Typst (made on first use): its
+    python, or None and why not. Kept apart from .venv: Typst is no dependency of ours."""
+    py = TYPST_VENV / "bin" / "python"
+    check = [str(py), "-c", "import importlib.metadata as m, typst; print(m.version('typst'))"]
+
+    def installed() -> str | None:
+        try:
+            proc = subprocess.run(check, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    if installed() == TYPST_VERSION:
+        return str(py), TYPST_VERSION
+    try:
+        if not py.exists():
+            base = shutil.which("python3") or sys.executable
+            subprocess.run([base, "-m", "venv", str(TYPST_VENV)], check=True, capture_output=True, timeout=300)
+        proc = subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                               f"typst=={TYPST_VERSION}"], capture_output=True, text=True, timeout=900)
+    except subprocess.CalledProcessError as exc:
+        return None, f"cannot make {TYPST_VENV}: {exc.stderr.decode('utf-8', 'replace').strip()[-200:]}"
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"cannot install typst=={TYPST_VERSION}: {exc}"
+    if proc.returncode != 0:
+        lines = [l for l in proc.stderr.strip().splitlines() if not l.startswith("WARNING")]
+        return None, f"pip install typst=={TYPST_VERSION} failed: {(lines or ['?'])[-1][:200]}"
+    version = installed()
+    if version != TYPST_VERSION:
+        return None, f"typst=={TYPST_VERSION} installed but does not import ({version})"
+    return str(py), TYPST_VERSION
+
+
+def make_edition(workload: Path, folder: Path, copies: int = 1) -> int:
+    """The workload as an edition under out/bench; returns its page count."""
+    from w8_to_edition import convert
+
+    w = json.loads(workload.read_text(encoding="utf-8"))
+    convert(w, workload.parent, folder, copies)
+    return len(w["pages"]) * copies
+
+
+def _why(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}"
+
+
+def overset_of(report: Path) -> dict:
+    """Total overset characters and the stories overset, from render.py's .report.json."""
+    data = json.loads(report.read_text(encoding="utf-8"))
+    over = data.get("overset", [])
+    return {"overset_chars": sum(o["chars"] for o in over), "overset_stories": len(over),
+            "overset": {o["story"]: o["chars"] for o in over}}
+
+
+def workloads(py: str) -> dict:
+    """W8 against Typst, the 16- and 32-page scaling, and W8X with its overset."""
+    res: dict = {}
+    w8, w8x = WORKLOADS / "W8" / "W8.json", WORKLOADS / "W8X" / "W8X.json"
+    if not w8.is_file():
+        res["w8"] = {"error": f"no workload {w8}"}
+        return res
+
+    def render(folder: str, report: bool = False) -> list[str]:
+        cmd = [py, "render.py", str(OUT / folder / "edition.yaml"), "-o", str(OUT / f"{folder}.pdf")]
+        return cmd + (["--report"] if report else [])
+
+    # W8, ours and Typst's, interleaved; our warm-up writes the report (overset counts)
+    try:
+        res["w8_pages"] = make_edition(w8, OUT / "W8")
+    except Exception as exc:  # noqa: BLE001 - a converter bug must not stop the other figures
+        res["w8"] = {"error": f"conversion failed: {_why(exc)}"}
+        return res
+    commands = {"w8": render("W8")}
+    warmups = {"w8": render("W8", report=True)}
+    typst_py, why = typst_python()
+    res["typst_version"] = TYPST_VERSION if typst_py else None
+    if typst_py:
+        commands["typst_w8"] = [typst_py, str(WORKLOADS / "peers" / "typst_render.py"), str(w8),
+                                str(OUT / "typst-W8.pdf")]
+    else:
+        res["typst_w8"] = {"error": why}
+    res.update(interleaved(commands, warmups))
+    if "median_s" in res["w8"]:
+        res["w8"].update(overset_of(OUT / "W8.report.json"))
+    if "median_s" in res["w8"] and "median_s" in res.get("typst_w8", {}):
+        res["ratio_paiban_typst"] = res["w8"]["median_s"] / res["typst_w8"]["median_s"]
+
+    # scaling: the same pages repeated
+    for copies, key in ((2, "w8_16p"), (4, "w8_32p")):
+        folder = f"W8-{8 * copies}p"
+        try:
+            pages = make_edition(w8, OUT / folder, copies)
+            r = fresh_process(render(folder))
+            r["pages"] = pages
+            r.update({k.replace("_s", "_s_per_page"): r[k] / pages for k in ("median_s", "min_s", "max_s")})
+            res[key] = r
+        except Exception as exc:  # noqa: BLE001 - reported in the table, never fatal
+            res[key] = {"error": _why(exc)}
+
+    # W8X: a third of the side stories cannot fit; the report must count it
+    if not w8x.is_file():
+        res["w8x"] = {"error": f"no workload {w8x}"}
+    else:
+        try:
+            make_edition(w8x, OUT / "W8X")
+            res["w8x"] = fresh_process(render("W8X", report=True))
+            res["w8x"].update(overset_of(OUT / "W8X.report.json"))
+        except Exception as exc:  # noqa: BLE001 - reported in the table, never fatal
+            res["w8x"] = {"error": _why(exc)}
+    return res
+
+
+# ---------------------------------------------------------------- the table
+
+def _row(label: str, r: dict | None, unit: str = "s", sfx: str = "", note: str = "") -> str:
+    """One line of the table; `sfx` picks other figures of r (e.g. '_per_page')."""
+    if not r or "error" in r:
+        why = (r or {}).get("error", "not measured")
+        return f"{label:<44}{'—':>10}{'':>10}{'':>10}{'':>11}{'':>9}   {why}"
+    med, lo, hi = (r[f"{k}_s{sfx}"] for k in ("median", "min", "max"))
+    fmt = (lambda v: f"{v:>9.3f}{unit}") if sfx else (lambda v: f"{v:>9.2f}{unit}")
+    cpu = f"{r['cpu_median_s']:>8.1f}s" if "cpu_median_s" in r and not sfx else f"{'':>9}"
+    return f"{label:<44}{fmt(med)}{fmt(lo)}{fmt(hi)}{r['peak_rss_mb']:>8.0f} MB{cpu}   {note}".rstrip()
+
+
+def print_table(results: dict) -> None:
+    print(f"{'what':<44}{'median':>10}{'min':>10}{'max':>10}{'peak RSS':>11}{'CPU':>9}   note")
+    print(_row("sample edition, whole", results["sample_full"]))
+    print(_row("sample edition, page 1", results["sample_page1"]))
+    wl = results.get("workloads", {})
+    w8 = wl.get("w8")
+    tv = wl.get("typst_version")
+    if w8 is not None:
+        note = f"overset {w8['overset_chars']} chars in {w8['overset_stories']} stories" if "overset_chars" in w8 else ""
+        print(_row(f"W8 ({wl.get('w8_pages', 8)} p), paiban", w8, note=note))
+        print(_row(f"W8, Typst (PyPI typst {tv or TYPST_VERSION}), interleaved", wl.get("typst_w8"),
+                   note="clips overset silently"))
+        if "ratio_paiban_typst" in wl:
+            print(f"{'W8 ratio paiban / Typst (medians)':<44}{wl['ratio_paiban_typst']:>9.1f}x")
+        else:
+            print(f"{'W8 ratio paiban / Typst':<44}{'—':>10}   no Typst figure")
+        if "median_s" in w8:
+            per = {f"{k}_s_per_page": w8[f"{k}_s"] / wl.get("w8_pages", 8) for k in ("median", "min", "max")}
+            print(_row("W8, 8 pages, per page", dict(w8, **per), "s", "_per_page"))
+        for key, label in (("w8_16p", "W8 x2, 16 pages, per page"), ("w8_32p", "W8 x4, 32 pages, per page")):
+            r = wl.get(key)
+            note = f"whole: {r['median_s']:.1f} s" if r and "median_s" in r else ""
+            print(_row(label, r, "s", "_per_page", note))
+        r = wl.get("w8x")
+        note = (f"overset {r['overset_chars']} chars in {r['overset_stories']} stories (--report)"
+                if r and "overset_chars" in r else "")
+        print(_row("W8X (8 p, side stories too long), paiban", r, note=note))
+    if "error" in results["composition"]:
+        print(f"{'composition':<44}{'—':>10}   {results['composition']['error']}")
+        return
+    for name, r in results["composition"].items():
+        print(f"{'composition, ' + name:<44}{r['chars_per_s_median']:>8.0f}/s"
+              f"{r['chars_per_s_min']:>8.0f}/s{r['chars_per_s_max']:>8.0f}/s"
+              f"{'':>20}   shaping cache hits {r['shaping_cache_hit_rate']:.0%}")
+
+
+def _commit() -> str:
+    """The engine's commit, '+dirty' with local changes: figures belong to a version."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True, timeout=30).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return (head or "unknown") + ("+dirty" if dirty else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    global RUNS
+    parser = argparse.ArgumentParser(description="paiban performance figures (make bench)")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"measured runs per figure (default {RUNS})")
+    parser.add_argument("--no-workloads", action="store_true", help="only the sample edition and composition")
+    args = parser.parse_args(argv)
+    RUNS = max(1, args.runs)
+    results: dict = {"runs": RUNS, "commit": _commit()}
     py = str(REPO / ".venv" / "bin" / "python")
     sample = ["editions/sample/edition.yaml"]
-    results["sample_full"] = fresh_process([py, "render.py", *sample, "-o", "out/bench-sample.pdf"])
-    results["sample_page1"] = fresh_process([py, "render.py", *sample, "--page", "1", "-o", "out/bench-p1.pdf"])
-    results["composition"] = composition_throughput()
+    for key, extra in (("sample_full", ["-o", "out/bench-sample.pdf"]),
+                       ("sample_page1", ["--page", "1", "-o", "out/bench-p1.pdf"])):
+        try:
+            results[key] = fresh_process([py, "render.py", *sample, *extra])
+        except Exception as exc:  # noqa: BLE001 - a benchmark never fails the build
+            results[key] = {"error": _why(exc)}
+    try:
+        results["composition"] = composition_throughput()
+    except Exception as exc:  # noqa: BLE001 - a benchmark never fails the build
+        results["composition"] = {"error": _why(exc)}
+    if not args.no_workloads:
+        OUT.mkdir(parents=True, exist_ok=True)
+        try:
+            results["workloads"] = workloads(py)
+        except Exception as exc:  # noqa: BLE001 - a benchmark never fails the build
+            results["workloads"] = {"error": _why(exc)}
     (REPO / "out").mkdir(exist_ok=True)
-    (REPO / "out" / "bench.json").write_text(json.dumps(results, indent=2, sort_keys=True))
-    print(f"{'what':<34}{'median':>10}{'min':>10}{'max':>10}{'peak RSS':>12}")
-    for key, label in (("sample_full", "sample edition, whole"), ("sample_page1", "sample edition, page 1")):
-        r = results[key]
-        print(f"{label:<34}{r['median_s']:>9.2f}s{r['min_s']:>9.2f}s{r['max_s']:>9.2f}s"
-              f"{r['peak_rss_mb']:>9.0f} MB")
-    for name, r in results["composition"].items():
-        print(f"{'composition, ' + name:<34}{r['chars_per_s_median']:>8.0f}/s"
-              f"{r['chars_per_s_min']:>8.0f}/s{r['chars_per_s_max']:>8.0f}/s"
-              f"   shaping cache hits {r['shaping_cache_hit_rate']:.0%}")
+    (REPO / "out" / "bench.json").write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False))
+    print(f"paiban {results['commit']}, {RUNS} runs per figure after a warm-up, fresh processes")
+    print_table(results)
+    if "error" in results.get("workloads", {}):
+        print(f"workloads: {results['workloads']['error']}")
     print("written: out/bench.json")
     return 0
 
