@@ -52,7 +52,7 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
     total = len(wanted) + len(stories)
     done = 0
     for pi in sorted(wanted):
-        _page_elements(pages_items[pi], backgrounds[pi], edition, src.pages[pi], pi + 1, setter)
+        _page_elements(pages_items[pi], backgrounds[pi], edition, src.pages[pi], pi + 1, setter, report)
         done += 1
         if progress:
             progress(done, total)
@@ -91,21 +91,22 @@ def _check_coverage(edition: model.Edition, names: list[str], setter: Setter) ->
 
 
 def _page_elements(items: list, backgrounds: list, edition: model.Edition, page: model.Page, number: int,
-                   setter: Setter) -> None:
+                   setter: Setter, report: Report) -> None:
     geo = edition.geometry
     _master(items, edition, page, number, setter)
-    for element in page.elements:
+    for k, element in enumerate(page.elements):
         rect = frame_rect(element.frame, geo, number)
+        bottom = None
         if isinstance(element, model.StoryFrame):
             continue  # flowed with its story
         elif isinstance(element, model.Masthead):
             _masthead(items, element, rect, setter, edition.paper, len(edition.source.pages))
         elif isinstance(element, model.Headline):
-            _headline(items, element, rect, setter)
+            bottom = _headline(items, element, rect, setter)
         elif isinstance(element, model.Photo):
-            _photo(items, element, rect, setter)
+            bottom = _photo(items, element, rect, setter)
         elif isinstance(element, model.TextBlock):
-            _text(items, element.text, element.style, rect, setter)
+            bottom = _text(items, element.text, element.style, rect, setter)
         elif isinstance(element, model.SectionLabel):
             _section_label(items, element, rect, setter)
         elif isinstance(element, model.RuleElement):
@@ -113,11 +114,16 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
         elif isinstance(element, model.Box):
             backgrounds.append(Box(rect.x, rect.y, rect.w, rect.h, element.fill, element.color, element.weight))
         elif isinstance(element, model.Teaser):
-            _teaser(items, element, rect, setter)
+            bottom = _teaser(items, element, rect, setter)
         elif isinstance(element, model.Ad):
-            _ad(items, element, rect, setter)
+            bottom = _ad(items, element, rect, setter)
         else:  # a type the model has and this module forgot: never skip silently
             raise TypeError(f"no layout for element {element!r}")
+        if bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5:
+            by = (bottom - rect.y - rect.h) * 25.4 / 72
+            report.overflow.append({"page": number, "element": k + 1, "type": element.type, "mm": round(by, 1)})
+            report.warn(f"page {number}, element {k + 1} ({element.type}): its text runs {by:.1f} mm past "
+                        f"the bottom of its frame")
 
 
 def _fields(edition: model.Edition, page: model.Page, number: int) -> dict:
@@ -184,6 +190,8 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
     if paper.issue is not None:
         total = f"（总第{paper.total_issue}期）" if paper.total_issue is not None else ""
         right.append(f"第{paper.issue}期{total}")
+    elif paper.total_issue is not None:
+        right.append(f"总第{paper.total_issue}期")
     right.append(f"今日{npages}版")
     y_info = rect.y + rect.h - info_style.line_pitch
     _stack(items, setter.lines(left, el.info_style, rect.w, align="start"), rect.x, y_info, info_style.line_pitch)
@@ -204,6 +212,7 @@ def _headline(items, el: model.Headline, rect: Rect, setter: Setter):
         lines = setter.lines(text, style_name, rect.w, size=size)
         pitch = style.line_pitch * (size / style.size if size else 1.0)
         y = _stack(items, lines, rect.x, y + style.space_before, pitch) + style.space_after
+    return y
 
 
 def _fitted_size(el: model.Headline, text: str, width: float, setter: Setter) -> float:
@@ -249,9 +258,13 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
     if cap_lines:
         if side:
             cx = rect.x + (rect.w - cap_w + 6 if el.caption_position == "right" else 0)
-            _stack(items, cap_lines, cx, box.y + box.h - len(cap_lines) * cap_style.line_pitch, cap_style.line_pitch)
+            top = box.y + box.h - len(cap_lines) * cap_style.line_pitch
+            if top < box.y:
+                return box.y + box.h + (box.y - top)  # a side caption taller than the photo
+            _stack(items, cap_lines, cx, top, cap_style.line_pitch)
         else:
-            _stack(items, cap_lines, rect.x, box.y + box.h + 3, cap_style.line_pitch)
+            return _stack(items, cap_lines, rect.x, box.y + box.h + 3, cap_style.line_pitch)
+    return None
 
 
 def _section_label(items, el: model.SectionLabel, rect: Rect, setter: Setter):
@@ -277,6 +290,7 @@ def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
     for item in el.items:
         y = _text(items, f"· {item.text}（{item.page:02d}版）", el.style,
                   Rect(rect.x + inset, y + 2, rect.w - 2 * inset, rect.h), setter)
+    return y + inset
 
 
 def _ad(items, el: model.Ad, rect: Rect, setter: Setter):
@@ -285,4 +299,6 @@ def _ad(items, el: model.Ad, rect: Rect, setter: Setter):
     if el.text:
         style = setter.style("ad")
         lines = setter.lines(el.text, "ad", rect.w - 12, align="center")
-        _stack(items, lines, rect.x + 6, rect.y + (rect.h - len(lines) * style.line_pitch) / 2, style.line_pitch)
+        return _stack(items, lines, rect.x + 6, rect.y + (rect.h - len(lines) * style.line_pitch) / 2,
+                      style.line_pitch)
+    return None

@@ -71,6 +71,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     overset: list[dict] = field(default_factory=list)
     copyfit: list[dict] = field(default_factory=list)  # per story: capacity, lines used, overset, underset
+    overflow: list[dict] = field(default_factory=list)  # headlines, captions, boxes whose text outgrows the frame
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

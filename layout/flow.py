@@ -22,7 +22,6 @@ from .prepare import Prepared
 from .setter import Setter
 
 MIN_WRAP_WIDTH_EM = 4.0  # narrower than this beside a photo, a slot is left empty
-KEEP = 2  # lines of a paragraph kept together at a column foot or head
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,7 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     _jump_lines(parts, pages_items, setter, jumps)
     columns = [c for _, cols in parts for c in cols]
     fill = _fill(story, columns, setter, Cursor())
-    fill = _balance(story, columns, setter, fill)
+    fill = _balance(story, columns, setter, fill, [el.balance for _, el in chain])
     for _, page, run in fill.placed:
         pages_items[page].append(run)
     capacity = sum(len(c.slots) for c in columns)
@@ -239,7 +238,8 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                               color=style.color, start=unit, first_is_para_start=unit == 0,
                               method=style.breaking)
             fits = min(len(lines), len(free))
-            fits = _keep_together(story, bi, block, lines, fits, slot, unit, len(free), steps, limit, out, col)
+            fits = _keep_together(story, bi, block, lines, fits, slot, unit, steps, limit, out, col,
+                                  setter.style(story.style))
             for li in range(fits):
                 s = free[li]
                 out.placed += [(ci, col.page, r.moved(s.x, s.baseline)) for r in lines[li].runs]
@@ -260,39 +260,40 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
     return out
 
 
-def _keep_together(story, bi, block, lines: list[Line], fits: int, slot: int, unit: int, room: int,
-                   steps: int, limit: int, out: Fill, col: Column) -> int:
-    """How many of the paragraph's lines to place here: no single first line at a
-    column foot (orphan), no single last line at the next column's head (widow), no
-    subhead without text under it."""
+def _keep_together(story, bi, block, lines: list[Line], fits: int, slot: int, unit: int, steps: int,
+                   limit: int, out: Fill, col: Column, body: model.Style) -> int:
+    """How many of the paragraph's lines to place here: fewer than `orphans` first
+    lines stay not at a column foot, fewer than `widows` last lines go not alone to the
+    next column's head, and a subhead goes with its text."""
+    orphans, widows = max(1, body.orphans), max(1, body.widows)
     if block.kind == "subhead":
         nxt = story.blocks[bi + 1] if bi + 1 < len(story.blocks) else None
         after = limit - slot - fits * steps
-        if fits == len(lines) and nxt is not None and after < KEEP and slot > 0:
+        if fits == len(lines) and nxt is not None and after < max(orphans, 1) and slot > 0:
             return 0  # the subhead goes to the next column with its text
         return fits
-    if fits >= len(lines):
+    if fits >= len(lines) or fits == 0:
         return fits
-    if fits == 0:
-        return 0
-    if unit == 0 and fits < KEEP and len(lines) >= KEEP and slot > 0:
+    if unit == 0 and fits < orphans and len(lines) >= orphans and slot > 0:
         return 0  # orphan: the paragraph starts in the next column instead
-    if len(lines) - fits < KEEP and fits > KEEP:
-        return fits - (KEEP - (len(lines) - fits))  # widow: carry a line over with it
-    if len(lines) - fits < KEEP or (unit == 0 and fits < KEEP):
-        kind = "widow" if len(lines) - fits < KEEP else "orphan"
+    rest = len(lines) - fits
+    if rest < widows and fits - (widows - rest) >= (orphans if unit == 0 else 1):
+        return fits - (widows - rest)  # widow: carry lines over with it
+    if rest < widows or (unit == 0 and fits < orphans):
+        kind = "widow" if rest < widows else "orphan"
         out.notes.append(f"{kind} line on page {col.page + 1}: the column has room for {fits} "
                          f"of the paragraph's lines and there is no better break")
     return fits
 
 
-def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fill) -> Fill:
+def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fill,
+             wanted: list[bool]) -> Fill:
     """Even out the columns of the frame where the story ends: the same number of lines
-    in each, the last column the shortest."""
+    in each, the last column the shortest (unless that frame says balance: false)."""
     if not fill.finished:
         return fill
     last_col = max((i for i, u in enumerate(fill.used) if u), default=None)
-    if last_col is None:
+    if last_col is None or not wanted[columns[last_col].part]:
         return fill
     part = columns[last_col].part
     members = [i for i, c in enumerate(columns) if c.part == part]

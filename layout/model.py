@@ -136,6 +136,10 @@ class Style:
     breaking: Literal["total-fit", "first-fit"] = doc(
         "Line breaking: the whole paragraph at once (even spacing) or line by line.", "total-fit",
         example="total-fit")
+    orphans: int = doc("Lines of a paragraph kept together at a column foot (1: no control).", 2,
+                       example=2)
+    widows: int = doc("Lines of a paragraph kept together at a column head (1: no control).", 2,
+                      example=2)
     lang: Literal["auto", "zh", "bo", "en"] = doc(
         "Script of characters that could be either (spaces, Western punctuation) at the start of "
         "a paragraph; runs are otherwise detected per character.", "auto", example="auto")
@@ -243,6 +247,7 @@ class StoryFrame:
                                   "of the story in page order.", None, example={"page": 2, "frame": "lead-2"})
     headline: str = doc("Continuation headline set above this part.", "", example="法律服务进村入户")
     column_rules: bool = doc("Rules (栏线) between the frame's columns.", False, example=True)
+    balance: bool = doc("Even out the columns when the story ends in this frame.", True, example=True)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ def overlay(edition: model.Edition, pages: list[PageOut], report: Report, setter
             name = el.type + (f" {el.story}" if isinstance(el, model.StoryFrame) else "")
             label = setter.lines(f"{k + 1} {name}", "proof", max(r.w - 4, 20), align="start")
             items += [run.moved(r.x + 2, r.y + 7) for run in label[0].runs]
+        for entry in report.overflow:
+            if entry["page"] == n:
+                r = frame_rect(spec.elements[entry["element"] - 1].frame, geo, n)
+                items.append(Rect(r.x, r.y + r.h - 1.5, r.w, 3, OVERSET))
         for entry in report.overset:
             if entry["page"] == n and entry.get("at"):
                 x, y = entry["at"]

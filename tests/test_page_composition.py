@@ -108,15 +108,30 @@ def test_placed_plus_overset_is_every_character(tmp_path, which):
 
 
 def test_columns_of_a_story_share_baselines_in_the_sample():
+    """Body lines of stories sit on the page's baseline grid, so that neighbouring
+    columns (of a story, and of stories side by side) share baselines."""
+    from layout import model
+    from layout.geometry import frame_rect
+
     ed, pages, _ = lay_out(SAMPLE)
-    body = {ed.styles[s.style].size for s in ed.stories.values()}
+    grid = ed.geometry.baseline
+    checked = 0
     for page in pages:
-        runs = [r for r in texts(page) if r.size in body]
-        grid = ed.geometry.baseline
-        for r in runs:
-            if abs(r.size - ed.styles["body"].size) < 1e-9:
-                k = (r.y - ed.geometry.margins.top - 0.88 * r.size) / grid
-                assert abs(k - round(k)) < 0.01 / grid, (page.number, r.text, r.y)
+        spec = ed.source.pages[page.number - 1]
+        for el in spec.elements:
+            if not isinstance(el, model.StoryFrame):
+                continue
+            story = ed.stories[el.story]
+            body = ed.styles[story.style]
+            if abs(body.line_pitch - grid) > 0.01:
+                continue  # a story on its own pitch (Tibetan) keeps its own grid
+            r = frame_rect(el.frame, ed.geometry, page.number)
+            for run in texts(page):
+                if r.x - 0.01 <= run.x <= r.x + r.w and r.y <= run.y <= r.y + r.h and run.size == body.size:
+                    k = (run.y - ed.geometry.margins.top - 0.88 * run.size) / grid
+                    assert abs(k - round(k)) < 0.01 / grid, (page.number, el.story, run.text, run.y)
+                    checked += 1
+    assert checked > 100
 
 
 def test_text_wraps_around_a_photo_in_its_frame(tmp_path):
@@ -203,3 +218,13 @@ def test_a_headline_never_leaves_one_character_alone(tmp_path):
                                      "frame: {column: 1, span: 2, top: 0mm}}\n")
     assert len(rows) == 2
     assert all(len("".join(r.text for r in row)) >= 2 for row in rows)
+
+
+def test_a_headline_too_big_for_its_frame_is_reported(tmp_path):
+    pages_yaml = ("  - elements:\n      - {type: headline, text: 一个很长很长的标题会超出它的框, kicker: 引题, deck: 副题也很长很长很长很长,"
+                  " style: h, frame: {column: 1, span: 2, top: 0mm, height: 12mm}}\n"
+                  "      - {type: story, story: s, frame: {column: 1, top: 60mm}}\n")
+    _, _, report = lay_out(edition(tmp_path, pages_yaml, 1))
+    (entry,) = report.overflow
+    assert entry["page"] == 1 and entry["element"] == 1 and entry["type"] == "headline" and entry["mm"] > 5
+    assert any("runs" in w and "past the bottom of its frame" in w for w in report.warnings)
