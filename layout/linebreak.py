@@ -105,7 +105,9 @@ def break_lines(prepared: Prepared, widths: Widths, start: int = 0,
         return []
     if method == "first-fit":
         return _first_fit(sums, widths, start)
-    lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN), overfull=False)
+    lines = _windowed(sums, widths, start)
+    if lines is None:  # a line would have to be looser than the window allows
+        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN), overfull=False)
     if lines is None:  # nothing fits without an emergency break or an overfull line
         lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY), overfull=True)
     return lines if lines is not None else _first_fit(sums, widths, start)
@@ -217,6 +219,96 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
         if not active:
             return None
     ends = [k for k in active if k[0] == n]
+    if not ends:
+        return None
+    key = min(ends, key=lambda k: (nodes[k][0], k))
+    breaks = []
+    while key is not None:
+        breaks.append(key[0])
+        key = nodes[key][2]
+    breaks.reverse()
+    return [(breaks[k], breaks[k + 1]) for k in range(len(breaks) - 1)]
+
+
+WINDOW_EM = 3.0  # how much shorter than its measure a line may be in the fast pass
+
+
+def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] | None:
+    """Total-fit with each line's end searched only where the line is nearly full.
+
+    The same demerits as _total_fit, but instead of every open breakpoint meeting every
+    later break, each breakpoint looks only at the breaks that make its line between
+    WINDOW_EM short and full (found by bisection on the advance sums): a handful in
+    Chinese text, where every character boundary is a candidate. When a line would
+    have to be looser than that (a long word, a line feed), it gives up and the full
+    search runs.
+    """
+    import bisect
+    import heapq
+
+    units = sums.units
+    n = len(units)
+    slack = WINDOW_EM * sums.size
+    adv, shr, stretch_sum = sums.adv, sums.shr, sums.stretch
+    firsts, lasts = sums.first, sums.last
+    end_cut, end_shrink = sums.end_cut, sums.end_shrink
+    start_cut, start_shrink = sums.start_cut, sums.start_shrink
+    fixed, first_widths, rest = len(widths.first), widths.first, widths.rest
+    cands = [j for j in range(start + 1, n) if units[j - 1].brk in (BREAK_OK, BREAK_HYPHEN)]
+    forced = [j for j in range(start + 1, n) if units[j - 1].forced]
+    if forced:
+        return None  # line feeds (subheads, headlines) are short texts: the full search is cheap
+    nodes: dict[tuple[int, int], tuple[float, int, tuple | None]] = {(start, 0): (0.0, 0, None)}
+    queue = [(start, 0)]
+    done = set()
+    while queue:
+        key = heapq.heappop(queue)
+        if key in done:
+            continue
+        done.add(key)
+        i = key[0]
+        dem, count, _ = nodes[key]
+        width = first_widths[count] if count < fixed else rest
+        a = firsts[i]
+        base = adv[a]
+        lo = bisect.bisect_left(cands, a + 1)
+        # the last candidate whose natural width could still be squeezed into the measure
+        hi = bisect.bisect_right(adv, base + width + (shr[n] - shr[a]) + sums.size, a) - 1
+        targets = cands[lo:bisect.bisect_right(cands, hi)]
+        if hi >= n or adv[n] - base <= width + sums.size:
+            targets = targets + [n]
+        found = False
+        for j in targets:
+            b = lasts[j]
+            if b <= a:
+                continue
+            natural = adv[b] - base - end_cut[b - 1] - start_cut[a]
+            if j != n and natural < width - slack:
+                continue
+            shrink = shr[b] - shr[a] - end_shrink[b - 1] - (start_shrink[a] if b - a > 1 else 0.0)
+            if shrink < 0.0:
+                shrink = 0.0
+            if natural - shrink > width + EPS:
+                continue
+            if natural > width:
+                bad = _badness(natural - width, shrink) * SHRINK_COST
+            elif j == n:
+                bad = 0.0
+            else:
+                bad = _badness(width - natural, stretch_sum[b - 1] - stretch_sum[a])
+            penalty = HYPHEN_PENALTY if j != n and units[j - 1].brk == BREAK_HYPHEN else 0.0
+            total = dem + (1 + bad) ** 2 + penalty
+            if j == n and _one_han_char(sums, i, j):
+                total += SHORT_LAST_LINE
+            nkey = (j, count + 1 if count + 1 < fixed else fixed)
+            if nkey not in nodes or total < nodes[nkey][0]:
+                nodes[nkey] = (total, count + 1, key)
+                if j != n:
+                    heapq.heappush(queue, nkey)
+            found = True
+        if not found:
+            return None
+    ends = [k for k in nodes if k[0] == n]
     if not ends:
         return None
     key = min(ends, key=lambda k: (nodes[k][0], k))

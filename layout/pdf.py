@@ -12,6 +12,7 @@ import hashlib
 import io
 import zlib
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
@@ -98,6 +99,16 @@ class PdfWriter:
         return src
 
     def write(self, pages: list[PageOut], title: str = "") -> bytes:
+        # ReportLab wraps compressed page streams in ASCII85 by default: a quarter larger
+        # and slower to write, for 7-bit transports nobody uses. Off while we write.
+        saved = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            return self._write(pages, title)
+        finally:
+            rl_config.useA85 = saved
+
+    def _write(self, pages: list[PageOut], title: str) -> bytes:
         self._forms: dict[tuple[Face, int], str] = {}
         self._images: dict[tuple, str] = {}
         out = io.BytesIO()
