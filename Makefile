@@ -11,7 +11,7 @@ TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-ut
               qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
-.PHONY: render test bench fuzz schema setup fonts test-tools clean distclean
+.PHONY: render test bench fuzz schema sample-images setup fonts test-tools clean distclean
 
 render: setup
 	$(BIN)/python render.py $(SAMPLE) -o out/sample.pdf
@@ -29,6 +29,11 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: setup
 	PAIBAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_properties.py \
 	  --hypothesis-show-statistics -p no:cacheprovider
+
+# pictures of pages 1 and 3 of the sample for the README, made by our own --png preview
+sample-images: setup
+	$(BIN)/python render.py $(SAMPLE) --page 1 --png --dpi 40 -o docs/images/sample-1.png
+	$(BIN)/python render.py $(SAMPLE) --page 3 --png --dpi 40 -o docs/images/sample-3.png
 
 # JSON Schemas and the key tables of docs/edition-format.md, from layout/model.py
 schema: setup
