@@ -12,7 +12,7 @@ from . import model
 from .display import Image, PageOut, Rect as Box, Rule
 from .errors import InputError, InputErrors, Report
 from .flow import flow_story, story_chain
-from .geometry import Rect, frame_rect, type_area
+from .geometry import Rect, frame_rect, type_area, within
 from .images import pixel_size
 from .itemize import missing
 from .lines import Line
@@ -40,6 +40,11 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
     backgrounds: list[list] = [[] for _ in src.pages]
     frames: dict[str, list[tuple[int, model.StoryFrame]]] = {}
     obstacles: dict[int, list[Rect]] = {}  # photos (with their gap) that story text wraps around
+    boxes: dict[int, list[tuple[Rect, float]]] = {}  # ruled boxes and their insets
+    for pi, page in enumerate(src.pages):
+        for element in page.elements:
+            if isinstance(element, model.Box):
+                boxes.setdefault(pi, []).append((frame_rect(element.frame, geo, pi + 1), element.inset))
     for pi, page in enumerate(src.pages):
         for element in page.elements:
             if isinstance(element, model.StoryFrame):
@@ -52,13 +57,14 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
     total = len(wanted) + len(stories)
     done = 0
     for pi in sorted(wanted):
-        _page_elements(pages_items[pi], backgrounds[pi], edition, src.pages[pi], pi + 1, setter, report)
+        _page_elements(pages_items[pi], backgrounds[pi], edition, src.pages[pi], pi + 1, setter, report,
+                       boxes.get(pi, []))
         done += 1
         if progress:
             progress(done, total)
     for name in stories:
         flow_story(edition.stories[name], story_chain(frames[name]), pages_items, setter, geo,
-                   src.jump_lines, obstacles, report)
+                   src.jump_lines, obstacles, boxes, report)
         done += 1
         if progress:
             progress(done, total)
@@ -91,11 +97,13 @@ def _check_coverage(edition: model.Edition, names: list[str], setter: Setter) ->
 
 
 def _page_elements(items: list, backgrounds: list, edition: model.Edition, page: model.Page, number: int,
-                   setter: Setter, report: Report) -> None:
+                   setter: Setter, report: Report, boxes: list) -> None:
     geo = edition.geometry
     _master(items, edition, page, number, setter)
     for k, element in enumerate(page.elements):
         rect = frame_rect(element.frame, geo, number)
+        if not isinstance(element, (model.Box, model.RuleElement, model.SectionLabel, model.Photo)):
+            rect = within(rect, boxes)
         bottom = None
         if isinstance(element, model.StoryFrame):
             continue  # flowed with its story
@@ -110,7 +118,7 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
         elif isinstance(element, model.SectionLabel):
             _section_label(items, element, rect, setter)
         elif isinstance(element, model.RuleElement):
-            _rule(items, element, rect)
+            _rule(items, element, rect, geo, number)
         elif isinstance(element, model.Box):
             backgrounds.append(Box(rect.x, rect.y, rect.w, rect.h, element.fill, element.color, element.weight))
         elif isinstance(element, model.Teaser):
@@ -276,10 +284,15 @@ def _section_label(items, el: model.SectionLabel, rect: Rect, setter: Setter):
     _stack(items, lines, rect.x + 4, top, style.line_pitch)
 
 
-def _rule(items, el: model.RuleElement, rect: Rect):
+def _rule(items, el: model.RuleElement, rect: Rect, geo: model.PageGeometry, number: int):
+    """Top and bottom rules on the frame's edge; left and right ones in the middle of the
+    gutter beside it (on the type area's edge at the margins), clear of justified text."""
     x0, y0, x1, y1 = rect.x, rect.y, rect.x + rect.w, rect.y + rect.h
+    area = type_area(geo, number)
+    left = x0 - geo.gutter / 2 if x0 - geo.gutter / 2 > area.x else x0
+    right = x1 + geo.gutter / 2 if x1 + geo.gutter / 2 < area.x + area.w else x1
     ends = {"top": (x0, y0, x1, y0), "bottom": (x0, y1, x1, y1),
-            "left": (x0, y0, x0, y1), "right": (x1, y0, x1, y1)}[el.side]
+            "left": (left, y0, left, y1), "right": (right, y0, right, y1)}[el.side]
     items.append(Rule(*ends, el.weight, el.color))
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from . import model
 from .display import GlyphRun, Rule
 from .errors import Report
-from .geometry import Rect, frame_rect
+from .geometry import Rect, frame_rect, within
 from .linebreak import Widths
 from .lines import Line, set_lines
 from .prepare import Prepared
@@ -86,11 +86,11 @@ def story_chain(frames: list[tuple[int, model.StoryFrame]]) -> list[tuple[int, m
 
 
 def _columns(frame: model.StoryFrame, pi: int, part: int, geo: model.PageGeometry, ascent: float,
-             pitch: float, skip_top: float, obstacles: list[Rect]) -> list[Column]:
+             pitch: float, skip_top: float, obstacles: list[Rect], boxes: list) -> list[Column]:
     """The frame's text columns and their slots. Body lines sit on the page's baseline
     grid (when the story's pitch is the grid's), so that neighbouring columns share
     baselines; lines beside a photo get the width the photo leaves."""
-    rect = frame_rect(frame.frame, geo, pi + 1)
+    rect = within(frame_rect(frame.frame, geo, pi + 1), boxes)
     n = frame.columns or frame.frame.span
     w = (rect.w - (n - 1) * geo.gutter) / n
     top = rect.y + skip_top
@@ -134,21 +134,21 @@ def _free_interval(x: float, w: float, top: float, bottom: float, obstacles: lis
 
 def flow_story(story: model.Story, chain, pages_items: list[list], setter: Setter,
                geo: model.PageGeometry, jumps: model.JumpLines, obstacles: dict[int, list[Rect]],
-               report: Report) -> None:
+               boxes: dict[int, list], report: Report) -> None:
     body = setter.style(story.style)
     ascent = 0.88 * body.size
     pitch = body.line_pitch
     parts = []
     for part, (pi, el) in enumerate(chain):
         skip = 0.0
-        rect = frame_rect(el.frame, geo, pi + 1)
+        rect = within(frame_rect(el.frame, geo, pi + 1), boxes.get(pi, []))
         if el.headline:
             style = setter.style("continued")
             lines = setter.lines(el.headline, "continued", rect.w)
             for i, line in enumerate(lines):
                 pages_items[pi] += [r.moved(rect.x, rect.y + line.ascent + i * style.line_pitch) for r in line.runs]
             skip = len(lines) * style.line_pitch + style.space_after
-        cols = _columns(el, pi, part, geo, ascent, pitch, skip, obstacles.get(pi, []))
+        cols = _columns(el, pi, part, geo, ascent, pitch, skip, obstacles.get(pi, []), boxes.get(pi, []))
         if el.column_rules and len(cols) > 1:
             for c in cols[1:]:
                 x = c.x - geo.gutter / 2
@@ -269,6 +269,8 @@ def _keep_together(story, bi, block, lines: list[Line], fits: int, slot: int, un
     if block.kind == "subhead":
         nxt = story.blocks[bi + 1] if bi + 1 < len(story.blocks) else None
         after = limit - slot - fits * steps
+        if fits < len(lines) and slot > 0:
+            return 0  # a subhead is never split: all of it goes to the next column
         if fits == len(lines) and nxt is not None and after < max(orphans, 1) and slot > 0:
             return 0  # the subhead goes to the next column with its text
         return fits

@@ -37,3 +37,16 @@ def frame_rect(frame: model.Frame, geo: model.PageGeometry, page_number: int) ->
     depth = geo.height - geo.margins.top - geo.margins.bottom
     h = frame.height if frame.height is not None else depth - frame.top
     return Rect(x, y, w, h)
+
+
+def within(rect: Rect, boxes: list[tuple[Rect, float]]) -> Rect:
+    """A frame inside a ruled box keeps the box's inset from its rules: the part of the
+    frame inside the box's inner rectangle."""
+    for box, inset in boxes:
+        if (box.x - 0.01 <= rect.x and rect.x + rect.w <= box.x + box.w + 0.01
+                and box.y - 0.01 <= rect.y and rect.y + rect.h <= box.y + box.h + 0.01):
+            x0, y0 = max(rect.x, box.x + inset), max(rect.y, box.y + inset)
+            x1 = min(rect.x + rect.w, box.x + box.w - inset)
+            y1 = min(rect.y + rect.h, box.y + box.h - inset)
+            return Rect(x0, y0, max(x1 - x0, 0.0), max(y1 - y0, 0.0))
+    return rect

@@ -296,7 +296,9 @@ class RuleElement:
     """A rule along one side of a frame, or across its middle."""
     type: Literal["rule"] = doc("Element type.", example="rule")
     frame: Frame = doc("The frame whose side is ruled.", example={"column": 1, "span": 6, "top": "200mm", "height": "0mm"})
-    side: Literal["top", "bottom", "left", "right"] = doc("Which side.", "top", example="top")
+    side: Literal["top", "bottom", "left", "right"] = doc(
+        "Which side: top and bottom on the frame's edge, left and right in the middle of the gutter.",
+        "top", example="top")
     weight: Length = doc("Rule weight.", 0.5, example="0.5pt")
     color: Color = doc("Rule colour.", "black", example="black")
 
