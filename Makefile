@@ -5,10 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SAMPLE := editions/sample/edition.yaml
 # Debian tools the tests read our PDFs with (pdftotext, pdffonts, pdftoppm, qpdf, hb-view),
-# the browser the live-preview test drives (chromium),
+# the browser the live-preview test drives (chromium), Ghostscript for press renders,
 # and Unicode's LineBreakTest.txt (a command or a file : the package that has it)
 TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-utils \
-              qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium \
+              qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
 .PHONY: render test bench fuzz schema sample-images setup fonts test-tools clean distclean

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from layout.api import Options, OversetError, copyfit_table, render
+from layout.api import Options, OversetError, PreflightError, copyfit_table, render
 from layout.errors import InputError, RenderError
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +39,12 @@ def parse_args(argv: list[str]) -> Options:
     parser.add_argument("--serve", action="store_true",
                         help="a live preview on http://127.0.0.1:PORT/ that follows every change (implies --watch)")
     parser.add_argument("--port", type=int, default=8000, help="port of --serve (0: any free port)")
+    parser.add_argument("--print", dest="press", action="store_true",
+                        help="the press render: photos in newsprint grey, bleed, crop and registration marks, "
+                             "colour bar, slug line, PDF/X output intent (settings: the edition's 'output')")
+    parser.add_argument("--preflight", choices=["report", "strict"], default="report",
+                        help="strict: any preflight finding (low-resolution photo, RGB photo, overset, text "
+                             "past its frame) is an error, no PDF, exit code 4")
     parser.add_argument("--json", action="store_true",
                         help="print the outcome as one JSON object on stdout (for scripts and the production desk)")
     parser.add_argument("--overset-error", action="store_true",
@@ -51,7 +57,8 @@ def parse_args(argv: list[str]) -> Options:
         output = Path("out") / f"{stem}{suffix}.{'png' if args.png else 'pdf'}"
     if args.dpi <= 0 or args.dpi > 1200:
         parser.error("--dpi must be between 1 and 1200")
-    options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi)
+    options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi,
+                      args.press, args.preflight == "strict")
     if (args.watch or args.serve) and (args.page or args.png):
         parser.error("--watch renders the whole edition to PDF; leave out --page and --png")
     return options, args
@@ -87,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     progress = _progress(start) if sys.stderr.isatty() and not args.json else None
     try:
         result = render(options, progress)
+    except PreflightError as exc:
+        return _fail(args, exc.exit_code, [f"preflight: {m}" for m in exc.report.preflight]
+                     + ["no PDF written (--preflight strict)"], exc.report.preflight)
     except OversetError as exc:
         lines = [f"error: story '{e['story']}' is overset on page {e['page']}: {e['chars']} characters did not fit "
                  f"(last words placed: '{e['last_words']}')" for e in exc.report.overset]
@@ -106,18 +116,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         path = result.output.with_suffix(".report.json")
         path.write_text(json.dumps({"copyfit": result.report.copyfit, "overset": result.report.overset,
-                                    "warnings": result.report.warnings}, ensure_ascii=False, indent=2),
+                                    "preflight": result.report.preflight, "warnings": result.report.warnings},
+                                   ensure_ascii=False, indent=2),
                         encoding="utf-8")
     if args.json:
         print(json.dumps({"ok": True, "outputs": [str(p) for p in result.outputs], "pages": result.pages,
                           "seconds": round(seconds, 3), "warnings": result.report.warnings,
-                          "overset": result.report.overset, "copyfit": result.report.copyfit},
+                          "overset": result.report.overset, "copyfit": result.report.copyfit,
+                          "preflight": result.report.preflight},
                          ensure_ascii=False))
         return 0
     for warning in result.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.report:
         print(copyfit_table(result.report))
+        for finding in result.report.preflight:
+            print(f"preflight: {finding}")
     shown = result.output if len(result.outputs) <= 1 else f"{result.outputs[0]} … {result.outputs[-1].name}"
     print(f"{shown}: {result.pages} page(s) in {seconds:.2f} s")
     return 0

@@ -12,6 +12,7 @@ from .errors import RenderError, Report
 from .fonts import load_fontset
 from .loader import load_edition
 from .pdf import PdfWriter
+from .prepress import preflight, press_pages
 from .proof import overlay
 from .setter import Setter
 from .shape import Shaper
@@ -26,6 +27,8 @@ class Options:
     overset_error: bool = False  # overset is an error: no PDF, exit code 3
     png: bool = False  # write PNG pictures of the pages instead of a PDF
     dpi: float = 100.0
+    press: bool = False  # the press render: grey photos, bleed, marks, PDF/X output intent
+    preflight_strict: bool = False  # any preflight finding is an error: no PDF, exit code 4
 
 
 @dataclass
@@ -42,9 +45,20 @@ def render(options: Options, progress=None) -> Result:
     edition, pages, report, setter = _lay_out(options.edition, options.page, progress)
     if options.overset_error and report.overset:
         raise OversetError(report)
+    report.preflight = [f.message for f in preflight(pages, edition, report, options.press)]
+    if options.preflight_strict and report.preflight:
+        raise PreflightError(report)
     if options.proof:
         pages = overlay(edition, pages, report, setter)
-    data = PdfWriter().write(pages, title=edition.paper.name)
+    writer = PdfWriter(edition.source.output if options.press else None)
+    if options.press:
+        now = None
+        if edition.source.output.slug_time:
+            import datetime
+
+            now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+        pages = press_pages(pages, edition, setter, now)
+    data = writer.write(pages, title=edition.paper.name)
     if options.png:
         outputs = write_pngs(data, [p.number for p in pages], options.output, options.dpi)
         return Result(outputs[0], len(pages), report, outputs)
@@ -101,6 +115,15 @@ def write_pngs(pdf: bytes, numbers: list[int], output: Path, dpi: float) -> list
     finally:
         doc.close()
     return paths
+
+
+class PreflightError(Exception):
+    """Preflight findings when the render was asked to treat them as errors."""
+    exit_code = 4
+
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__("; ".join(report.preflight))
 
 
 class OversetError(Exception):

@@ -76,7 +76,11 @@ class Rect:
 
 @dataclass(frozen=True)
 class PageOut:
+    """A page: its trim size, what is on it, and for press output the bleed and the
+    slug area around the trim (items may lie there, at negative coordinates)."""
     number: int
     width: float
     height: float
     items: tuple
+    bleed: float = 0.0
+    slug: float = 0.0

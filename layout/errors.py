@@ -72,6 +72,7 @@ class Report:
     overset: list[dict] = field(default_factory=list)
     copyfit: list[dict] = field(default_factory=list)  # per story: capacity, lines used, overset, underset
     overflow: list[dict] = field(default_factory=list)  # headlines, captions, boxes whose text outgrows the frame
+    preflight: list[str] = field(default_factory=list)  # what a prepress department would flag
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

@@ -78,24 +78,25 @@ def pixel_size(path: str) -> tuple[int, int]:
         return (h, w) if _orientation(im) in (5, 6, 7, 8) else (w, h)
 
 
-def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path) -> PreparedImage:
+def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: bool = False,
+            max_ppi: float = MAX_PPI, quality: int = JPEG_QUALITY) -> PreparedImage:
     """The image for a placement of placed_w x placed_h points (the whole image's size
-    on the page, before clipping)."""
+    on the page, before clipping); `gray` converts it to newsprint grey for the press."""
     data = Path(path).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     with _open(path) as im:
         w, h = pixel_size(path)
         ppi = min(w / (placed_w / 72), h / (placed_h / 72)) if placed_w > 0 and placed_h > 0 else 0.0
         if (im.format == "JPEG" and _orientation(im) == 1 and im.mode in ("L", "RGB", "CMYK")
-                and ppi <= PASS_PPI):
+                and ppi <= max(PASS_PPI, max_ppi) and (not gray or im.mode == "L")):
             _check_jpeg(im, data, path)
             return PreparedImage(data, w, h, _space(im.mode), "DCTDecode", _decode(im), ppi)
-        target = _target_size(w, h, ppi)
-        key = f"{digest[:32]}-{target[0]}x{target[1]}-v{CONVERTER_VERSION}"
+        target = _target_size(w, h, ppi, max_ppi)
+        key = f"{digest[:32]}-{target[0]}x{target[1]}-{'g' if gray else 'c'}{quality}-v{CONVERTER_VERSION}"
         cached = _from_cache(cache_dir, key, ppi)
         if cached is not None:
             return cached
-        out = _convert(im, target, path)
+        out = _convert(im, target, path, gray, quality)
     result = PreparedImage(out[0], target[0], target[1], out[1], "DCTDecode", None,
                            ppi * target[0] / w if w else 0.0)
     _to_cache(cache_dir, key, result)
@@ -126,25 +127,33 @@ def _decode(im: Image.Image):
     return None
 
 
-def _target_size(w: int, h: int, ppi: float) -> tuple[int, int]:
-    if ppi <= MAX_PPI or ppi == 0:
+def _target_size(w: int, h: int, ppi: float, max_ppi: float) -> tuple[int, int]:
+    if ppi <= max_ppi or ppi == 0:
         return w, h
-    scale = MAX_PPI / ppi
+    scale = max_ppi / ppi
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
-def _convert(im: Image.Image, target: tuple[int, int], path: str) -> tuple[bytes, str]:
+def _convert(im: Image.Image, target: tuple[int, int], path: str, gray: bool,
+             quality: int) -> tuple[bytes, str]:
     try:
         if im.format == "JPEG":
             im.draft(im.mode, (target[0] if _orientation(im) == 1 else target[1],
                                target[1] if _orientation(im) == 1 else target[0]))
         im.load()
+        icc = im.info.get("icc_profile")
         im = ImageOps.exif_transpose(im)
         im = _flatten(im)
+        if gray:
+            from .prepress import to_gray
+
+            if icc:
+                im.info["icc_profile"] = icc
+            im = to_gray(im)
         if im.size != target:
             im = im.resize(target, Image.Resampling.LANCZOS)
         buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        im.save(buf, "JPEG", quality=quality, optimize=True)
     except (OSError, ValueError, SyntaxError) as exc:
         raise InputError(f"cannot read image: {exc}", Where(path), "save it again as JPEG or PNG") from None
     return buf.getvalue(), _space(im.mode)

@@ -39,6 +39,7 @@ DEFAULT_STYLES = {
     "continued": S(font="headline", size=14.0, leading=18.0, align="start", space_after=4.0),
     "ad": S(font="caption", size=9.0, leading=13.0, align="center", color="gray60"),
     "proof": S(font="caption", size=6.0, leading=7.0, align="start", color="cmyk(0,100,0,0)"),
+    "slug": S(font="caption", size=6.0, leading=7.0, align="start", color="cmyk(100,100,100,100)"),
 }
 DEFAULT_CHAR_STYLES = {"bold": model.CharStyle(font="heavy")}
 DEFAULT_MASTERS = {"default": model.Master(), "front": model.Master(folio=None)}

@@ -382,6 +382,24 @@ class JumpLines:
 
 
 @dataclass(frozen=True)
+class Output:
+    """How a press render (render.py --print) is made."""
+    photos: Literal["gray", "keep"] = doc(
+        "gray: photos converted to newsprint grey through the output profile; keep: as they are "
+        "(screen proofs).", "gray", example="gray")
+    ppi: float = doc("Effective resolution photos are downsampled to.", 200.0, example=200)
+    min_ppi: float = doc("Photos below this effective resolution are reported by the preflight.",
+                         120.0, example=120)
+    jpeg_quality: int = doc("JPEG quality of converted photos (1-95).", 85, example=85)
+    marks: bool = doc("Crop and registration marks, colour bars and the slug line outside the trim.",
+                      True, example=True)
+    slug: str = doc("The slug line: a template like the folio's.", "{paper} {date} 第{page:02d}版",
+                    example="{paper} {date} 第{page:02d}版")
+    slug_time: bool = doc("Add the time of the render to the slug (the PDF then differs each time).",
+                          False, example=False)
+
+
+@dataclass(frozen=True)
 class EditionFile:
     """The top level of an edition YAML file. (A house style file it includes holds only
     include, styles, char_styles, masters and fonts.)"""
@@ -407,6 +425,8 @@ class EditionFile:
         factory=dict, example={"body": {"han": ["fonts/MySong.otf"]}})
     jump_lines: JumpLines = doc("Formats of the jump lines.", factory=JumpLines,
                                 example={"to": "（下转{page:02d}版）"})
+    output: Output = doc("Press output: photos, resolution, marks (used with --print).", factory=Output,
+                         example={"photos": "gray", "ppi": 200})
 
 
 @dataclass(frozen=True)

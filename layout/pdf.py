@@ -87,10 +87,13 @@ class _Canvas(rl_canvas.Canvas):
 
 class PdfWriter:
     """Writes pages to PDF bytes; holds parsed font files so a process that renders
-    several times (watch mode, tests) reads each font once."""
+    several times (watch mode, tests) reads each font once. With `press` (the edition's
+    output settings) photos are made for the press and the file carries a PDF/X output
+    intent with our newsprint grey profile."""
 
-    def __init__(self) -> None:
+    def __init__(self, press=None) -> None:
         self._sources: dict[Face, SourceFont] = {}
+        self.press = press
 
     def source(self, face: Face) -> SourceFont:
         src = self._sources.get(face)
@@ -118,7 +121,16 @@ class PdfWriter:
         c.setProducer("paiban")
         plans = _plan_fonts(pages)
         for page in pages:
-            c.setPageSize((page.width, page.height))
+            off = page.bleed + page.slug
+            c.setPageSize((page.width + 2 * off, page.height + 2 * off))
+            if off:
+                b = off - page.bleed
+                c.setTrimBox((off, off, off + page.width, off + page.height))
+                c.setBleedBox((b, b, b + page.width + 2 * page.bleed, b + page.height + 2 * page.bleed))
+                c.addLiteral(f"q 1 0 0 1 {_n(off)} {_n(off)} cm")
+            else:
+                c.setTrimBox((0, 0, page.width, page.height))
+                c.setBleedBox((0, 0, page.width, page.height))
             for item in page.items:
                 if isinstance(item, GlyphRun):
                     self._glyph_run(c, page, item, plans[item.face])
@@ -128,9 +140,13 @@ class PdfWriter:
                     self._rule(c, page, item)
                 elif isinstance(item, Rect):
                     self._rect(c, page, item)
+            if off:
+                c.addLiteral("Q")
             c.showPage()
         for plan in plans.values():
             self._embed(c, plan)
+        if self.press is not None:
+            self._output_intent(c)
         c.save()
         return out.getvalue()
 
@@ -231,7 +247,11 @@ class PdfWriter:
         key = (img.path, round(img.w, 2), round(img.h, 2))
         name = self._images.get(key)
         if name is None:
-            prepared = images.prepare(img.path, img.w, img.h, IMAGE_CACHE)
+            if self.press is not None:
+                prepared = images.prepare(img.path, img.w, img.h, IMAGE_CACHE, gray=self.press.photos == "gray",
+                                          max_ppi=self.press.ppi, quality=self.press.jpeg_quality)
+            else:
+                prepared = images.prepare(img.path, img.w, img.h, IMAGE_CACHE)
             name = self._images[key] = f"PI{len(self._images) + 1}"
             d = pdfdoc.PDFDictionary({
                 "Type": pdfdoc.PDFName("XObject"), "Subtype": pdfdoc.PDFName("Image"),
@@ -260,6 +280,26 @@ class PdfWriter:
         paint = "B" if r.fill and r.stroke else "f" if r.fill else "S"
         ops.append(f"{_n(r.x)} {_n(page.height - r.y - r.h)} {_n(r.w)} {_n(r.h)} re {paint} Q")
         c.addLiteral(" ".join(ops))
+
+    # ---- press ----
+
+    def _output_intent(self, c) -> None:
+        """PDF/X: the output intent (our grey newsprint profile), GTS_PDFXVersion, Trapped."""
+        from .prepress import CONDITION, gray_profile
+
+        doc = c._doc
+        profile = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"N": 1}), zlib.compress(gray_profile(), 9), filters=[])
+        profile.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+        intent = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("OutputIntent"), "S": pdfdoc.PDFName("GTS_PDFX"),
+            "OutputConditionIdentifier": pdfdoc.PDFString("Custom"),
+            "OutputCondition": pdfdoc.PDFString(CONDITION),
+            "Info": pdfdoc.PDFString(CONDITION),
+            "DestOutputProfile": doc.Reference(profile)})
+        catalog = doc.Catalog
+        catalog.OutputIntents = pdfdoc.PDFArray([doc.Reference(intent)])
+        catalog.__NoDefault__ = list(type(catalog).__NoDefault__) + ["OutputIntents"]
+        doc.info = _PressInfo.of(doc.info)
 
     # ---- fonts ----
 
@@ -317,6 +357,25 @@ class PdfWriter:
             "ToUnicode": doc.Reference(cmap),
         })
         doc.idToObject[pdfdoc.BasicFonts].dict[plan.name] = doc.Reference(font)
+
+
+class _PressInfo(pdfdoc.PDFInfo):
+    """The document information with the PDF/X version (ReportLab's has no such key)."""
+
+    @classmethod
+    def of(cls, info):
+        press = cls()
+        press.__dict__.update(info.__dict__)
+        return press
+
+    def format(self, document):
+        d = pdfdoc.PDFDictionary({
+            "Title": pdfdoc.PDFString(self.title), "Creator": pdfdoc.PDFString(self.creator),
+            "Producer": pdfdoc.PDFString(self.producer), "Trapped": pdfdoc.PDFName("False"),
+            "CreationDate": pdfdoc.PDFDate(ts=document._timeStamp, dateFormatter=self._dateFormatter),
+            "ModDate": pdfdoc.PDFDate(ts=document._timeStamp, dateFormatter=self._dateFormatter),
+            "GTS_PDFXVersion": pdfdoc.PDFString("PDF/X-1a:2003")})
+        return d.format(document)
 
 
 def _contour_path(points: list[tuple[float, float, bool]]) -> list[str]:
