@@ -64,7 +64,7 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
             progress(done, total)
     for name in stories:
         flow_story(edition.stories[name], story_chain(frames[name]), pages_items, setter, geo,
-                   src.jump_lines, obstacles, boxes, report)
+                   src.jump_lines, obstacles, boxes, report, None if only is None else max(wanted))
         done += 1
         if progress:
             progress(done, total)

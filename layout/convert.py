@@ -7,6 +7,7 @@ so that a file's errors are reported together.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime
 import re
 import types
@@ -126,7 +127,7 @@ def _union(args, y: Y, ctx: Context, name: str):
 
 def _tagged(options, y: Y, ctx: Context, name: str):
     """A union of element types, chosen by the mapping's `type` key."""
-    by_tag = {typing.get_args(typing.get_type_hints(o)["type"])[0]: o for o in options}
+    by_tag = {typing.get_args(_shape(o)[0]["type"])[0]: o for o in options}
     tag = y.get("type")
     if tag is None:
         ctx.error(f"{name}: needs a 'type' ({', '.join(by_tag)})", y.where)
@@ -158,12 +159,18 @@ def yaml_key(field_name: str) -> str:
     return field_name[:-1] if field_name.endswith("_") else field_name
 
 
+@functools.cache
+def _shape(cls) -> tuple[dict, dict]:
+    """A model class's type hints and fields by YAML key (the classes never change)."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return hints, {yaml_key(f.name): f for f in dataclasses.fields(cls)}
+
+
 def convert_dataclass(cls, y: Y, ctx: Context, name: str):
     if not isinstance(y.value, dict):
         ctx.error(f"{name or 'the file'}: expected a mapping (key: value lines)", y.where)
         return MISSING
-    hints = typing.get_type_hints(cls, include_extras=True)
-    fields = {yaml_key(f.name): f for f in dataclasses.fields(cls)}
+    hints, fields = _shape(cls)
     values = {}
     ok = True
     suggested = set()

@@ -134,7 +134,8 @@ def _free_interval(x: float, w: float, top: float, bottom: float, obstacles: lis
 
 def flow_story(story: model.Story, chain, pages_items: list[list], setter: Setter,
                geo: model.PageGeometry, jumps: model.JumpLines, obstacles: dict[int, list[Rect]],
-               boxes: dict[int, list], report: Report) -> None:
+               boxes: dict[int, list], report: Report, until: int | None = None) -> None:
+    """Flow a story; `until` (a 0-based page index) stops after that page (previews)."""
     body = setter.style(story.style)
     ascent = 0.88 * body.size
     pitch = body.line_pitch
@@ -156,10 +157,22 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
         parts.append((pi, cols))
     _jump_lines(parts, pages_items, setter, jumps)
     columns = [c for _, cols in parts for c in cols]
+    if until is not None:
+        # a preview of some pages: text is placed in order, so the columns after the
+        # last page wanted change nothing before it; the story is not followed there
+        shown = [c for c in columns if c.page <= until]
+        partial = len(shown) < len(columns)
+        columns = shown
+    else:
+        partial = False
     fill = _fill(story, columns, setter, Cursor())
     fill = _balance(story, columns, setter, fill, [el.balance for _, el in chain])
     for _, page, run in fill.placed:
         pages_items[page].append(run)
+    if partial and not fill.finished:
+        for note in fill.notes:
+            report.warn(f"story '{story.name}': {note}")
+        return  # its end is on a page not composed: nothing to report about overset
     capacity = sum(len(c.slots) for c in columns)
     used = sum(fill.used)
     placed = sum(fill.chars)

@@ -8,6 +8,9 @@ as they are, so the PDF can use CIDToGIDMap /Identity with HarfBuzz's ids.
 from __future__ import annotations
 
 import struct
+import sys
+from array import array
+from itertools import accumulate
 
 KEEP = (b"cvt ", b"fpgm", b"glyf", b"head", b"hhea", b"hmtx", b"loca", b"maxp", b"prep")
 
@@ -163,17 +166,16 @@ class SourceFont:
                 return contours
 
     def subset(self, gids) -> bytes:
-        keep = self.closure(gids)
+        keep = sorted(g for g in self.closure(gids) if g < self.num_glyphs)
         glyf = bytearray()
-        offsets = []
-        for gid in range(self.num_glyphs):
-            offsets.append(len(glyf))
-            if gid in keep:
-                data = self.glyph(gid)
-                glyf += data
-                glyf += b"\0" * (-len(data) % 4)
-        offsets.append(len(glyf))
-        loca = struct.pack(f">{len(offsets)}I", *offsets)
+        sizes = [0] * self.num_glyphs
+        for gid in keep:  # only the glyphs kept are touched: a few thousand of 65,535
+            data = self.glyph(gid)
+            padded = len(data) + (-len(data) % 4)
+            glyf += data
+            glyf += b"\0" * (padded - len(data))
+            sizes[gid] = padded
+        loca = struct.pack(f">{self.num_glyphs + 1}I", 0, *accumulate(sizes))
         head = bytearray(self.tables[b"head"])
         struct.pack_into(">I", head, 8, 0)   # checkSumAdjustment, set below
         struct.pack_into(">h", head, 50, 1)  # long loca
@@ -200,8 +202,10 @@ def _ps_name(name_table: bytes) -> str | None:
 
 
 def _checksum(data: bytes) -> int:
-    data += b"\0" * (-len(data) % 4)
-    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+    words = array("I", data + b"\0" * (-len(data) % 4))
+    if sys.byteorder == "little":
+        words.byteswap()
+    return sum(words) & 0xFFFFFFFF
 
 
 def _assemble(tables: dict[bytes, bytes]) -> bytes:

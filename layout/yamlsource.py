@@ -61,7 +61,8 @@ def load(path: Path, shown: str | None = None) -> Y:
     shown = shown or str(path)
     text = read_text(path, shown)
     _check_depth(text, shown)
-    loader = yaml.SafeLoader(text)
+    # LibYAML's parser when PyYAML has it (the wheels do): the same nodes and marks, 5x faster
+    loader = (yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

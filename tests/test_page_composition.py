@@ -228,3 +228,21 @@ def test_a_headline_too_big_for_its_frame_is_reported(tmp_path):
     (entry,) = report.overflow
     assert entry["page"] == 1 and entry["element"] == 1 and entry["type"] == "headline" and entry["mm"] > 5
     assert any("runs" in w and "past the bottom of its frame" in w for w in report.warnings)
+
+
+def test_a_page_preview_equals_that_page_of_the_whole_edition():
+    """--page N composes only what page N needs, and draws it exactly as the whole
+    edition's page N (jump lines and all)."""
+    from layout.compose import compose
+    from layout.errors import Report
+    from layout.fonts import load_fontset
+    from layout.loader import load_edition
+    from layout.setter import Setter
+    from layout.shape import Shaper
+
+    ed = load_edition(SAMPLE)
+    fonts = load_fontset(ed.font_overrides, Path(ed.base_dir))
+    whole = compose(ed, Setter(ed, fonts, Shaper()), Report())
+    for number in range(1, len(whole) + 1):
+        (alone,) = compose(ed, Setter(ed, fonts, Shaper()), Report(), frozenset({number}))
+        assert alone.items == whole[number - 1].items, number
