@@ -19,7 +19,8 @@ from .yamlsource import Y
 
 MISSING = object()
 _PERCENT = r"(100|[1-9]?[0-9])"
-_COLOR = re.compile(rf"^(black|white|gray{_PERCENT}|cmyk\(\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\))$")
+_COLOR = re.compile(rf"^(black|white|gray{_PERCENT}|cmyk\(\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\)"
+                    rf"|spot\(\s*[A-Za-z0-9][A-Za-z0-9 ._-]*,\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\))$")
 _ROWS = re.compile(r"rows?\s*$")
 
 
@@ -87,7 +88,7 @@ def _annotated(tp, y: Y, ctx: Context, name: str):
         if isinstance(y.value, str) and _COLOR.match(y.value.strip()):
             return y.value.strip()
         ctx.error(f"{name}: {y.value!r} is not a colour", y.where,
-                  "black, white, gray0 to gray100, or cmyk(c, m, y, k) in percent")
+                  "black, white, gray0 to gray100, cmyk(c, m, y, k) in percent, or spot(NAME, c, m, y, k)")
         return MISSING
     extra = ctx.units if kind == "gridlength" else None
     try:

@@ -20,7 +20,8 @@ Length = Annotated[float, "length"]
 GridLength = Annotated[float, "gridlength"]
 # A vertical extent in the same units; '2 rows' is two rows and the gutter between them.
 GridExtent = Annotated[float, "gridlength", "extent"]
-# A colour: black, white, grayNN (NN % black), or cmyk(c, m, y, k) in percent.
+# A colour: black, white, grayNN (NN % black), cmyk(c, m, y, k) in percent, or
+# spot(NAME, c, m, y, k): a spot ink (a masthead red) with its CMYK look-alike.
 Color = Annotated[str, "color"]
 
 Align = Literal["justify", "start", "center", "end"]
@@ -397,6 +398,8 @@ class Output:
                     example="{paper} {date} 第{page:02d}版")
     slug_time: bool = doc("Add the time of the render to the slug (the PDF then differs each time).",
                           False, example=False)
+    rich_black: bool = doc("Black text of 24 pt and more (headlines) in rich black, CMYK 40/30/30/100.",
+                           False, example=True)
 
 
 @dataclass(frozen=True)

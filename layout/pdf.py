@@ -30,9 +30,24 @@ def _n(v: float) -> str:
     return "0" if s in ("-0", "") else s
 
 
+RICH_BLACK = "cmyk(40,30,30,100)"
+RICH_BLACK_MIN = 24.0
+
+
+def _separation(color: str):
+    """spot(NAME, c, m, y, k) as ReportLab's Separation colour (CMYK alternate)."""
+    from reportlab.lib.colors import CMYKColorSep
+
+    name, *values = [v.strip() for v in color[5:-1].split(",")]
+    c, m, y, k = (int(v) / 100 for v in values)
+    return CMYKColorSep(c, m, y, k, spotName=name)
+
+
 def _color(color: str, stroke: bool = False) -> str:
     """The colour operator: DeviceGray for black, white and greys, DeviceCMYK for
     cmyk(...). Never RGB: the file goes to a press."""
+    if color.startswith("spot("):  # rules and boxes: the CMYK look-alike
+        color = "cmyk(" + color[5:-1].split(",", 1)[1] + ")"
     if color.startswith("cmyk("):
         c, m, y, k = (int(v) / 100 for v in color[5:-1].split(","))
         return f"{_n(c)} {_n(m)} {_n(y)} {_n(k)} {'K' if stroke else 'k'}"
@@ -156,7 +171,14 @@ class PdfWriter:
         src = self.source(run.face)
         size = run.size
         k = 1000.0 / src.units_per_em
-        ops = [f"BT /{plan.name} {_n(size)} Tf {_color(run.color)}"]
+        color = run.color
+        if self.press is not None and self.press.rich_black and color == "black" and size >= RICH_BLACK_MIN:
+            color = RICH_BLACK
+        if color.startswith("spot("):
+            c.setFillColor(_separation(color))  # ReportLab registers the colour space
+            ops = [f"BT /{plan.name} {_n(size)} Tf"]
+        else:
+            ops = [f"BT /{plan.name} {_n(size)} Tf {_color(color)}"]
         # glyphs that stand for no text (T8 padding) are drawn as shapes, not text, so
         # that no extractor reports them
         shapes = [g for cl in run.clusters if not cl.text for g in range(cl.first, cl.first + cl.count)]

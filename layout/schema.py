@@ -51,7 +51,8 @@ def length_pattern(extra_units: tuple[str, ...] = ()) -> str:
 
 _PERCENT = r"(?:100|[1-9]?[0-9])"
 COLOR_PATTERN = (rf"^\s*(?:black|white|gray{_PERCENT}"
-                 rf"|cmyk\(\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\))\s*$")
+                 rf"|cmyk\(\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\)"
+                 rf"|spot\(\s*[A-Za-z0-9][A-Za-z0-9 ._-]*,\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\))\s*$")
 DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 
 
@@ -75,10 +76,10 @@ def _annotated_defs(kind: str) -> tuple[str, dict]:
     if kind == "color":
         return "Color", {
             "title": "Color",
-            "description": "black, white, gray0 to gray100 (percent black), or cmyk(c, m, y, k) "
-                           "in percent.",
+            "description": "black, white, gray0 to gray100 (percent black), cmyk(c, m, y, k) in "
+                           "percent, or spot(NAME, c, m, y, k): a spot ink with its CMYK look-alike.",
             "type": "string", "pattern": COLOR_PATTERN,
-            "examples": ["black", "gray20", "cmyk(0, 100, 100, 0)"]}
+            "examples": ["black", "gray20", "cmyk(0, 100, 100, 0)", "spot(PANTONE 485 C, 0, 95, 100, 0)"]}
     raise TypeError(f"no schema for Annotated kind {kind!r}")
 
 

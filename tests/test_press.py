@@ -130,3 +130,17 @@ def test_preflight_strict_refuses_low_resolution(tmp_path):
     assert proc.returncode == 4
     assert "preflight: page" in proc.stderr and "ppi" in proc.stderr
     assert not out.exists()
+
+
+def test_spot_masthead_and_rich_black(press_pdf):
+    """The masthead's spot ink is a Separation colour space (with its CMYK look-alike);
+    with output.rich_black, large black type is 40/30/30/100."""
+    path, _ = press_pdf
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0]
+        spaces = page.Resources.ColorSpace
+        (name,) = [n for n in spaces.keys() if "PANTONE" in n]
+        assert spaces[name][0] == "/Separation" and spaces[name][2] == "/DeviceCMYK"
+        rich = [ops for ops, op in pikepdf.parse_content_stream(page)
+                if str(op) == "k" and [float(v) for v in ops] == [0.4, 0.3, 0.3, 1.0]]
+        assert rich, "no rich black on page 1"
