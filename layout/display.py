@@ -6,12 +6,12 @@ top-left corner, y downwards (pdf.py flips them).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .fonts import Face
 
 
-@dataclass(frozen=True)
-class Cluster:
+class Cluster(NamedTuple):
     """Glyphs [first, first+count) of a run stand for `text` (for text extraction)."""
     first: int
     count: int

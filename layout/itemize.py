@@ -106,7 +106,16 @@ def itemize(text: str, role: str, fonts: FontSet, shaper: Shaper, where: Where |
 
 def _pick(ch: str, script: str, role: str, fonts: FontSet, shaper: Shaper) -> tuple[Face | None, str]:
     """The face for a character and the script to shape it as. Punctuation and symbols
-    the script's fonts lack (a '(' in Tibetan text) come from the role's other chains."""
+    the script's fonts lack (a '(' in Tibetan text) come from the role's other chains.
+    Remembered for the render (in the shaper's caches): text repeats its characters."""
+    key = (id(fonts), role, script, ch)
+    picked = shaper.picks.get(key)
+    if picked is None:
+        picked = shaper.picks[key] = _pick_uncached(ch, script, role, fonts, shaper)
+    return picked
+
+
+def _pick_uncached(ch: str, script: str, role: str, fonts: FontSet, shaper: Shaper) -> tuple[Face | None, str]:
     face = _face_for(ch, script, role, fonts, shaper)
     if face is not None:
         return face, script

@@ -278,34 +278,39 @@ def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] 
         if hi >= n or adv[n] - base <= width + sums.size:
             targets = targets + [n]
         found = False
-        for j in targets:
-            b = lasts[j]
-            if b <= a:
-                continue
-            natural = adv[b] - base - end_cut[b - 1] - start_cut[a]
-            if j != n and natural < width - slack:
-                continue
-            shrink = shr[b] - shr[a] - end_shrink[b - 1] - (start_shrink[a] if b - a > 1 else 0.0)
-            if shrink < 0.0:
-                shrink = 0.0
-            if natural - shrink > width + EPS:
-                continue
-            if natural > width:
-                bad = _badness(natural - width, shrink) * SHRINK_COST
-            elif j == n:
-                bad = 0.0
-            else:
-                bad = _badness(width - natural, stretch_sum[b - 1] - stretch_sum[a])
-            penalty = HYPHEN_PENALTY if j != n and units[j - 1].brk == BREAK_HYPHEN else 0.0
-            total = dem + (1 + bad) ** 2 + penalty
-            if j == n and _one_han_char(sums, i, j):
-                total += SHORT_LAST_LINE
-            nkey = (j, count + 1 if count + 1 < fixed else fixed)
-            if nkey not in nodes or total < nodes[nkey][0]:
-                nodes[nkey] = (total, count + 1, key)
-                if j != n:
-                    heapq.heappush(queue, nkey)
-            found = True
+        for loose in (False, True):
+            # first only lines near full; if there is none (a long word follows), any
+            # line that fits, however loose
+            if found:
+                break
+            for j in targets:
+                b = lasts[j]
+                if b <= a:
+                    continue
+                natural = adv[b] - base - end_cut[b - 1] - start_cut[a]
+                if j != n and natural < width - slack and not loose:
+                    continue
+                shrink = shr[b] - shr[a] - end_shrink[b - 1] - (start_shrink[a] if b - a > 1 else 0.0)
+                if shrink < 0.0:
+                    shrink = 0.0
+                if natural - shrink > width + EPS:
+                    continue
+                if natural > width:
+                    bad = _badness(natural - width, shrink) * SHRINK_COST
+                elif j == n:
+                    bad = 0.0
+                else:
+                    bad = _badness(width - natural, stretch_sum[b - 1] - stretch_sum[a])
+                penalty = HYPHEN_PENALTY if j != n and units[j - 1].brk == BREAK_HYPHEN else 0.0
+                total = dem + (1 + bad) ** 2 + penalty
+                if j == n and _one_han_char(sums, i, j):
+                    total += SHORT_LAST_LINE
+                nkey = (j, count + 1 if count + 1 < fixed else fixed)
+                if nkey not in nodes or total < nodes[nkey][0]:
+                    nodes[nkey] = (total, count + 1, key)
+                    if j != n:
+                        heapq.heappush(queue, nkey)
+                found = True
         if not found:
             return None
     ends = [k for k in nodes if k[0] == n]
@@ -326,7 +331,8 @@ def _badness(excess: float, flex: float) -> float:
     if flex <= 0:
         return 1e4
     r = excess / flex
-    return min(100.0 * r ** 3, 1e4)
+    b = 100.0 * r * r * r
+    return b if b < 1e4 else 1e4
 
 
 def _one_han_char(sums: _Sums, a: int, b: int) -> bool:

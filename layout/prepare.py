@@ -8,7 +8,8 @@ knows what happens at a line end (C8), how far it may shrink and at which priori
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import bo, zh
 from .breaks import MANDATORY, NO, opportunities
@@ -24,8 +25,7 @@ STRETCH_NONE, STRETCH_WORD, STRETCH_HAN_LATIN, STRETCH_CHAR = 0, 1, 2, 3
 SHRINK_SPACE, SHRINK_GAP = 2, 6  # C10 levels of Western spaces and the Han-Western gap
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
     start: int
     end: int
     run: int
@@ -208,7 +208,7 @@ def _line_end_widths(text, units: list[Unit], runs, scales, shaper: Shaper) -> l
                                  HB_LANGUAGE[run.script], tuple(sorted(_features(run.script).items())))
             extra = (sum(g.advance for g in alone) - sum(g.advance for g in u.glyphs)) * scales[u.run]
             if abs(extra) > 1e-6:
-                out[k] = replace(u, end_extra=extra)
+                out[k] = u._replace(end_extra=extra)
     return out
 
 
@@ -235,7 +235,7 @@ def _hyphenate(text, units: list[Unit], runs, scales, shaper: Shaper, language: 
                 dash = shaper.shape(run.face, "-", HB_SCRIPT[run.script], HB_LANGUAGE[run.script], ())
                 if len(dash) == 1 and dash[0].gid:
                     width = dash[0].advance * scales[out[k].run]
-                    out[k] = replace(out[k], brk=BREAK_HYPHEN, hyphen=dash[0].gid, hyphen_width=width,
+                    out[k] = out[k]._replace(brk=BREAK_HYPHEN, hyphen=dash[0].gid, hyphen_width=width,
                                      end_extra=out[k].end_extra + width)
         i = j
     return out

@@ -8,6 +8,7 @@ repeat across an edition.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import uharfbuzz as hb
 
@@ -16,8 +17,7 @@ from .fonts import Face
 UNSAFE_TO_BREAK = 1
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
     """One shaped glyph, in font units. `cluster` indexes the shaped text."""
     gid: int
     cluster: int
@@ -43,6 +43,7 @@ class Shaper:
         self._metrics: dict[Face, FaceMetrics] = {}
         self._coverage: dict[Face, dict[int, bool]] = {}
         self._cache: dict[tuple, tuple[Glyph, ...]] = {}
+        self.picks: dict[tuple, tuple] = {}  # itemize: (fonts, role, script, char) -> (face, script)
         self.hits = 0
         self.misses = 0
 
