@@ -17,7 +17,7 @@ from .display import GlyphRun, Rule
 from .errors import Report
 from .geometry import Rect, frame_rect, within
 from .linebreak import Widths
-from .lines import Line, set_lines
+from .lines import Line
 from .prepare import Prepared
 from .setter import Setter
 
@@ -247,9 +247,7 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
             if not free:
                 break
             widths = Widths.of([s.w for s in free], col.w)
-            lines = set_lines(p, widths, setter.shaper, style.align, indent=style.indent * style.size,
-                              color=style.color, start=unit, first_is_para_start=unit == 0,
-                              method=style.breaking)
+            lines = setter.set_lines(p, widths, style, unit, unit == 0)
             fits = min(len(lines), len(free))
             fits = _keep_together(story, bi, block, lines, fits, slot, unit, steps, limit, out, col,
                                   setter.style(story.style))

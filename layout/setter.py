@@ -21,6 +21,7 @@ class Setter:
         self.fonts = fonts
         self.shaper = shaper
         self._prepared: dict[tuple, Prepared] = {}
+        self._set: dict[tuple, list[Line]] = {}
 
     def style(self, name: str) -> model.Style:
         return self.edition.styles[name]
@@ -40,6 +41,20 @@ class Setter:
                         options, char, lang)
             self._prepared[key] = p
         return p
+
+    def set_lines(self, p: Prepared, widths: Widths, style: model.Style, start: int,
+                  first_is_para_start: bool) -> list[Line]:
+        """A paragraph (from unit `start`) broken and justified for `widths`; remembered,
+        because balancing tries the same columns again and again."""
+        key = (id(p), widths, start, first_is_para_start, style.align, style.indent, style.size,
+               style.color, style.breaking)
+        lines = self._set.get(key)
+        if lines is None:
+            lines = self._set[key] = set_lines(p, widths, self.shaper, style.align,
+                                               indent=style.indent * style.size, color=style.color,
+                                               start=start, first_is_para_start=first_is_para_start,
+                                               method=style.breaking)
+        return lines
 
     def lines(self, text: str, style_name: str, width: float, where=None, align: str | None = None,
               size: float | None = None) -> list[Line]:
