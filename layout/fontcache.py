@@ -14,9 +14,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from .fonts import REPO_ROOT, Face
+from .fonts import CACHE_ROOT, Face
 
-CACHE_DIR = Path(os.environ.get("PAIBAN_CACHE", REPO_ROOT / ".cache")) / "fonts"
+CACHE_DIR = CACHE_ROOT / "fonts"
 CONVERTER_VERSION = 1  # bump when the conversion changes, to rebuild caches
 
 _DROP = ("CFF ", "CFF2", "VORG", "GSUB", "GPOS", "GDEF", "BASE", "vhea", "vmtx", "DSIG")

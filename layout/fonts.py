@@ -7,6 +7,8 @@ job; making them embeddable is fontcache.py's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import functools
+import os
 from pathlib import Path
 
 from struct import error as struct_error
@@ -17,6 +19,8 @@ from .errors import InputError, Where, did_you_mean
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = REPO_ROOT / "fonts" / "manifest.yaml"
+# converted fonts, face indexes and photo conversions are kept here (git-ignored)
+CACHE_ROOT = Path(os.environ.get("PAIBAN_CACHE", REPO_ROOT / ".cache"))
 SCRIPTS = ("han", "tibetan", "latin")
 
 
@@ -53,8 +57,15 @@ class FontSet:
 
 
 def read_manifest(path: Path = MANIFEST) -> dict:
+    """The manifest, read once per process (loader and font set both ask; callers only
+    read it)."""
+    return _read_manifest(Path(path), Path(path).stat().st_mtime_ns)
+
+
+@functools.cache
+def _read_manifest(path: Path, mtime: int) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def face_specs(manifest: dict) -> dict[str, FaceSpec]:
@@ -75,13 +86,53 @@ def find_file(spec: FaceSpec, paths: list[Path]) -> Path | None:
 
 
 def face_index(path: Path, family: str | None, shown: str) -> int:
-    """The index of the face named `family` in a collection (0 for a single font)."""
-    from fontTools.ttLib import TTCollection, TTLibError
+    """The index of the face named `family` in a collection (0 for a single font).
 
+    Remembered on disk by (path, size, mtime, family): reading a collection's name
+    tables costs fontTools' import and 50 ms, on every render, for the same answer."""
     with open(path, "rb") as fh:
         is_collection = fh.read(4) == b"ttcf"
     if not is_collection:
         return 0
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{family}"
+    known = _read_json(CACHE_ROOT / "faces.json")
+    if key in known:
+        return known[key]
+    index = _face_index(path, family, shown)
+    known[key] = index
+    _write_json(CACHE_ROOT / "faces.json", known)
+    return index
+
+
+def _read_json(path: Path) -> dict:
+    import json
+
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Atomically, and quietly: a cache that cannot be written only costs time."""
+    import json
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(json.dumps(data, sort_keys=True, indent=0))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _face_index(path: Path, family: str | None, shown: str) -> int:
+    from fontTools.ttLib import TTCollection, TTLibError
+
     try:
         collection = TTCollection(str(path), lazy=True)
     except (TTLibError, OSError, ValueError) as exc:

@@ -336,7 +336,7 @@ class PdfWriter:
         k = 1000.0 / src.units_per_em
 
         font_file = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Length1": len(program)}),
-                                     zlib.compress(program, 6), filters=[])
+                                     zlib.compress(program, 3), filters=[])
         font_file.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
         x0, y0, x1, y1 = src.bbox
         descriptor = pdfdoc.PDFDictionary({

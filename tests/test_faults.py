@@ -24,14 +24,14 @@ def run(*args, **kw):
 
 
 def big_edition(folder: Path) -> Path:
-    """Twenty pages of long stories: a render that takes a few seconds."""
+    """Sixty pages of long stories: a render that takes several seconds."""
     folder.mkdir()
     text = "各级人民法院坚持司法为民，把巡回审判送到群众家门口，就地立案、就地审理、就地调解。"
     lines = ["paper: {name: 测试报, date: 2026-11-30}",
              "geometry: {preset: 对开, margins: 20mm, columns: 8, gutter: 4mm, baseline: 13.5pt}",
              "stories:"]
     pages = ["pages:"]
-    for p in range(20):
+    for p in range(60):
         pages.append("  - elements:")
         for k in range(4):
             name = f"s{p}_{k}"
@@ -48,7 +48,7 @@ def test_a_signal_mid_render_keeps_the_previous_pdf(tmp_path, sig, code):
     out = tmp_path / "out.pdf"
     out.write_bytes(b"%PDF-1.4 the last good one")
     proc = run(edition, "-o", out)
-    time.sleep(1.5)  # imports done, composing
+    time.sleep(1.0)  # imports done, composing
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     if proc.returncode == 0:
