@@ -218,16 +218,7 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
             active[key] = None
         if not active:
             return None
-    ends = [k for k in active if k[0] == n]
-    if not ends:
-        return None
-    key = min(ends, key=lambda k: (nodes[k][0], k))
-    breaks = []
-    while key is not None:
-        breaks.append(key[0])
-        key = nodes[key][2]
-    breaks.reverse()
-    return [(breaks[k], breaks[k + 1]) for k in range(len(breaks) - 1)]
+    return _best_path(nodes, active, n)
 
 
 WINDOW_EM = 3.0  # how much shorter than its measure a line may be in the fast pass
@@ -313,7 +304,12 @@ def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] 
                 found = True
         if not found:
             return None
-    ends = [k for k in nodes if k[0] == n]
+    return _best_path(nodes, nodes, n)
+
+
+def _best_path(nodes: dict, keys, n: int) -> list[tuple[int, int]] | None:
+    """The lines of the cheapest chain of breakpoints that reaches the end `n`."""
+    ends = [k for k in keys if k[0] == n]
     if not ends:
         return None
     key = min(ends, key=lambda k: (nodes[k][0], k))
