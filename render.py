@@ -58,7 +58,7 @@ def parse_args(argv: list[str]) -> Options:
     if args.dpi <= 0 or args.dpi > 1200:
         parser.error("--dpi must be between 1 and 1200")
     options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi,
-                      args.press, args.preflight == "strict")
+                      args.press, args.preflight == "strict", preflight=args.report)
     if (args.watch or args.serve) and (args.page or args.png):
         parser.error("--watch renders the whole edition to PDF; leave out --page and --png")
     return options, args

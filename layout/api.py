@@ -12,7 +12,6 @@ from .errors import RenderError, Report
 from .fonts import load_fontset
 from .loader import load_edition
 from .pdf import PdfWriter
-from .prepress import preflight, press_pages
 from .proof import overlay
 from .setter import Setter
 from .shape import Shaper
@@ -29,6 +28,7 @@ class Options:
     dpi: float = 100.0
     press: bool = False  # the press render: grey photos, bleed, marks, PDF/X output intent
     preflight_strict: bool = False  # any preflight finding is an error: no PDF, exit code 4
+    preflight: bool = False  # run the preflight (for --report) even without --print
 
 
 @dataclass
@@ -45,7 +45,10 @@ def render(options: Options, progress=None) -> Result:
     edition, pages, report, setter = _lay_out(options.edition, options.page, progress)
     if options.overset_error and report.overset:
         raise OversetError(report)
-    report.preflight = [f.message for f in preflight(pages, edition, report, options.press)]
+    if options.press or options.preflight or options.preflight_strict:
+        from .prepress import preflight
+
+        report.preflight = [f.message for f in preflight(pages, edition, report, options.press)]
     if options.preflight_strict and report.preflight:
         raise PreflightError(report)
     if options.proof:
@@ -57,6 +60,8 @@ def render(options: Options, progress=None) -> Result:
             import datetime
 
             now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+        from .prepress import press_pages
+
         pages = press_pages(pages, edition, setter, now)
     data = writer.write(pages, title=edition.paper.name)
     if options.png:

@@ -45,14 +45,14 @@ class SourceFont:
         self.num_glyphs = struct.unpack_from(">H", self.tables[b"maxp"], 4)[0]
         loca = self.tables[b"loca"]
         if long_loca:
-            self.loca = struct.unpack_from(f">{self.num_glyphs + 1}I", loca)
+            self.loca = _big_endian("I", loca[:4 * (self.num_glyphs + 1)])
         else:
             self.loca = tuple(2 * v for v in struct.unpack_from(f">{self.num_glyphs + 1}H", loca))
         hhea = self.tables[b"hhea"]
         self.ascender, self.descender = struct.unpack_from(">hh", hhea, 4)
         self.num_hmetrics = struct.unpack_from(">H", hhea, 34)[0]
         hmtx = self.tables[b"hmtx"]
-        self._advances = struct.unpack_from(f">{self.num_hmetrics * 2}H", hmtx)[0::2]
+        self._advances = _big_endian("H", hmtx[:4 * self.num_hmetrics])[0::2]
         os2 = self.tables.get(b"OS/2")
         self.cap_height = struct.unpack_from(">h", os2, 88)[0] if os2 and len(os2) >= 90 else self.ascender
         self.ps_name = _ps_name(self.tables.get(b"name", b"")) or "Font"
@@ -199,6 +199,14 @@ def _ps_name(name_table: bytes) -> str | None:
         text = raw.decode("utf-16-be", "replace") if pid in (0, 3) else raw.decode("latin-1")
         return "".join(c for c in text if c.isalnum() or c in "-_") or None
     return None
+
+
+def _big_endian(code: str, data) -> array:
+    """Unsigned big-endian integers as an array (in C, not a Python loop per value)."""
+    values = array(code, bytes(data))
+    if sys.byteorder == "little":
+        values.byteswap()
+    return values
 
 
 def _checksum(data: bytes) -> int:

@@ -124,7 +124,7 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
         for k, c in enumerate(starts):
             s, e = run.start + c, run.start + bounds[k + 1]
             gl = tuple(by_cluster[c])
-            width = sum(g.advance for g in gl) * scale + tracking * (e - s)
+            width = (gl[0].advance if len(gl) == 1 else sum(g.advance for g in gl)) * scale + tracking * (e - s)
             units.append(_unit(text, s, e, ri, gl, width, run, run_size, scale, shaper, halted,
                                options.grid))
     units = _join(text, units, flags, size, options)

@@ -53,6 +53,8 @@ def _join(lines: list[str]) -> str:
 
 def _bold(raw: str, shown: str, line: int) -> tuple[str, tuple[Span, ...]]:
     """Remove ** marks and \\ escapes; return the text and its bold spans."""
+    if "*" not in raw:
+        return raw, ()
     out = []
     spans = []
     opened = None
