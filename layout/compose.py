@@ -134,14 +134,6 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
                         f"the bottom of its frame")
 
 
-def _fields(edition: model.Edition, page: model.Page, number: int) -> dict:
-    paper = edition.paper
-    return {"paper": paper.name, "paper_bo": paper.name_bo, "page": number,
-            "pages": len(edition.source.pages), "section": page.section, "editors": page.editors,
-            "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
-            "weekday": paper.weekday_text, "issue": paper.issue or "", "total_issue": paper.total_issue or ""}
-
-
 def _master(items, edition: model.Edition, page: model.Page, number: int, setter: Setter) -> None:
     """The folio (running head) and credits line of the page's master."""
     master = edition.masters[page.master]
@@ -149,7 +141,7 @@ def _master(items, edition: model.Edition, page: model.Page, number: int, setter
         if isinstance(page.folio, str) else page.folio
     geo = edition.geometry
     area = type_area(geo, number)
-    fields = _fields(edition, page, number)
+    fields = edition.template_fields(number)
     if folio is not None:
         style = setter.style(folio.style)
         left, right = folio.left, folio.right

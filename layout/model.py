@@ -505,3 +505,13 @@ class Edition:
     @property
     def paper(self) -> Paper:
         return self.source.paper
+
+    def template_fields(self, number: int) -> dict:
+        """What folio, credits and slug templates may name, for page `number`."""
+        paper = self.paper
+        page = self.source.pages[number - 1]
+        return {"paper": paper.name, "paper_bo": paper.name_bo, "page": number,
+                "pages": len(self.source.pages), "section": page.section, "editors": page.editors,
+                "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
+                "weekday": paper.weekday_text, "issue": paper.issue or "",
+                "total_issue": paper.total_issue or ""}

@@ -139,22 +139,13 @@ def press_pages(pages, edition, setter, now: str | None = None) -> list:
         patch = 5 * MM
         for k, color in enumerate(BAR):
             items.append(Rect(w / 2 + MARK + k * patch, -start - patch, patch, patch, color))
-        text = settings.slug.format(**_slug_fields(edition, page.number))
+        text = settings.slug.format(**edition.template_fields(page.number))
         if settings.slug_time and now:
             text += f"  {now}"
         line = setter.lines(text, "slug", w / 2, align="start")[0]
         items += [r.moved(0, h + start + MARK) for r in line.runs]
         out.append(PageOut(page.number, w, h, page.items + tuple(items), bleed, start + MARK + SLUG * 0.3))
     return out
-
-
-def _slug_fields(edition, number: int) -> dict:
-    paper = edition.paper
-    page = edition.source.pages[number - 1]
-    return {"paper": paper.name, "paper_bo": paper.name_bo, "page": number,
-            "pages": len(edition.source.pages), "section": page.section, "editors": page.editors,
-            "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
-            "weekday": paper.weekday_text, "issue": paper.issue or "", "total_issue": paper.total_issue or ""}
 
 
 # ---------------------------------------------------------------- preflight
