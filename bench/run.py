@@ -189,11 +189,13 @@ def typst_python() -> tuple[str | None, str]:
 
 
 def make_edition(workload: Path, folder: Path, copies: int = 1) -> int:
-    """The workload as an edition under out/bench; returns its page count."""
+    """The workload as an edition under out/bench; returns its page count. Copies are
+    rotated (sentences reordered) so that no paragraph repeats word for word: otherwise
+    the caches would make later copies nearly free and flatter the scaling figure."""
     from w8_to_edition import convert
 
     w = json.loads(workload.read_text(encoding="utf-8"))
-    convert(w, workload.parent, folder, copies)
+    convert(w, workload.parent, folder, copies, rotate=copies > 1)
     return len(w["pages"]) * copies
 
 
