@@ -41,7 +41,7 @@ def _color_spaces(pdf) -> set[str]:
     """Every colour space named by images, and every colour operator in content streams."""
     found = set()
     for page in pdf.pages:
-        for _, image in page.images.items():
+        for _, image in page.get_images().items():
             found.add(str(image.ColorSpace))
         for operands, operator in pikepdf.parse_content_stream(page):
             op = str(operator)
@@ -90,7 +90,7 @@ def test_photo_resolution_within_bounds(press_pdf):
     settings = load_edition(SAMPLE).source.output
     with pikepdf.open(path) as pdf:
         for page in pdf.pages:
-            for _, image in page.images.items():
+            for _, image in page.get_images().items():
                 assert int(image.BitsPerComponent) == 8
     # effective resolution: never above the target (downsampled); those below the
     # minimum are named by the preflight
