@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 from . import model
-from .display import Image, PageOut, Rect as Box, Rule
+from .display import Image, PageOut, Panel, Rule
 from .errors import InputError, InputErrors, Report
 from .flow import flow_story, story_chain
 from .geometry import Rect, frame_rect, type_area, within
@@ -120,7 +120,7 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
         elif isinstance(element, model.RuleElement):
             _rule(items, element, rect, geo, number)
         elif isinstance(element, model.Box):
-            backgrounds.append(Box(rect.x, rect.y, rect.w, rect.h, element.fill, element.color, element.weight))
+            backgrounds.append(Panel(rect.x, rect.y, rect.w, rect.h, element.fill, element.color, element.weight))
         elif isinstance(element, model.Teaser):
             bottom = _teaser(items, element, rect, setter)
         elif isinstance(element, model.Ad):
@@ -270,7 +270,7 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
 def _section_label(items, el: model.SectionLabel, rect: Rect, setter: Setter):
     style = setter.style(el.style)
     h = rect.h if el.frame.height is not None else style.line_pitch + 4
-    items.append(Box(rect.x, rect.y, rect.w, h, el.fill))
+    items.append(Panel(rect.x, rect.y, rect.w, h, el.fill))
     lines = setter.lines(el.text, el.style, rect.w - 8, align=style.align)
     top = rect.y + (h - (len(lines) * style.line_pitch)) / 2 + (style.line_pitch - style.size) / 2
     _stack(items, lines, rect.x + 4, top, style.line_pitch)
@@ -290,7 +290,7 @@ def _rule(items, el: model.RuleElement, rect: Rect, geo: model.PageGeometry, num
 
 def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
     inset = 6.0
-    items.append(Box(rect.x, rect.y, rect.w, rect.h, None, "black", 0.75))
+    items.append(Panel(rect.x, rect.y, rect.w, rect.h, None, "black", 0.75))
     y = _text(items, el.title, el.title_style, Rect(rect.x + inset, rect.y + inset, rect.w - 2 * inset, rect.h), setter)
     for item in el.items:
         y = _text(items, f"· {item.text}（{item.page:02d}版）", el.style,
@@ -299,7 +299,7 @@ def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
 
 
 def _ad(items, el: model.Ad, rect: Rect, setter: Setter):
-    items.append(Box(rect.x, rect.y, rect.w, rect.h, "gray5", "gray60", 0.5))
+    items.append(Panel(rect.x, rect.y, rect.w, rect.h, "gray5", "gray60", 0.5))
     _text(items, el.label, "caption", Rect(rect.x + 3, rect.y + 3, rect.w - 6, rect.h), setter)
     if el.text:
         style = setter.style("ad")

@@ -63,8 +63,9 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Rect:
-    """A rectangle: filled, stroked, or both (boxes, label bars, ad areas)."""
+class Panel:
+    """A drawn rectangle, filled, stroked or both (boxes, label bars, ad areas); not
+    geometry.Rect, which is an area of the page grid."""
     x: float
     y: float
     w: float

@@ -17,7 +17,7 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
 from . import fontcache, images
-from .display import GlyphRun, Image, PageOut, Rect, Rule
+from .display import GlyphRun, Image, PageOut, Panel, Rule
 from .fonts import Face
 from .fontsubset import SourceFont
 
@@ -153,7 +153,7 @@ class PdfWriter:
                     self._image(c, page, item)
                 elif isinstance(item, Rule):
                     self._rule(c, page, item)
-                elif isinstance(item, Rect):
+                elif isinstance(item, Panel):
                     self._rect(c, page, item)
             if off:
                 c.addLiteral("Q")
@@ -293,7 +293,7 @@ class PdfWriter:
         c.addLiteral(f"q {_color(rule.color, stroke=True)} {_n(rule.width)} w "
                      f"{_n(rule.x1)} {_n(page.height - rule.y1)} m {_n(rule.x2)} {_n(page.height - rule.y2)} l S Q")
 
-    def _rect(self, c, page: PageOut, r: Rect) -> None:
+    def _rect(self, c, page: PageOut, r: Panel) -> None:
         ops = ["q"]
         if r.fill:
             ops.append(_color(r.fill))

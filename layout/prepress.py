@@ -115,7 +115,7 @@ BAR = ("cmyk(100,0,0,0)", "cmyk(0,100,0,0)", "cmyk(0,0,100,0)", "cmyk(0,0,0,100)
 def press_pages(pages, edition, setter, now: str | None = None) -> list:
     """The pages with bleed and, when the edition asks for marks, the slug area with
     crop and registration marks, a colour bar and the slug line."""
-    from .display import PageOut, Rect, Rule
+    from .display import PageOut, Panel, Rule
 
     out = []
     settings = edition.source.output
@@ -133,12 +133,12 @@ def press_pages(pages, edition, setter, now: str | None = None) -> list:
         centre = start + MARK / 2
         for cx, cy in ((w / 2, -centre), (w / 2, h + centre), (-centre, h / 2), (w + centre, h / 2)):
             r = MARK / 3
-            items.append(Rect(cx - r / 2, cy - r / 2, r, r, None, REGISTRATION, 0.25))
+            items.append(Panel(cx - r / 2, cy - r / 2, r, r, None, REGISTRATION, 0.25))
             items.append(Rule(cx - r, cy, cx + r, cy, 0.25, REGISTRATION))
             items.append(Rule(cx, cy - r, cx, cy + r, 0.25, REGISTRATION))
         patch = 5 * MM
         for k, color in enumerate(BAR):
-            items.append(Rect(w / 2 + MARK + k * patch, -start - patch, patch, patch, color))
+            items.append(Panel(w / 2 + MARK + k * patch, -start - patch, patch, patch, color))
         text = settings.slug.format(**edition.template_fields(page.number))
         if settings.slug_time and now:
             text += f"  {now}"

@@ -120,20 +120,21 @@ def bounds(member: list[bool]) -> list[int]:
     return out
 
 
-def format_ints(name: str, values: list[int], per_line: int = 10) -> str:
+def format_tuple(name: str, literals: list[str], per_line: int) -> str:
+    """`name = (...)` with `per_line` literals a line, so the diff of a Unicode update reads."""
     lines = [f"{name} = ("]
-    for i in range(0, len(values), per_line):
-        lines.append("    " + " ".join(f"0x{v:04X}," for v in values[i:i + per_line]))
+    for i in range(0, len(literals), per_line):
+        lines.append("    " + " ".join(f"{v}," for v in literals[i:i + per_line]))
     lines.append(")")
     return "\n".join(lines)
 
 
-def format_strs(name: str, values: list[str], per_line: int = 16) -> str:
-    lines = [f"{name} = ("]
-    for i in range(0, len(values), per_line):
-        lines.append("    " + " ".join(f'"{v}",' for v in values[i:i + per_line]))
-    lines.append(")")
-    return "\n".join(lines)
+def format_ints(name: str, values: list[int]) -> str:
+    return format_tuple(name, [f"0x{v:04X}" for v in values], 10)
+
+
+def format_strs(name: str, values: list[str]) -> str:
+    return format_tuple(name, [f'"{v}"' for v in values], 16)
 
 
 def generate(udir: Path) -> str:
