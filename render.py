@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -172,4 +173,10 @@ def _fail(args, code: int, lines: list[str], details: list) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Leave without tearing down the interpreter: freeing every object of a composed
+    # edition one by one took 70 ms of a 0.9 s render, and the output is already
+    # written and closed. Only the standard streams need flushing.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -1,6 +1,7 @@
 """One call from options to a PDF on disk: load, compose, write (atomically)."""
 from __future__ import annotations
 
+import gc
 import io
 import os
 import tempfile
@@ -42,6 +43,19 @@ class Result:
 def render(options: Options, progress=None) -> Result:
     """Render an edition to a PDF. Raises InputError for mistakes in the input and
     RenderError when the output cannot be written; never leaves a half-written file."""
+    # A render allocates some hundred thousand small tuples and makes no reference
+    # cycles worth collecting; the cyclic collector, run every 700 allocations, cost
+    # a tenth of the time (W8: 80 ms). It is off during a render and back on after.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _render(options, progress)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _render(options: Options, progress=None) -> Result:
     edition, pages, report, setter = _lay_out(options.edition, options.page, progress)
     if options.overset_error and report.overset:
         raise OversetError(report)
