@@ -34,9 +34,11 @@ class SourceFont:
         view = memoryview(data)
         num_tables = struct.unpack_from(">H", view, 4)[0]
         self.tables: dict[bytes, memoryview] = {}
+        self.checksums: dict[bytes, int] = {}  # as the file's directory gives them
         for i in range(num_tables):
-            tag, _checksum, offset, length = struct.unpack_from(">4sIII", view, 12 + 16 * i)
+            tag, checksum, offset, length = struct.unpack_from(">4sIII", view, 12 + 16 * i)
             self.tables[tag] = view[offset:offset + length]
+            self.checksums[tag] = checksum
 
         head = self.tables[b"head"]
         self.units_per_em = struct.unpack_from(">H", head, 18)[0]
@@ -52,7 +54,7 @@ class SourceFont:
         self.ascender, self.descender = struct.unpack_from(">hh", hhea, 4)
         self.num_hmetrics = struct.unpack_from(">H", hhea, 34)[0]
         hmtx = self.tables[b"hmtx"]
-        self._advances = _big_endian("H", hmtx[:4 * self.num_hmetrics])[0::2]
+        self.advances = _big_endian("H", hmtx[:4 * self.num_hmetrics])[0::2]
         os2 = self.tables.get(b"OS/2")
         self.cap_height = struct.unpack_from(">h", os2, 88)[0] if os2 and len(os2) >= 90 else self.ascender
         self.ps_name = _ps_name(self.tables.get(b"name", b"")) or "Font"
@@ -65,7 +67,7 @@ class SourceFont:
             return cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
 
     def advance(self, gid: int) -> int:
-        return self._advances[min(gid, self.num_hmetrics - 1)]
+        return self.advances[min(gid, self.num_hmetrics - 1)]
 
     def glyph(self, gid: int) -> bytes:
         if gid >= self.num_glyphs:
@@ -175,7 +177,10 @@ class SourceFont:
             glyf += data
             glyf += b"\0" * (padded - len(data))
             sizes[gid] = padded
-        loca = struct.pack(f">{self.num_glyphs + 1}I", 0, *accumulate(sizes))
+        loca = array("I", accumulate(sizes, initial=0))
+        if sys.byteorder == "little":
+            loca.byteswap()
+        loca = loca.tobytes()
         head = bytearray(self.tables[b"head"])
         struct.pack_into(">I", head, 8, 0)   # checkSumAdjustment, set below
         struct.pack_into(">h", head, 50, 1)  # long loca
@@ -184,7 +189,10 @@ class SourceFont:
         tables[b"glyf"] = bytes(glyf)
         tables[b"loca"] = loca
         tables[b"head"] = bytes(head)
-        return _assemble(tables)
+        # tables copied whole keep the checksums the source file lists (summing a CJK
+        # face's 256 KB hmtx word by word cost more than the rest of the subset)
+        checksums = {tag: self.checksums[tag] for tag in tables if tag not in (b"glyf", b"loca", b"head")}
+        return _assemble(tables, checksums)
 
 
 def _ps_name(name_table: bytes) -> str | None:
@@ -216,21 +224,31 @@ def _checksum(data: bytes) -> int:
     return sum(words) & 0xFFFFFFFF
 
 
-def _assemble(tables: dict[bytes, bytes]) -> bytes:
+def _assemble(tables: dict[bytes, bytes], checksums: dict[bytes, int]) -> bytes:
+    """The font file; `checksums` are known ones (the rest are computed). The whole
+    file's checksum, for head's adjustment, is the sum of the directory's and the
+    tables' (each table starts on a 4-byte boundary and is zero-padded)."""
     tags = sorted(tables)
     n = len(tags)
     entry_selector = max(k for k in range(16) if 2 ** k <= n)
     search_range = 16 * 2 ** entry_selector
     header = struct.pack(">IHHHH", 0x00010000, n, search_range, entry_selector, n * 16 - search_range)
-    directory = b""
-    body = b""
+    directory = []
+    body = []
     offset = 12 + 16 * n
+    total = 0
+    head_offset = 0
     for tag in tags:
         data = tables[tag]
-        directory += struct.pack(">4sIII", tag, _checksum(data), offset + len(body), len(data))
-        body += data + b"\0" * (-len(data) % 4)
-    font = bytearray(header + directory + body)
-    head_offset = 12 + 16 * n + sum(len(tables[t]) + (-len(tables[t]) % 4) for t in tags[:tags.index(b"head")])
-    adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+        checksum = checksums[tag] if tag in checksums else _checksum(data)
+        total += checksum
+        if tag == b"head":
+            head_offset = offset
+        directory.append(struct.pack(">4sIII", tag, checksum, offset, len(data)))
+        body.append(data + b"\0" * (-len(data) % 4))
+        offset += len(body[-1])
+    head = header + b"".join(directory)
+    adjustment = (0xB1B0AFBA - _checksum(head) - total) & 0xFFFFFFFF
+    font = bytearray(head + b"".join(body))
     struct.pack_into(">I", font, head_offset + 8, adjustment)
     return bytes(font)

@@ -89,7 +89,7 @@ def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: 
         ppi = min(w / (placed_w / 72), h / (placed_h / 72)) if placed_w > 0 and placed_h > 0 else 0.0
         if (im.format == "JPEG" and _orientation(im) == 1 and im.mode in ("L", "RGB", "CMYK")
                 and ppi <= max(PASS_PPI, max_ppi) and (not gray or im.mode == "L")):
-            _check_jpeg(im, data, path)
+            _check_jpeg(im, data, path, cache_dir / f"{digest[:32]}-v{CONVERTER_VERSION}.checked")
             return PreparedImage(data, w, h, _space(im.mode), "DCTDecode", _decode(im), ppi)
         target = _target_size(w, h, ppi, max_ppi)
         key = f"{digest[:32]}-{target[0]}x{target[1]}-{'g' if gray else 'c'}{quality}-v{CONVERTER_VERSION}"
@@ -103,17 +103,25 @@ def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: 
     return result
 
 
-def _check_jpeg(im: Image.Image, data: bytes, path: str) -> None:
+def _check_jpeg(im: Image.Image, data: bytes, path: str, checked: Path) -> None:
     """A JPEG embedded as it is must be whole: it ends with its EOI marker and decodes
-    (at an eighth of its size, which costs milliseconds)."""
+    (at an eighth of its size: a few milliseconds a photo, so a file whose exact bytes
+    decoded once is marked in the cache, `checked`, by their hash)."""
     if not data.rstrip(b"\0").endswith(b"\xff\xd9"):
         raise InputError("cannot read image: the JPEG file is cut short", Where(path),
                          "copy or export the photo again")
+    if checked.exists():
+        return
     try:
         im.draft(im.mode, (max(1, im.width // 8), max(1, im.height // 8)))
         im.load()
     except (OSError, ValueError, SyntaxError) as exc:
         raise InputError(f"cannot read image: {exc}", Where(path), "copy or export the photo again") from None
+    try:
+        checked.parent.mkdir(parents=True, exist_ok=True)
+        checked.touch()
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 def _space(mode: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import zlib
 
 from reportlab import rl_config
@@ -81,11 +82,6 @@ def _plan_fonts(pages: list[PageOut]) -> dict[Face, _FontPlan]:
                 if c.count == 1:
                     plan.to_unicode.setdefault(item.gids[c.first], c.text)
     return plans
-
-
-def _needs_actual_text(run: GlyphRun, c, plan: _FontPlan) -> bool:
-    got = "".join(plan.to_unicode.get(g, "\ufffd") for g in run.gids[c.first:c.first + c.count])
-    return got != c.text
 
 
 def _utf16_hex(text: str) -> str:
@@ -169,6 +165,7 @@ class PdfWriter:
 
     def _glyph_run(self, c, page: PageOut, run: GlyphRun, plan: _FontPlan) -> None:
         src = self.source(run.face)
+        self._tc = "0"
         size = run.size
         k = 1000.0 / src.units_per_em
         color = run.color
@@ -180,41 +177,46 @@ class PdfWriter:
         else:
             ops = [f"BT /{plan.name} {_n(size)} Tf {_color(color)}"]
         # glyphs that stand for no text (T8 padding) are drawn as shapes, not text, so
-        # that no extractor reports them
-        shapes = [g for cl in run.clusters if not cl.text for g in range(cl.first, cl.first + cl.count)]
-        # segments: runs of glyphs on one baseline, split where a cluster needs ActualText
-        actual = {cl.first: cl for cl in run.clusters
-                  if cl.count and cl.text and _needs_actual_text(run, cl, plan)}
-        skip = set(shapes)
-        cluster_end = {}
-        for cl in actual.values():
-            cluster_end[cl.first] = cl.first + cl.count
-        i = 0
-        n = len(run.gids)
-        while i < n:
-            if i in actual:
-                end = cluster_end[i]
-                ops.append(f"/Span <</ActualText <FEFF{_utf16_hex(actual[i].text)}>>> BDC")
-                scale = k * size / 1000.0
-                right = max(range(i, end), key=lambda g: (run.positions[g][0] + src.advance(run.gids[g]) * scale, -g))
-                self._segments(ops, page, run, src, k, list(range(i, end)))
-                if right != end - 1:
-                    # extractors end the span at its last glyph; repeat the rightmost one
-                    # invisibly (3 Tr) so a mark pulled back onto its base does not leave
-                    # a false word gap after the cluster
-                    ops.append("3 Tr")
-                    self._segments(ops, page, run, src, k, [right])
-                    ops.append("0 Tr")
-                ops.append("EMC")
-                i = end
-            else:
-                end = i + 1
-                while end < n and end not in actual:
-                    end += 1
-                order = [g for g in range(i, end) if g not in skip]
-                if order:
-                    self._segments(ops, page, run, src, k, order)
-                i = end
+        # that no extractor reports them; a cluster whose glyphs the ToUnicode map cannot
+        # spell gets an ActualText span; the rest go out as plain TJ segments
+        to_unicode = plan.to_unicode
+        gids = run.gids
+        shapes: list[int] = []
+        plain: list[int] = []
+        for first, count, text in run.clusters:
+            if not count:
+                continue
+            if not text:
+                shapes.extend(range(first, first + count))
+                continue
+            if count == 1:
+                if to_unicode.get(gids[first]) == text:
+                    plain.append(first)
+                    continue
+            elif "".join(to_unicode.get(g, "\ufffd") for g in gids[first:first + count]) == text:
+                plain.extend(range(first, first + count))
+                continue
+            if plain:
+                self._segments(ops, page, run, src, plain)
+                plain = []
+            end = first + count
+            ops.append(f"/Span <</ActualText <FEFF{_utf16_hex(text)}>>> BDC")
+            scale = k * size / 1000.0
+            right = max(range(first, end), key=lambda g: (run.positions[g][0] + src.advance(gids[g]) * scale, -g))
+            self._segments(ops, page, run, src, list(range(first, end)))
+            if right != end - 1:
+                # extractors end the span at its last glyph; repeat the rightmost one
+                # invisibly (3 Tr) so a mark pulled back onto its base does not leave
+                # a false word gap after the cluster
+                ops.append("3 Tr")
+                self._segments(ops, page, run, src, [right])
+                ops.append("0 Tr")
+            ops.append("EMC")
+        if plain:
+            self._segments(ops, page, run, src, plain)
+        if self._tc != "0":  # character spacing outlives ET: leave it as it was
+            ops.append("0 Tc")
+            self._tc = "0"
         ops.append("ET")
         scale = size / src.units_per_em
         for g in shapes:
@@ -240,30 +242,54 @@ class PdfWriter:
         c._formsinuse.append(name)  # the page's resources must list it
         return c._doc.getXObjectName(name).lstrip("/")
 
-    def _segments(self, ops, page, run, src, k, order) -> None:
-        """Glyphs `order` (indices into the run) as TJ arrays, one per baseline height."""
-        size = run.size
+    def _segments(self, ops, page, run, src, order) -> None:
+        """Glyphs `order` (indices into the run) as TJ arrays, one per baseline height.
+        TJ moves the pen by each glyph's advance in the font; where HarfBuzz's position
+        (kerning, justification) differs, a number in the array corrects it. A justified
+        Chinese line widens every gap alike: that common amount is set once as character
+        spacing (Tc), so only the gaps that differ from it need a number."""
+        positions = run.positions
+        gids = run.gids
+        per_unit = 1000.0 / src.units_per_em  # font units -> text space (1/1000 em)
+        per_point = 1000.0 / run.size  # points -> text space
+        advances = src.advances
+        last_metric = len(advances) - 1
+        n = len(order)
         i = 0
-        while i < len(order):
-            py = run.positions[order[i]][1]
-            j = i + 1
-            while j < len(order) and abs(run.positions[order[j]][1] - py) < 1e-6:
-                j += 1
-            x = run.x + run.positions[order[i]][0]
-            y = page.height - (run.y + py)
-            parts = []
-            for m in range(i, j):
-                g = order[m]
-                parts.append(f"<{run.gids[g]:04X}>")
-                if m + 1 < j:
-                    # TJ moves the pen by the font's advance; correct it to HarfBuzz's position
-                    default = src.advance(run.gids[g]) * k * size / 1000.0
-                    actual = run.positions[order[m + 1]][0] - run.positions[g][0]
-                    adj = (default - actual) * 1000.0 / size
-                    if abs(adj) > 0.0005:
-                        parts.append(f" {_n(adj)} ")
-            ops.append(f"1 0 0 1 {_n(x)} {_n(y)} Tm [{''.join(parts)}] TJ")
-            i = j
+        while i < n:
+            g = order[i]
+            px, py = positions[g]
+            x = run.x + px
+            seg = [gids[g]]
+            adjs = []  # after each glyph but the last: the correction, 1/1000 em
+            i += 1
+            while i < n:
+                h = order[i]
+                hx, hy = positions[h]
+                if hy - py > 1e-6 or py - hy > 1e-6:
+                    break
+                prev = seg[-1]
+                adjs.append(round(advances[prev if prev <= last_metric else last_metric] * per_unit
+                                  - (hx - px) * per_point, 3))
+                seg.append(gids[h])
+                px = hx
+                i += 1
+            common = max(set(adjs), key=adjs.count) if len(adjs) > 2 else 0.0
+            if adjs.count(common) < 3:
+                common = 0.0
+            items = []
+            start = 0
+            for j, adj in enumerate(adjs):
+                if adj != common:
+                    items.append(f"<{struct.pack(f'>{j + 1 - start}H', *seg[start:j + 1]).hex()}> {_n(adj - common)}")
+                    start = j + 1
+            items.append(f"<{struct.pack(f'>{len(seg) - start}H', *seg[start:]).hex()}>")
+            spacing = -common / per_point
+            tc = f"{spacing:.6f}".rstrip("0").rstrip(".") if common else "0"
+            if tc != self._tc:
+                ops.append(f"{tc} Tc")
+                self._tc = tc
+            ops.append(f"1 0 0 1 {_n(x)} {_n(page.height - (run.y + py))} Tm [{' '.join(items)}] TJ")
 
     def _image(self, c, page: PageOut, img: Image) -> None:
         key = (img.path, round(img.w, 2), round(img.h, 2))
@@ -354,9 +380,16 @@ class PdfWriter:
             "StemV": 80,
             "FontFile2": doc.Reference(font_file),
         })
+        # W as one literal, consecutive glyph ids sharing an array: a PDFArray object
+        # per glyph cost more to format than the page streams
         widths = []
+        run: list[int] = []
         for g in gids:
-            widths += [g, pdfdoc.PDFArray([round(src.advance(g) * k)])]
+            if run and g != run[-1] + 1:
+                widths.append(f"{run[0]} [{' '.join(str(round(src.advance(r) * k)) for r in run)}]")
+                run = []
+            run.append(g)
+        widths.append(f"{run[0]} [{' '.join(str(round(src.advance(r) * k)) for r in run)}]")
         cid_font = pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("Font"),
             "Subtype": pdfdoc.PDFName("CIDFontType2"),
@@ -365,7 +398,7 @@ class PdfWriter:
                 "Registry": pdfdoc.PDFString("Adobe"), "Ordering": pdfdoc.PDFString("Identity"),
                 "Supplement": 0}),
             "FontDescriptor": doc.Reference(descriptor),
-            "W": pdfdoc.PDFArray(widths),
+            "W": f"[{' '.join(widths)}]".encode("ascii"),
             "CIDToGIDMap": pdfdoc.PDFName("Identity"),
         })
         cmap = pdfdoc.PDFStream(content=_to_unicode_cmap(plan.to_unicode).encode("ascii"),
