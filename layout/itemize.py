@@ -5,6 +5,7 @@ place, never a blank box on the page.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -35,6 +36,10 @@ def script_of(ch: str) -> str | None:
     return "latin"
 
 
+_CHINESE_NEUTRAL = re.compile("[“‘—…·]")
+_SCRIPT_OF: dict[str, str | None] = {}  # script_of, remembered per character
+
+
 @dataclass(frozen=True)
 class Run:
     start: int
@@ -52,7 +57,8 @@ def scripts(text: str, default: str = "han") -> list[str]:
 def _scripts(text: str, default: str) -> list[str]:
     """The script of every character; neutral characters take the preceding script,
     or the following one at the start of the text."""
-    raw = [script_of(c) for c in text]
+    memo = _SCRIPT_OF
+    raw = [memo[c] if c in memo else memo.setdefault(c, script_of(c)) for c in text]
     out: list[str] = []
     last = next((s for s in raw if s), default)
     for s in raw:
@@ -60,8 +66,8 @@ def _scripts(text: str, default: str) -> list[str]:
             last = s
         out.append(last)
     # Chinese quotes and dashes right after Latin text but before Han belong to the Han
-    for i, ch in enumerate(text):
-        if raw[i] is None and ch in "“‘—…·" and out[i] == "latin":
+    for i in (m.start() for m in _CHINESE_NEUTRAL.finditer(text)):
+        if raw[i] is None and out[i] == "latin":
             nxt = next((s for s in raw[i + 1:] if s), None)
             if nxt == "han":
                 out[i] = "han"
@@ -78,29 +84,42 @@ def itemize(text: str, role: str, fonts: FontSet, shaper: Shaper, where: Where |
     `spans` are (start, end, role, colour) of character styles; `lang` ('zh', 'bo',
     'en') names the script of neutral characters at the start of the text.
     """
-    runs: list[Run] = []
     per_char = scripts(text, LANG_SCRIPT.get(lang, "han"))
-    roles = [role] * len(text)
-    colors: list[str | None] = [None] * len(text)
-    for start, end, span_role, color in spans:
-        for i in range(start, min(end, len(text))):
-            roles[i] = span_role
-            colors[i] = color
+    roles: list[str] | None = None
+    colors: list[str | None] | None = None
+    if spans:
+        roles = [role] * len(text)
+        colors = [None] * len(text)
+        for start, end, span_role, color in spans:
+            for i in range(start, min(end, len(text))):
+                roles[i] = span_role
+                colors[i] = color
+    picks = shaper.picks
+    fonts_id = id(fonts)
+    runs: list[Run] = []
+    run_start, run_script, run_face, run_color = 0, None, None, None
     for i, ch in enumerate(text):
-        role = roles[i]
-        face, script = _pick(ch, per_char[i], role, fonts, shaper)
+        char_role = roles[i] if roles else role
+        key = (fonts_id, char_role, per_char[i], ch)
+        picked = picks.get(key)
+        if picked is None:
+            picked = picks[key] = _pick_uncached(ch, per_char[i], char_role, fonts, shaper)
+        face, script = picked
         if face is None:
-            tried = ", ".join(f.label for f in fonts.chain(role, script)) or "none"
+            tried = ", ".join(f.label for f in fonts.chain(char_role, script)) or "none"
             what = f" in story '{story}'" if story else ""
             raise InputError(
                 f"no font has U+{ord(ch):04X} {unicodedata.name(ch, '(unnamed)')} "
-                f"(character {i + 1} of the paragraph{what}; role '{role}', {script} chain: {tried})",
+                f"(character {i + 1} of the paragraph{what}; role '{char_role}', {script} chain: {tried})",
                 where, "add a face that has it to the role's chain in the edition's 'fonts:'")
-        last = runs[-1] if runs else None
-        if last and last.script == script and last.face == face and last.color == colors[i] and last.end == i:
-            runs[-1] = Run(last.start, i + 1, script, face, colors[i])
-        else:
-            runs.append(Run(i, i + 1, script, face, colors[i]))
+        color = colors[i] if colors else None
+        if script == run_script and (face is run_face or face == run_face) and color == run_color:
+            continue
+        if i:
+            runs.append(Run(run_start, i, run_script, run_face, run_color))
+        run_start, run_script, run_face, run_color = i, script, face, color
+    if text:
+        runs.append(Run(run_start, len(text), run_script, run_face, run_color))
     return runs
 
 
@@ -128,13 +147,19 @@ def _pick_uncached(ch: str, script: str, role: str, fonts: FontSet, shaper: Shap
 
 
 def missing(text: str, role: str, fonts: FontSet, shaper: Shaper, spans=(), lang: str = "auto") -> list[int]:
-    """Indices of the characters no face of their role has (for a report of them all)."""
+    """Indices of the characters no face of their role has (for a report of them all).
+    Each distinct (role, script, character) is looked up once."""
     per_char = scripts(text, LANG_SCRIPT.get(lang, "han"))
-    roles = [role] * len(text)
-    for start, end, span_role, _ in spans:
-        for i in range(start, min(end, len(text))):
-            roles[i] = span_role
-    return [i for i, ch in enumerate(text) if _pick(ch, per_char[i], roles[i], fonts, shaper)[0] is None]
+    if spans:
+        roles = [role] * len(text)
+        for start, end, span_role, _ in spans:
+            for i in range(start, min(end, len(text))):
+                roles[i] = span_role
+        keys = list(zip(roles, per_char, text))
+    else:
+        keys = [(role, script, ch) for script, ch in zip(per_char, text)]
+    absent = {k for k in set(keys) if _pick(k[2], k[1], k[0], fonts, shaper)[0] is None}
+    return [i for i, k in enumerate(keys) if k in absent] if absent else []
 
 
 def _face_for(ch: str, script: str, role: str, fonts: FontSet, shaper: Shaper) -> Face | None:

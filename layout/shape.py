@@ -15,6 +15,7 @@ import uharfbuzz as hb
 from .fonts import Face
 
 UNSAFE_TO_BREAK = 1
+_int_and = int.__and__  # on an IntFlag: the C operation, not Flag.__and__'s new enum
 
 
 class Glyph(NamedTuple):
@@ -24,7 +25,7 @@ class Glyph(NamedTuple):
     advance: int
     dx: int
     dy: int
-    unsafe: bool
+    unsafe: bool  # unsafe to break before; set on a cluster's first glyph only
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,16 @@ class Shaper:
         buf.language = language
         # a feature's value is on/off, or ((start, end, value), ...) ranges
         hb.shape(self.font(face), buf, {k: list(v) if isinstance(v, tuple) else v for k, v in features})
-        glyphs = tuple(
-            Glyph(info.codepoint, info.cluster, pos.x_advance, pos.x_offset, pos.y_offset,
-                  bool(info.flags & UNSAFE_TO_BREAK))
-            for info, pos in zip(buf.glyph_infos, buf.glyph_positions))
+        # `unsafe` is read only where a cluster starts (a line can break only there);
+        # uharfbuzz makes an enum object of every glyph's flags, so only those are read
+        out = []
+        prev = -1
+        for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+            cluster = info.cluster
+            out.append(Glyph(info.codepoint, cluster, pos.x_advance, pos.x_offset, pos.y_offset,
+                             cluster != prev and _int_and(info.flags, UNSAFE_TO_BREAK) != 0))
+            prev = cluster
+        glyphs = tuple(out)
         self._cache[key] = glyphs
         return glyphs
 
