@@ -76,6 +76,17 @@ class _Sums:
         self.end_shrink = [x.gap_shrink + (x.shrink if x.end_trim else 0.0) for x in u]
         self.start_cut = [x.start_trim for x in u]
         self.start_shrink = [x.shrink if x.start_trim else 0.0 for x in u]
+        # for the windowed breaker's bisection: where a line ending at break j really
+        # ends, its advance sum and its advance-minus-shrink sum (both never fall as j
+        # grows; the second only while no unit may shrink by more than it is wide)
+        last = self.last
+        self.adv_at = ([self.adv[last[j]] for j in range(n + 1)]
+                       if all(x <= y for x, y in zip(self.adv, self.adv[1:])) else None)
+        self.tight = [a - s for a, s in zip(self.adv, self.shr)]
+        self.tight_at = ([self.tight[last[j]] for j in range(n + 1)]
+                         if all(x <= y for x, y in zip(self.tight, self.tight[1:])) else None)
+        self.max_end_cut = max((c for c in self.end_cut if c > 0), default=0.0)
+        self.max_end_extra = max((-c for c in self.end_cut if c < 0), default=0.0)
 
     def content(self, a: int, b: int) -> tuple[int, int]:
         """The units a line [a, b) shows: no spaces or line feeds at either end."""
@@ -244,11 +255,15 @@ def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] 
     firsts, lasts = sums.first, sums.last
     end_cut, end_shrink = sums.end_cut, sums.end_shrink
     start_cut, start_shrink = sums.start_cut, sums.start_shrink
+    tight = sums.tight
     fixed, first_widths, rest = len(widths.first), widths.first, widths.rest
     cands = [j for j in range(start + 1, n) if units[j - 1].brk in (BREAK_OK, BREAK_HYPHEN)]
     forced = [j for j in range(start + 1, n) if units[j - 1].forced]
     if forced:
         return None  # line feeds (subheads, headlines) are short texts: the full search is cheap
+    adv_at, tight_at = sums.adv_at, sums.tight_at
+    cand_adv = [adv_at[j] for j in cands] if adv_at is not None else None
+    cand_tight = [tight_at[j] for j in cands] if tight_at is not None else None
     nodes: dict[tuple[int, int], tuple[float, int, tuple | None]] = {(start, 0): (0.0, 0, None)}
     queue = [(start, 0)]
     done = set()
@@ -262,18 +277,30 @@ def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] 
         width = first_widths[count] if count < fixed else rest
         a = firsts[i]
         base = adv[a]
-        lo = bisect.bisect_left(cands, a + 1)
-        # the last candidate whose natural width could still be squeezed into the measure
-        hi = bisect.bisect_right(adv, base + width + (shr[n] - shr[a]) + sums.size, a) - 1
-        targets = cands[lo:bisect.bisect_right(cands, hi)]
-        if hi >= n or adv[n] - base <= width + sums.size:
-            targets = targets + [n]
+        first_cand = bisect.bisect_left(cands, a + 1)
+        # the breaks whose line might still be squeezed into the measure: bisection on
+        # the advance-minus-shrink sums (a line's natural width less its shrink is at
+        # least their difference less the cuts at its ends)
+        if cand_tight is not None:
+            limit = tight[a] + width + EPS + start_cut[a] + sums.max_end_cut
+            hi = bisect.bisect_right(cand_tight, limit)
+            to_end = tight_at[n] <= limit
+        else:
+            hi = bisect.bisect_right(cands, bisect.bisect_right(adv, base + width + (shr[n] - shr[a]) + sums.size, a) - 1)
+            to_end = True
+        # ... of those, the ones that leave the line at most `slack` short
+        near = first_cand
+        if cand_adv is not None:
+            near = max(near, bisect.bisect_left(cand_adv, base + width - slack - sums.max_end_extra))
         found = False
         for loose in (False, True):
             # first only lines near full; if there is none (a long word follows), any
             # line that fits, however loose
             if found:
                 break
+            targets = cands[near if not loose else first_cand:hi]
+            if to_end:
+                targets.append(n)
             for j in targets:
                 b = lasts[j]
                 if b <= a:
