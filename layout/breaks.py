@@ -32,9 +32,18 @@ def opportunities(text: str, strictness: str = "gb") -> list[int]:
     flags = break_opportunities(text)
     no_start = zh.NO_START[strictness]
     for i in range(1, len(text)):
+        a, b = text[i - 1], text[i]
+        # the two commonest boundaries, decided as the rules below would decide them:
+        # between two CJK ideographs UAX #14's answer stands (no mark is involved);
+        # inside a Tibetan syllable (letters and signs, after anything but a visarga)
+        # no line may end (T1)
+        if "\u4e00" <= a <= "\u9fff" and "\u4e00" <= b <= "\u9fff":
+            continue
+        if "\u0f40" <= b <= "\u0fbc" and ("\u0f40" <= a <= "\u0f7e" or "\u0f80" <= a <= "\u0fbc"):
+            flags[i] = NO
+            continue
         if flags[i] == MANDATORY:
             continue
-        a, b = text[i - 1], text[i]
         if a == " ":
             j = i - 1
             while j > 0 and text[j - 1] == " ":

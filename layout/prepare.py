@@ -178,6 +178,7 @@ def _join(text: str, units: list[Unit], flags: list[int], size: float, options: 
     """Decide, for each unit, whether a line may end after it and what gap follows."""
     out = []
     n = len(units)
+    gaps: dict[tuple, tuple[float, float, int]] = {}
     for k, u in enumerate(units):
         nxt = units[k + 1] if k + 1 < n else None
         brk = BREAK_OK
@@ -189,7 +190,13 @@ def _join(text: str, units: list[Unit], flags: list[int], size: float, options: 
                 brk = BREAK_EMERGENCY if _emergency_ok(text, u.end) else BREAK_NO
         gap, gap_shrink, stretch = 0.0, 0.0, STRETCH_NONE
         if nxt is not None and not u.forced and not nxt.forced:
-            gap, gap_shrink, stretch = _gap(text, u, nxt, size, options)
+            # the gap depends only on the two characters that meet and on whether
+            # either unit is a space: remembered per paragraph
+            key = (text[u.end - 1], text[nxt.start], u.space, nxt.space)
+            found = gaps.get(key)
+            if found is None:
+                found = gaps[key] = _gap(text, u, nxt, size, options)
+            gap, gap_shrink, stretch = found
         out.append(Unit(u.start, u.end, u.run, u.glyphs, u.width, u.script, u.space, u.forced, brk,
                         gap, gap_shrink, stretch, u.shrink, u.shrink_level, u.shrink_left,
                         u.end_trim, u.start_trim if options.trim_line_start else 0.0))
