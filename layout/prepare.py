@@ -178,28 +178,30 @@ def _join(text: str, units: list[Unit], flags: list[int], size: float, options: 
     """Decide, for each unit, whether a line may end after it and what gap follows."""
     out = []
     n = len(units)
+    end_of_text = len(text)
+    trim_start = options.trim_line_start
     gaps: dict[tuple, tuple[float, float, int]] = {}
+    make = tuple.__new__  # Unit from a tuple of every field, without NamedTuple's Python __new__
     for k, u in enumerate(units):
-        nxt = units[k + 1] if k + 1 < n else None
+        (start, end, run, glyphs, width, script, space, forced, _, _, _, _,
+         shrink, shrink_level, shrink_left, end_trim, end_extra, hyphen, hyphen_width, start_trim) = u
         brk = BREAK_OK
-        if u.end < len(text):
-            f = flags[u.end]
-            if f == MANDATORY:
-                brk = BREAK_OK
-            elif f == NO:
-                brk = BREAK_EMERGENCY if _emergency_ok(text, u.end) else BREAK_NO
+        if end < end_of_text and flags[end] == NO:
+            brk = BREAK_EMERGENCY if _emergency_ok(text, end) else BREAK_NO
         gap, gap_shrink, stretch = 0.0, 0.0, STRETCH_NONE
-        if nxt is not None and not u.forced and not nxt.forced:
-            # the gap depends only on the two characters that meet and on whether
-            # either unit is a space: remembered per paragraph
-            key = (text[u.end - 1], text[nxt.start], u.space, nxt.space)
-            found = gaps.get(key)
-            if found is None:
-                found = gaps[key] = _gap(text, u, nxt, size, options)
-            gap, gap_shrink, stretch = found
-        out.append(Unit(u.start, u.end, u.run, u.glyphs, u.width, u.script, u.space, u.forced, brk,
-                        gap, gap_shrink, stretch, u.shrink, u.shrink_level, u.shrink_left,
-                        u.end_trim, u.start_trim if options.trim_line_start else 0.0))
+        if k + 1 < n and not forced:
+            nxt = units[k + 1]
+            if not nxt.forced:
+                # the gap depends only on the two characters that meet and on whether
+                # either unit is a space: remembered per paragraph
+                key = (text[end - 1], text[nxt.start], space, nxt.space)
+                found = gaps.get(key)
+                if found is None:
+                    found = gaps[key] = _gap(text, u, nxt, size, options)
+                gap, gap_shrink, stretch = found
+        out.append(make(Unit, (start, end, run, glyphs, width, script, space, forced, brk, gap, gap_shrink,
+                               stretch, shrink, shrink_level, shrink_left, end_trim, end_extra, hyphen,
+                               hyphen_width, start_trim if trim_start else 0.0)))
     return out
 
 

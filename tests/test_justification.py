@@ -93,3 +93,25 @@ def test_strictness_levels(engine):
     i = text.index("…")
     assert opportunities(text, "gb")[i] == 1
     assert opportunities(text, "strict")[i] == 0
+
+
+@pytest.mark.parametrize("trim", [False, True])
+def test_opening_mark_at_a_line_start_is_half_width_when_asked(engine, trim):
+    """C8's option (style `trim_line_start`): an opening mark that starts a line gives
+    up its blank half, so its ink meets the column edge and the line still fills the
+    measure; without the option it keeps its full em. (A bug once put the trim into the
+    line-end field, so the option did nothing.)"""
+    text = "一二三四五六七八九十“一二三四五六七八”九十一二三"
+    _, lines = one_line(engine, text, width=10 * SIZE, align="justify",
+                        options=Composition(trim_line_start=trim))
+    second = lines[1]
+    assert second.text.startswith("“")
+    first_x = second.runs[0].x + second.runs[0].positions[0][0]
+    next_x = x_of(second, 1)
+    if trim:
+        assert first_x == pytest.approx(-0.5 * SIZE, abs=0.01)
+        assert next_x == pytest.approx(0.5 * SIZE, abs=0.3)
+    else:
+        assert first_x == pytest.approx(0.0, abs=0.01)
+        assert next_x >= 1.0 * SIZE - 0.01  # the full em, and its share of the justification
+    assert second.width == pytest.approx(10 * SIZE, abs=0.01)
