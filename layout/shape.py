@@ -7,6 +7,7 @@ repeat across an edition.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,7 +16,9 @@ import uharfbuzz as hb
 from .fonts import Face
 
 UNSAFE_TO_BREAK = 1
-_int_and = int.__and__  # on an IntFlag: the C operation, not Flag.__and__'s new enum
+_SERIALIZE_FLAGS = (hb.BufferSerializeFlags.GLYPH_FLAGS | hb.BufferSerializeFlags.NO_GLYPH_NAMES
+                    | hb.BufferSerializeFlags.NO_POSITIONS | hb.BufferSerializeFlags.NO_ADVANCES)
+_FLAGS = re.compile(r"=(\d+)#(\d+)")  # gid=cluster#flags
 
 
 class Glyph(NamedTuple):
@@ -102,14 +105,18 @@ class Shaper:
         buf.language = language
         # a feature's value is on/off, or ((start, end, value), ...) ranges
         hb.shape(self.font(face), buf, {k: list(v) if isinstance(v, tuple) else v for k, v in features})
-        # `unsafe` is read only where a cluster starts (a line can break only there);
-        # uharfbuzz makes an enum object of every glyph's flags, so only those are read
+        # unsafe-to-break, read where a cluster starts (a line can break only there):
+        # uharfbuzz makes an enum object of each glyph's flags, which cost more than the
+        # rest of this loop, so the flagged clusters come from HarfBuzz's own
+        # serialization instead (only flagged glyphs carry '#flags')
+        flagged = _FLAGS.findall(buf.serialize(self.font(face), flags=_SERIALIZE_FLAGS))
+        unsafe = {int(c) for c, f in flagged if int(f) & UNSAFE_TO_BREAK} if flagged else ()
         out = []
         prev = -1
         for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
             cluster = info.cluster
             out.append(Glyph(info.codepoint, cluster, pos.x_advance, pos.x_offset, pos.y_offset,
-                             cluster != prev and _int_and(info.flags, UNSAFE_TO_BREAK) != 0))
+                             cluster != prev and cluster in unsafe))
             prev = cluster
         glyphs = tuple(out)
         self._cache[key] = glyphs
