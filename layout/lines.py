@@ -103,9 +103,9 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     elif align == "end":
         x += max(delta, 0.0)
     runs = _runs(prepared, shown, glyphs, adv, shift, gaps, x, color, pad)
-    scripts = {(prepared.runs[u.run].script, prepared.sizes[u.run], prepared.shifts[u.run]) for u in shown}
-    ascent = max(ASCENT[s] * size - sh for s, size, sh in scripts)
-    descent = max(DESCENT[s] * size + sh for s, size, sh in scripts)
+    used = {u.run for u in shown}
+    ascent = max(ASCENT[prepared.runs[r].script] * prepared.sizes[r] - prepared.shifts[r] for r in used)
+    descent = max(DESCENT[prepared.runs[r].script] * prepared.sizes[r] + prepared.shifts[r] for r in used)
     width = sum(adv) + sum(gaps) + (pad[1] * pad[2] if pad else 0.0)
     return Line(tuple(runs), measure, natural, ascent, descent, text_start, text_end,
                 (width - natural) / prepared.size, last, x + width,
@@ -174,10 +174,12 @@ def _tsheg_padding(prepared: Prepared, shown: list[Unit], glyphs, delta: float):
 def _expand(shown: list[Unit], gaps, delta: float, size: float) -> float:
     """C11 and T7: Western spaces to ½ em, Han-Western gaps to ½ em, then every
     other gap alike; with no such gaps, the spaces take the rest."""
-    n = len(shown)
-    word = [k for k in range(n - 1) if shown[k].stretch == STRETCH_WORD]
-    han_latin = [k for k in range(n - 1) if shown[k].stretch == STRETCH_HAN_LATIN]
-    chars = [k for k in range(n - 1) if shown[k].stretch == STRETCH_CHAR]
+    word, han_latin, chars = [], [], []
+    kinds = {STRETCH_WORD: word, STRETCH_HAN_LATIN: han_latin, STRETCH_CHAR: chars}
+    for k in range(len(shown) - 1):
+        kind = kinds.get(shown[k].stretch)
+        if kind is not None:
+            kind.append(k)
     for ks, cap in ((word, 0.5 * size - 0.25 * size), (han_latin, 0.25 * size)):
         if ks and delta > EPS:
             each = min(delta / len(ks), cap)
@@ -231,6 +233,7 @@ def _glyphs(prepared: Prepared, a: int, b: int, shaper: Shaper):
 def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color: str,
           pad=None) -> list[GlyphRun]:
     runs: list[GlyphRun] = []
+    text = prepared.text
     x = x0
     k = 0
     n = len(shown)
@@ -239,21 +242,22 @@ def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color:
         scale = prepared.scales[r]
         run_x = x
         gids, positions, advances, clusters = [], [], [], []
+        add_gid, add_position, add_advance = gids.append, positions.append, advances.append
         while k < n and shown[k].run == r:
             u = shown[k]
             pen = x - run_x + shift[k]
             first = len(gids)
             for g in glyphs[k]:
-                gids.append(g.gid)
-                positions.append((pen + g.dx * scale, -g.dy * scale))
-                advances.append(g.advance * scale)
-                pen += g.advance * scale
-            text = prepared.text[u.start:u.end]
-            if len(gids) == first and clusters:  # reshaping merged this unit into the previous
+                advance = g.advance * scale
+                add_gid(g.gid)
+                add_position((pen + g.dx * scale, -g.dy * scale))
+                add_advance(advance)
+                pen += advance
+            if len(gids) > first:
+                clusters.append(Cluster(first, len(gids) - first, text[u.start:u.end]))
+            elif clusters:  # reshaping merged this unit into the previous
                 prev = clusters[-1]
-                clusters[-1] = Cluster(prev.first, prev.count, prev.text + text)
-            elif len(gids) > first:
-                clusters.append(Cluster(first, len(gids) - first, text))
+                clusters[-1] = Cluster(prev.first, prev.count, prev.text + text[u.start:u.end])
             x += adv[k] + gaps[k]
             k += 1
         if pad and k == n:
