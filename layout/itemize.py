@@ -148,18 +148,24 @@ def _pick_uncached(ch: str, script: str, role: str, fonts: FontSet, shaper: Shap
 
 def missing(text: str, role: str, fonts: FontSet, shaper: Shaper, spans=(), lang: str = "auto") -> list[int]:
     """Indices of the characters no face of their role has (for a report of them all).
-    Each distinct (role, script, character) is looked up once."""
-    per_char = scripts(text, LANG_SCRIPT.get(lang, "han"))
+    Whether a character is missing does not depend on the script it would be set in
+    (_pick tries every chain of the role), so each distinct (role, character) is
+    looked up once and no per-character scripts are needed."""
     if spans:
         roles = [role] * len(text)
         for start, end, span_role, _ in spans:
             for i in range(start, min(end, len(text))):
                 roles[i] = span_role
-        keys = list(zip(roles, per_char, text))
-    else:
-        keys = [(role, script, ch) for script, ch in zip(per_char, text)]
-    absent = {k for k in set(keys) if _pick(k[2], k[1], k[0], fonts, shaper)[0] is None}
-    return [i for i, k in enumerate(keys) if k in absent] if absent else []
+        keys = list(zip(roles, text))
+        absent = {k for k in set(keys) if _absent(k[1], k[0], fonts, shaper, lang)}
+        return [i for i, k in enumerate(keys) if k in absent] if absent else []
+    absent = {ch for ch in set(text) if _absent(ch, role, fonts, shaper, lang)}
+    return [i for i, ch in enumerate(text) if ch in absent] if absent else []
+
+
+def _absent(ch: str, role: str, fonts: FontSet, shaper: Shaper, lang: str) -> bool:
+    script = script_of(ch) or LANG_SCRIPT.get(lang, "han")
+    return _pick(ch, script, role, fonts, shaper)[0] is None
 
 
 def _face_for(ch: str, script: str, role: str, fonts: FontSet, shaper: Shaper) -> Face | None:

@@ -361,7 +361,17 @@ def _badness(excess: float, flex: float) -> float:
 def _one_han_char(sums: _Sums, a: int, b: int) -> bool:
     """C17: the line [a, b) holds a single Han character (marks aside)."""
     a, b = sums.content(a, b)
-    shown = [u for u in sums.units[a:b] if not u.space]
-    hans = [u for u in shown if zh.is_han(sums.text[u.start])]
-    marks = [u for u in shown if zh.is_cjk_punct(sums.text[u.start])]
-    return len(hans) == 1 and len(hans) + len(marks) == len(shown)
+    text = sums.text
+    hans = 0
+    for k in range(a, b):  # stops at the second Han character or anything else
+        u = sums.units[k]
+        if u.space:
+            continue
+        ch = text[u.start]
+        if zh.is_han(ch):
+            hans += 1
+            if hans > 1:
+                return False
+        elif not zh.is_cjk_punct(ch):
+            return False
+    return hans == 1
