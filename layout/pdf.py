@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import threading
 import zlib
 
 from reportlab import rl_config
@@ -131,6 +132,27 @@ class PdfWriter:
         c.setCreator("paiban")
         c.setProducer("paiban")
         plans = _plan_fonts(pages)
+        # The font programs (subset, then deflate) are made on a second thread while
+        # this one writes the pages: zlib lets go of the GIL, so on two cores the
+        # compression of the larger CJK subsets overlaps the page streams.
+        jobs = [(self.source(plan.face), sorted(plan.gids | {0})) for plan in plans.values()]
+        programs: list = []
+        worker = threading.Thread(target=_font_programs, args=(jobs, programs), daemon=True)
+        worker.start()
+        try:
+            self._draw_pages(c, pages, plans)
+        finally:
+            worker.join()
+        if len(programs) != len(jobs):  # the worker failed: make them here, and let it raise
+            programs = [_font_program(src, gids) for src, gids in jobs]
+        for plan, program in zip(plans.values(), programs):
+            self._embed(c, plan, *program)
+        if self.press is not None:
+            self._output_intent(c)
+        c.save()
+        return out.getvalue()
+
+    def _draw_pages(self, c, pages: list[PageOut], plans: dict) -> None:
         for page in pages:
             off = page.bleed + page.slug
             c.setPageSize((page.width + 2 * off, page.height + 2 * off))
@@ -154,12 +176,6 @@ class PdfWriter:
             if off:
                 c.addLiteral("Q")
             c.showPage()
-        for plan in plans.values():
-            self._embed(c, plan)
-        if self.press is not None:
-            self._output_intent(c)
-        c.save()
-        return out.getvalue()
 
     # ---- drawing ----
 
@@ -351,18 +367,15 @@ class PdfWriter:
 
     # ---- fonts ----
 
-    def _embed(self, c, plan: _FontPlan) -> None:
+    def _embed(self, c, plan: _FontPlan, gids: list[int], program: bytes, packed: bytes) -> None:
         doc = c._doc
         src = self.source(plan.face)
-        gids = sorted(plan.gids | {0})
-        program = src.subset(gids)
         digest = hashlib.sha256(f"{src.ps_name}|{gids}".encode()).digest()
         tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
         base_name = f"{tag}+{src.ps_name}"
         k = 1000.0 / src.units_per_em
 
-        font_file = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Length1": len(program)}),
-                                     zlib.compress(program, 3), filters=[])
+        font_file = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Length1": len(program)}), packed, filters=[])
         font_file.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
         x0, y0, x1, y1 = src.bbox
         descriptor = pdfdoc.PDFDictionary({
@@ -431,6 +444,21 @@ class _PressInfo(pdfdoc.PDFInfo):
             "ModDate": pdfdoc.PDFDate(ts=document._timeStamp, dateFormatter=self._dateFormatter),
             "GTS_PDFXVersion": pdfdoc.PDFString("PDF/X-1a:2003")})
         return d.format(document)
+
+
+def _font_programs(jobs: list, out: list) -> None:
+    """The worker thread's part; if anything fails, the caller sees too few results
+    and makes them again itself, where the error is raised and reported."""
+    try:
+        out.extend(_font_program(src, gids) for src, gids in jobs)
+    except BaseException:
+        del out[:]
+
+
+def _font_program(src: SourceFont, gids: list[int]) -> tuple[list[int], bytes, bytes]:
+    """The glyph ids, the subset font program and its deflated bytes."""
+    program = src.subset(gids)
+    return gids, program, zlib.compress(program, 3)
 
 
 def _contour_path(points: list[tuple[float, float, bool]]) -> list[str]:
