@@ -66,6 +66,9 @@ def parse_args(argv: list[str]) -> Options:
     return options, args
 
 
+_KEPT: list = []  # what the render made, left for os._exit to drop at once
+
+
 class Terminated(Exception):
     """SIGTERM: stop like an interrupt, leaving the last good output in place."""
 
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     progress = _progress(start) if sys.stderr.isatty() and not args.json else None
     try:
-        result = render(options, progress)
+        result = render(options, progress, keep=_KEPT)
     except PreflightError as exc:
         return _fail(args, exc.exit_code, [f"preflight: {m}" for m in exc.report.preflight]
                      + ["no PDF written (--preflight strict)"], exc.report.preflight)
