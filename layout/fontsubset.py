@@ -167,6 +167,20 @@ class SourceFont:
             if not flags & MORE_COMPONENTS:
                 return contours
 
+    def _hmtx(self, keep: list[int]) -> bytes:
+        """hmtx with the metrics of the kept glyphs only, zeros elsewhere (as fontTools
+        does when it keeps glyph ids): the PDF's W array gives the advances, and a CJK
+        face's 256 KB of metrics then deflate ten times faster, to a few KB."""
+        source = self.tables[b"hmtx"]
+        out = bytearray(len(source))
+        long = self.num_hmetrics
+        for gid in keep:
+            at, size = (4 * gid, 4) if gid < long else (4 * long + 2 * (gid - long), 2)
+            out[at:at + size] = source[at:at + size]
+        last = 4 * (long - 1)  # its advance serves every glyph after it
+        out[last:last + 4] = source[last:last + 4]
+        return bytes(out)
+
     def subset(self, gids) -> bytes:
         keep = sorted(g for g in self.closure(gids) if g < self.num_glyphs)
         glyf = bytearray()
@@ -185,13 +199,14 @@ class SourceFont:
         struct.pack_into(">I", head, 8, 0)   # checkSumAdjustment, set below
         struct.pack_into(">h", head, 50, 1)  # long loca
         tables = {tag: bytes(self.tables[tag]) for tag in KEEP
-                  if tag in self.tables and tag not in (b"glyf", b"loca", b"head")}
+                  if tag in self.tables and tag not in (b"glyf", b"loca", b"head", b"hmtx")}
+        tables[b"hmtx"] = self._hmtx(keep)
         tables[b"glyf"] = bytes(glyf)
         tables[b"loca"] = loca
         tables[b"head"] = bytes(head)
         # tables copied whole keep the checksums the source file lists (summing a CJK
         # face's 256 KB hmtx word by word cost more than the rest of the subset)
-        checksums = {tag: self.checksums[tag] for tag in tables if tag not in (b"glyf", b"loca", b"head")}
+        checksums = {tag: self.checksums[tag] for tag in tables if tag not in (b"glyf", b"loca", b"head", b"hmtx")}
         return _assemble(tables, checksums)
 
 
