@@ -18,10 +18,11 @@ class Cluster(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True)
-class GlyphRun:
+class GlyphRun(NamedTuple):
     """Glyphs of one face and size; positions are pen points relative to (x, y), the
-    run's baseline origin, y downwards."""
+    run's baseline origin, y downwards. A NamedTuple, not a frozen dataclass: every
+    placed line makes its runs anew (moved into place, and again for each balancing
+    trial), and a frozen dataclass costs several times as much to create."""
     face: Face
     size: float
     x: float
