@@ -309,7 +309,7 @@ def print_table(results: dict) -> None:
         print(_row("W8, page 1 (preview)", p1,
                    note=f"{p1['ratio_to_whole']:.2f} of W8 whole" if p1 and "ratio_to_whole" in p1 else ""))
         if "ratio_paiban_typst" in wl:
-            print(f"{'W8 ratio paiban / Typst (medians)':<44}{wl['ratio_paiban_typst']:>9.1f}x")
+            print(f"{'W8 ratio paiban / Typst (medians)':<44}{wl['ratio_paiban_typst']:>9.2f}x")
         else:
             print(f"{'W8 ratio paiban / Typst':<44}{'—':>10}   no Typst figure")
         if "median_s" in w8:
