@@ -8,7 +8,7 @@ other gaps alike (C11, T7). A paragraph's last line is set solid (C12).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import bo
 from .display import Cluster, GlyphRun
@@ -25,8 +25,7 @@ DESCENT = {"han": 0.12, "latin": 0.12, "tibetan": 0.55}
 SHRINK_ORDER = (2, 3, 4, 5, SHRINK_GAP, 7)  # C10, after the line-end mark (1)
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # not a frozen dataclass: made per line and per balancing trial
     runs: tuple[GlyphRun, ...]  # x from the line's left edge, y = 0 on the baseline
     measure: float
     natural: float
