@@ -99,7 +99,7 @@ class Shaper:
             return cached
         self.misses += 1
         buf = hb.Buffer()
-        buf.add_codepoints([ord(c) for c in text])
+        buf.add_str(text)  # code point indices as clusters, like add_codepoints, in C
         buf.direction = "ltr"
         buf.script = script
         buf.language = language
