@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import queue
 import threading
 import zlib
 
@@ -85,6 +86,10 @@ def _plan_fonts(pages: list[PageOut]) -> dict[Face, _FontPlan]:
     return plans
 
 
+def _second(pair):
+    return pair[1]
+
+
 def _utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
@@ -132,50 +137,57 @@ class PdfWriter:
         c.setCreator("paiban")
         c.setProducer("paiban")
         plans = _plan_fonts(pages)
-        # The font programs (subset, then deflate) are made on a second thread while
-        # this one writes the pages: zlib lets go of the GIL, so on two cores the
-        # compression of the larger CJK subsets overlaps the page streams.
+        # A second thread makes the font programs (subset, then deflate) and deflates
+        # each page's stream while this one draws the next page: zlib lets go of the
+        # GIL, so on two cores the compression overlaps the drawing.
         jobs = [(self.source(plan.face), sorted(plan.gids | {0})) for plan in plans.values()]
-        programs: list = []
-        worker = threading.Thread(target=_font_programs, args=(jobs, programs), daemon=True)
-        worker.start()
+        helper = _Helper()
+        for src, gids in jobs:
+            helper.put(_font_program, src, gids)
+        streams = []
         try:
-            self._draw_pages(c, pages, plans)
+            for page in pages:
+                self._draw_page(c, page, plans)
+                done = c._doc.Pages.pages[-1]  # ReportLab's page, with its stream text
+                streams.append(done)
+                helper.put(_deflate, done.stream)
         finally:
-            worker.join()
-        if len(programs) != len(jobs):  # the worker failed: make them here, and let it raise
-            programs = [_font_program(src, gids) for src, gids in jobs]
-        for plan, program in zip(plans.values(), programs):
+            results = helper.finish()
+        if results is None:  # the helper failed: do it all here, where errors are raised
+            results = [_font_program(src, gids) for src, gids in jobs] + [_deflate(p.stream) for p in streams]
+        for plan, program in zip(plans.values(), results):
             self._embed(c, plan, *program)
+        for page, packed in zip(streams, results[len(jobs):]):
+            page.Contents = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode")}),
+                                             packed, filters=[])
         if self.press is not None:
             self._output_intent(c)
         c.save()
         return out.getvalue()
 
-    def _draw_pages(self, c, pages: list[PageOut], plans: dict) -> None:
-        for page in pages:
-            off = page.bleed + page.slug
-            c.setPageSize((page.width + 2 * off, page.height + 2 * off))
-            if off:
-                b = off - page.bleed
-                c.setTrimBox((off, off, off + page.width, off + page.height))
-                c.setBleedBox((b, b, b + page.width + 2 * page.bleed, b + page.height + 2 * page.bleed))
-                c.addLiteral(f"q 1 0 0 1 {_n(off)} {_n(off)} cm")
-            else:
-                c.setTrimBox((0, 0, page.width, page.height))
-                c.setBleedBox((0, 0, page.width, page.height))
-            for item in page.items:
-                if isinstance(item, GlyphRun):
-                    self._glyph_run(c, page, item, plans[item.face])
-                elif isinstance(item, Image):
-                    self._image(c, page, item)
-                elif isinstance(item, Rule):
-                    self._rule(c, page, item)
-                elif isinstance(item, Panel):
-                    self._rect(c, page, item)
-            if off:
-                c.addLiteral("Q")
-            c.showPage()
+    def _draw_page(self, c, page: PageOut, plans: dict) -> None:
+        off = page.bleed + page.slug
+        c.setPageSize((page.width + 2 * off, page.height + 2 * off))
+        if off:
+            b = off - page.bleed
+            c.setTrimBox((off, off, off + page.width, off + page.height))
+            c.setBleedBox((b, b, b + page.width + 2 * page.bleed, b + page.height + 2 * page.bleed))
+            c.addLiteral(f"q 1 0 0 1 {_n(off)} {_n(off)} cm")
+        else:
+            c.setTrimBox((0, 0, page.width, page.height))
+            c.setBleedBox((0, 0, page.width, page.height))
+        for item in page.items:
+            if isinstance(item, GlyphRun):
+                self._glyph_run(c, page, item, plans[item.face])
+            elif isinstance(item, Image):
+                self._image(c, page, item)
+            elif isinstance(item, Rule):
+                self._rule(c, page, item)
+            elif isinstance(item, Panel):
+                self._rect(c, page, item)
+        if off:
+            c.addLiteral("Q")
+        c.showPage()
 
     # ---- drawing ----
 
@@ -290,16 +302,25 @@ class PdfWriter:
                 seg.append(gids[h])
                 px = hx
                 i += 1
-            common = max(set(adjs), key=adjs.count) if len(adjs) > 2 else 0.0
-            if adjs.count(common) < 3:
-                common = 0.0
-            items = []
-            start = 0
-            for j, adj in enumerate(adjs):
-                if adj != common:
-                    items.append(f"<{struct.pack(f'>{j + 1 - start}H', *seg[start:j + 1]).hex()}> {_n(adj - common)}")
-                    start = j + 1
-            items.append(f"<{struct.pack(f'>{len(seg) - start}H', *seg[start:]).hex()}>")
+            common = 0.0
+            if len(adjs) > 2:  # the commonest correction (the first seen, on a tie), if 3+ times
+                counts: dict[float, int] = {}
+                for adj in adjs:
+                    counts[adj] = counts.get(adj, 0) + 1
+                value, most = max(counts.items(), key=_second)
+                if most >= 3:
+                    common = value
+            if adjs:
+                items = []
+                start = 0
+                for j, adj in enumerate(adjs):
+                    if adj != common:
+                        items.append(f"<{struct.pack(f'>{j + 1 - start}H', *seg[start:j + 1]).hex()}> "
+                                     f"{_n(adj - common)}")
+                        start = j + 1
+                items.append(f"<{struct.pack(f'>{len(seg) - start}H', *seg[start:]).hex()}>")
+            else:
+                items = [f"<{seg[0]:04x}>"]
             spacing = -common / per_point
             tc = f"{spacing:.6f}".rstrip("0").rstrip(".") if common else "0"
             if tc != self._tc:
@@ -446,13 +467,40 @@ class _PressInfo(pdfdoc.PDFInfo):
         return d.format(document)
 
 
-def _font_programs(jobs: list, out: list) -> None:
-    """The worker thread's part; if anything fails, the caller sees too few results
-    and makes them again itself, where the error is raised and reported."""
-    try:
-        out.extend(_font_program(src, gids) for src, gids in jobs)
-    except BaseException:
-        del out[:]
+class _Helper:
+    """One worker thread that runs jobs in order; finish() gives their results, or
+    None if one failed (the caller then does the work itself and sees the error)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._results: list = []
+        self._failed = False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def put(self, fn, *args) -> None:
+        self._jobs.put((fn, args))
+
+    def finish(self) -> list | None:
+        self._jobs.put(None)
+        self._thread.join()
+        return None if self._failed else self._results
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            if not self._failed:
+                try:
+                    self._results.append(job[0](*job[1]))
+                except BaseException:
+                    self._failed = True
+
+
+def _deflate(stream) -> bytes:
+    """A page stream deflated as ReportLab would (UTF-8, zlib's default level)."""
+    return zlib.compress(stream.encode("utf-8") if isinstance(stream, str) else stream, 6)
 
 
 def _font_program(src: SourceFont, gids: list[int]) -> tuple[list[int], bytes, bytes]:
