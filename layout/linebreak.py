@@ -111,7 +111,9 @@ class _Sums:
 def break_lines(prepared: Prepared, widths: Widths, start: int = 0,
                 method: str = "total-fit") -> list[tuple[int, int]]:
     """Lines as unit ranges [a, b), from unit `start` to the paragraph's end."""
-    sums = _Sums(prepared)
+    sums = prepared.memo.get("sums")
+    if sums is None:
+        sums = prepared.memo["sums"] = _Sums(prepared)
     if start >= len(prepared.units):
         return []
     if method == "first-fit":

@@ -8,7 +8,7 @@ knows what happens at a line end (C8), how far it may shrink and at which priori
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from . import bo, zh
@@ -72,6 +72,9 @@ class Prepared:
     shifts: tuple[float, ...]   # baseline shift per run, pt, y downwards (M4)
     dominant: str               # the paragraph's main script
     options: Composition = Composition()
+    # what later stages derive from the units alone and would otherwise derive again
+    # for every measure tried (the breaker's prefix sums); not part of the value
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _features(script: str) -> dict:
