@@ -164,8 +164,12 @@ def missing(text: str, role: str, fonts: FontSet, shaper: Shaper, spans=(), lang
 
 
 def _absent(ch: str, role: str, fonts: FontSet, shaper: Shaper, lang: str) -> bool:
-    script = script_of(ch) or LANG_SCRIPT.get(lang, "han")
-    return _pick(ch, script, role, fonts, shaper)[0] is None
+    key = (id(fonts), role, ch, lang)
+    found = shaper.absent.get(key)
+    if found is None:
+        script = script_of(ch) or LANG_SCRIPT.get(lang, "han")
+        found = shaper.absent[key] = _pick(ch, script, role, fonts, shaper)[0] is None
+    return found
 
 
 def _face_for(ch: str, script: str, role: str, fonts: FontSet, shaper: Shaper) -> Face | None:

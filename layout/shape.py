@@ -48,6 +48,7 @@ class Shaper:
         self._coverage: dict[Face, dict[int, bool]] = {}
         self._cache: dict[tuple, tuple[Glyph, ...]] = {}
         self.picks: dict[tuple, tuple] = {}  # itemize: (fonts, role, script, char) -> (face, script)
+        self.absent: dict[tuple, bool] = {}  # itemize: (fonts, role, char, lang) -> no face has it
         self.hits = 0
         self.misses = 0
 
