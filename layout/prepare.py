@@ -48,6 +48,11 @@ class Unit(NamedTuple):
     start_trim: float = 0.0  # given up when it starts a line (opening brackets, if enabled)
 
 
+_new = tuple.__new__
+_DEFAULTS = tuple(Unit._field_defaults[f] for f in Unit._fields[6:])
+_SPECIAL = frozenset("\n \u3000")
+
+
 @dataclass(frozen=True)
 class Composition:
     """A style's composition options (chinese.md / tibetan.md / mixed.md)."""
@@ -119,14 +124,7 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
         glyphs = shaper.shape(run.face, text[run.start:run.end], HB_SCRIPT[run.script],
                               HB_LANGUAGE[run.script], tuple(sorted((k, _hashable(v)) for k, v in features.items())))
         tracking = tracking_em * run_size
-        starts = sorted({g.cluster for g in glyphs})
-        bounds = starts + [run.end - run.start]
-        by_cluster: dict[int, list[Glyph]] = {}
-        for g in glyphs:
-            by_cluster.setdefault(g.cluster, []).append(g)
-        for k, c in enumerate(starts):
-            s, e = run.start + c, run.start + bounds[k + 1]
-            gl = tuple(by_cluster[c])
+        for s, e, gl in _clusters(glyphs, run.start, run.end):
             width = (gl[0].advance if len(gl) == 1 else sum(g.advance for g in gl)) * scale + tracking * (e - s)
             units.append(_unit(text, s, e, ri, gl, width, run, run_size, scale, shaper, halted,
                                options.grid))
@@ -138,11 +136,40 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
                     tuple(shifts), dominant, options)
 
 
+def _clusters(glyphs, start: int, end: int):
+    """(text start, text end, glyphs) of each cluster of a run shaped from text[start:end].
+    Left-to-right output has its clusters in order, so one pass groups them; anything
+    else is sorted first."""
+    if any(a.cluster > b.cluster for a, b in zip(glyphs, glyphs[1:])):
+        glyphs = sorted(glyphs, key=lambda g: g.cluster)
+    out = []
+    group: list[Glyph] = []
+    current = -1
+    for g in glyphs:
+        if g.cluster != current:
+            if group:
+                out.append([start + current, 0, tuple(group)])
+            group = [g]
+            current = g.cluster
+        else:
+            group.append(g)
+    if group:
+        out.append([start + current, 0, tuple(group)])
+    for k in range(len(out)):
+        out[k][1] = out[k + 1][0] if k + 1 < len(out) else end
+    return out
+
+
 def _hashable(v):
     return tuple(v) if isinstance(v, list) else v
 
 
 def _unit(text, s, e, ri, glyphs, width, run, size, scale, shaper, halted, grid) -> Unit:
+    ch = text[s]
+    if e - s == 1 and ch not in _SPECIAL and not (run.script == "han" and zh.is_cjk_punct(ch)):
+        # the common case (a letter, a Han character, a Tibetan stack is longer): every
+        # field but the first six at its default, built without NamedTuple's __new__
+        return _new(Unit, (s, e, ri, glyphs, width, run.script) + _DEFAULTS)
     chars = text[s:e]
     if chars == "\n":
         return Unit(s, e, ri, (), 0.0, run.script, forced=True)
@@ -151,7 +178,6 @@ def _unit(text, s, e, ri, glyphs, width, run, size, scale, shaper, halted, grid)
         return Unit(s, e, ri, glyphs, width, run.script, space=True, shrink=shrink,
                     shrink_level=SHRINK_SPACE)
     unit = Unit(s, e, ri, glyphs, width, run.script)
-    ch = chars[0]
     if run.script == "han" and len(chars) == 1 and zh.is_cjk_punct(ch) and s not in halted:
         spare, left = _spare(shaper, run.face, ch, scale)
         if spare > 0:
