@@ -4,6 +4,9 @@ A JPEG that needs nothing is embedded as it is (no generation loss, no time spen
 Anything else (EXIF-rotated, transparent, 16-bit, palette, far more pixels than the
 print needs) is converted once and cached by the file's hash and the target size.
 Every failure is an InputError naming the file, never a traceback.
+
+A JPEG's size, components and orientation are read from its header here; Pillow
+(10 ms to import) is loaded only for an image that must be decoded or converted.
 """
 from __future__ import annotations
 
@@ -11,12 +14,12 @@ import hashlib
 import io
 import json
 import os
+import struct
 import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import Image, ImageOps
+from typing import NamedTuple
 
 from .errors import InputError, Where
 
@@ -38,7 +41,85 @@ class PreparedImage:
     ppi: float               # effective resolution at the placed size
 
 
+class JpegHeader(NamedTuple):
+    width: int
+    height: int
+    components: int  # 1 grey, 3 RGB/YCbCr, 4 CMYK
+    orientation: int  # EXIF, 1 = upright
+    adobe: bool  # an Adobe APP14 segment (Photoshop's inverted CMYK)
+
+
+_SOF = frozenset((0xC0, 0xC1, 0xC2))  # baseline, extended and progressive Huffman
+
+
+def jpeg_header(path: str) -> JpegHeader | None:
+    """The header of an 8-bit Huffman JPEG, read segment by segment up to its frame;
+    None for anything else (Pillow then reads it, or says what is wrong)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(2) != b"\xff\xd8":
+                return None
+            orientation, adobe = 1, False
+            while True:
+                marker = fh.read(2)
+                while marker[:1] == b"\xff" and marker[1:] == b"\xff":  # fill bytes
+                    marker = marker[1:] + fh.read(1)
+                if len(marker) < 2 or marker[0] != 0xFF:
+                    return None
+                kind = marker[1]
+                if 0xD0 <= kind <= 0xD7 or kind == 0x01:
+                    continue  # no length
+                size = fh.read(2)
+                if len(size) < 2:
+                    return None
+                length = struct.unpack(">H", size)[0] - 2
+                if length < 0 or kind in (0xD9, 0xDA):
+                    return None  # end of image or scan before any frame
+                if kind in _SOF:
+                    frame = fh.read(length)
+                    if len(frame) < 6:
+                        return None
+                    precision, height, width, components = struct.unpack_from(">BHHB", frame)
+                    if precision != 8 or components not in (1, 3, 4) or not width or not height:
+                        return None
+                    return JpegHeader(width, height, components, orientation, adobe)
+                if 0xC3 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
+                    return None  # lossless, hierarchical or arithmetic: leave it to Pillow
+                if kind == 0xE1 or kind == 0xEE:
+                    payload = fh.read(length)
+                    if kind == 0xEE and payload.startswith(b"Adobe"):
+                        adobe = True
+                    elif kind == 0xE1 and payload.startswith(b"Exif\0\0"):
+                        orientation = _exif_orientation(payload[6:])
+                else:
+                    fh.seek(length, os.SEEK_CUR)
+    except OSError:
+        return None
+
+
+def _exif_orientation(tiff: bytes) -> int:
+    """Tag 0x0112 of a TIFF structure's first IFD, 1 when absent or unreadable."""
+    try:
+        order = {b"II": "<", b"MM": ">"}[tiff[:2]]
+        ifd = struct.unpack_from(order + "I", tiff, 4)[0]
+        count = struct.unpack_from(order + "H", tiff, ifd)[0]
+        for k in range(count):
+            tag, kind, _, value = struct.unpack_from(order + "HHI4s", tiff, ifd + 2 + 12 * k)
+            if tag == 0x0112 and kind == 3:
+                return struct.unpack_from(order + "H", value)[0]
+    except (KeyError, struct.error):
+        pass
+    return 1
+
+
+def _pil():
+    from PIL import Image
+
+    return Image
+
+
 def _open(path: str) -> Image.Image:
+    Image = _pil()
     where = Where(path)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -58,10 +139,14 @@ def _open(path: str) -> Image.Image:
         except (OSError, ValueError, SyntaxError) as exc:
             raise InputError(f"cannot read image: {exc}", where,
                              "save it again as JPEG or PNG") from None
-    if im.width * im.height > MAX_PIXELS:
-        raise InputError(f"image has more than {MAX_PIXELS // 1_000_000} megapixels", where,
-                         "scale it down before placing it")
+    _check_pixels(im.width, im.height, path)
     return im
+
+
+def _check_pixels(width: int, height: int, path: str) -> None:
+    if width * height > MAX_PIXELS:
+        raise InputError(f"image has more than {MAX_PIXELS // 1_000_000} megapixels", Where(path),
+                         "scale it down before placing it")
 
 
 def _orientation(im: Image.Image) -> int:
@@ -73,6 +158,11 @@ def _orientation(im: Image.Image) -> int:
 
 def pixel_size(path: str) -> tuple[int, int]:
     """Width and height as the photo is seen: after its EXIF orientation."""
+    head = jpeg_header(path)
+    if head is not None:
+        _check_pixels(head.width, head.height, path)
+        w, h = head.width, head.height
+        return (h, w) if head.orientation in (5, 6, 7, 8) else (w, h)
     with _open(path) as im:
         w, h = im.size
         return (h, w) if _orientation(im) in (5, 6, 7, 8) else (w, h)
@@ -82,8 +172,26 @@ def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: 
             max_ppi: float = MAX_PPI, quality: int = JPEG_QUALITY) -> PreparedImage:
     """The image for a placement of placed_w x placed_h points (the whole image's size
     on the page, before clipping); `gray` converts it to newsprint grey for the press."""
-    data = Path(path).read_bytes()
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError("image file not found", Where(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read image: {exc.strerror}", Where(path)) from None
     digest = hashlib.sha256(data).hexdigest()
+    head = jpeg_header(path)
+    if head is not None:
+        _check_pixels(head.width, head.height, path)
+        w, h = (head.height, head.width) if head.orientation in (5, 6, 7, 8) else (head.width, head.height)
+        ppi = min(w / (placed_w / 72), h / (placed_h / 72)) if placed_w > 0 and placed_h > 0 else 0.0
+        if (head.orientation == 1 and ppi <= max(PASS_PPI, max_ppi) and (not gray or head.components == 1)):
+            mode = {1: "L", 3: "RGB", 4: "CMYK"}[head.components]
+            checked = cache_dir / f"{digest[:32]}-v{CONVERTER_VERSION}.checked"
+            if not checked.exists() or not data.rstrip(b"\0").endswith(b"\xff\xd9"):
+                with _open(path) as im:
+                    _check_jpeg(im, data, path, checked)
+            decode = (1, 0, 1, 0, 1, 0, 1, 0) if mode == "CMYK" and head.adobe else None
+            return PreparedImage(data, w, h, _space(mode), "DCTDecode", decode, ppi)
     with _open(path) as im:
         w, h = pixel_size(path)
         ppi = min(w / (placed_w / 72), h / (placed_h / 72)) if placed_w > 0 and placed_h > 0 else 0.0
@@ -144,6 +252,8 @@ def _target_size(w: int, h: int, ppi: float, max_ppi: float) -> tuple[int, int]:
 
 def _convert(im: Image.Image, target: tuple[int, int], path: str, gray: bool,
              quality: int) -> tuple[bytes, str]:
+    from PIL import Image, ImageOps
+
     try:
         if im.format == "JPEG":
             im.draft(im.mode, (target[0] if _orientation(im) == 1 else target[1],
@@ -169,6 +279,7 @@ def _convert(im: Image.Image, target: tuple[int, int], path: str, gray: bool,
 
 def _flatten(im: Image.Image) -> Image.Image:
     """Gray, RGB or CMYK with no transparency (set on white) and 8 bits."""
+    Image = _pil()
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         return im.point(lambda v: v / 256).convert("L") if im.mode != "I" else im.convert("L")
     if im.mode == "1":
