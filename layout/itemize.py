@@ -37,7 +37,6 @@ def script_of(ch: str) -> str | None:
 
 
 _CHINESE_NEUTRAL = re.compile("[“‘—…·]")
-_SCRIPT_OF: dict[str, str | None] = {}  # script_of, remembered per character
 
 
 @dataclass(frozen=True)
@@ -49,15 +48,11 @@ class Run:
     color: str | None = None  # a character style's colour, else the paragraph's
 
 
-def scripts(text: str, default: str = "han") -> list[str]:
-    """The script of every character (see below)."""
-    return _scripts(text, default)
-
-
-def _scripts(text: str, default: str) -> list[str]:
+def scripts(text: str, default: str = "han", memo: dict | None = None) -> list[str]:
     """The script of every character; neutral characters take the preceding script,
-    or the following one at the start of the text."""
-    memo = _SCRIPT_OF
+    or the following one at the start of the text. `memo` remembers script_of per
+    character (the shaper's, for a render)."""
+    memo = {} if memo is None else memo
     raw = [memo[c] if c in memo else memo.setdefault(c, script_of(c)) for c in text]
     out: list[str] = []
     last = next((s for s in raw if s), default)
@@ -84,7 +79,7 @@ def itemize(text: str, role: str, fonts: FontSet, shaper: Shaper, where: Where |
     `spans` are (start, end, role, colour) of character styles; `lang` ('zh', 'bo',
     'en') names the script of neutral characters at the start of the text.
     """
-    per_char = scripts(text, LANG_SCRIPT.get(lang, "han"))
+    per_char = scripts(text, LANG_SCRIPT.get(lang, "han"), shaper.script_of)
     roles: list[str] | None = None
     colors: list[str | None] | None = None
     if spans:

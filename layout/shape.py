@@ -49,6 +49,7 @@ class Shaper:
         self._cache: dict[tuple, tuple[Glyph, ...]] = {}
         self.picks: dict[tuple, tuple] = {}  # itemize: (fonts, role, script, char) -> (face, script)
         self.absent: dict[tuple, bool] = {}  # itemize: (fonts, role, char, lang) -> no face has it
+        self.script_of: dict[str, str | None] = {}  # itemize: char -> its script (or None)
         self.hits = 0
         self.misses = 0
 
