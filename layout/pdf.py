@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
 import queue
+import struct
+import sys
 import threading
 import zlib
+
+from array import array
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
@@ -388,7 +391,8 @@ class PdfWriter:
 
     # ---- fonts ----
 
-    def _embed(self, c, plan: _FontPlan, gids: list[int], program: bytes, packed: bytes) -> None:
+    def _embed(self, c, plan: _FontPlan, gids: list[int], program: bytes, packed: bytes,
+               cid_map: bytes) -> None:
         doc = c._doc
         src = self.source(plan.face)
         digest = hashlib.sha256(f"{src.ps_name}|{gids}".encode()).digest()
@@ -424,6 +428,8 @@ class PdfWriter:
                 run = []
             run.append(g)
         widths.append(f"{run[0]} [{' '.join(str(round(src.advance(r) * k)) for r in run)}]")
+        to_gid = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode")}), cid_map,
+                                  filters=[])
         cid_font = pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("Font"),
             "Subtype": pdfdoc.PDFName("CIDFontType2"),
@@ -433,7 +439,7 @@ class PdfWriter:
                 "Supplement": 0}),
             "FontDescriptor": doc.Reference(descriptor),
             "W": f"[{' '.join(widths)}]".encode("ascii"),
-            "CIDToGIDMap": pdfdoc.PDFName("Identity"),
+            "CIDToGIDMap": doc.Reference(to_gid),
         })
         cmap = pdfdoc.PDFStream(content=_to_unicode_cmap(plan.to_unicode).encode("ascii"),
                                 filters=[pdfdoc.PDFZCompress])
@@ -503,10 +509,16 @@ def _deflate(stream) -> bytes:
     return zlib.compress(stream.encode("utf-8") if isinstance(stream, str) else stream, 6)
 
 
-def _font_program(src: SourceFont, gids: list[int]) -> tuple[list[int], bytes, bytes]:
-    """The glyph ids, the subset font program and its deflated bytes."""
-    program = src.subset(gids)
-    return gids, program, zlib.compress(program, 3)
+def _font_program(src: SourceFont, gids: list[int]) -> tuple[list[int], bytes, bytes, bytes]:
+    """The glyph ids (CIDs), the subset font program, it deflated, and the deflated
+    CIDToGIDMap (two bytes per CID up to the largest: its new glyph id)."""
+    program, order = src.subset(gids)
+    cid_map = array("H", bytes(2 * (max(order) + 1)))
+    for new, old in enumerate(order):
+        cid_map[old] = new
+    if sys.byteorder == "little":
+        cid_map.byteswap()
+    return gids, program, zlib.compress(program, 3), zlib.compress(cid_map.tobytes(), 6)
 
 
 def _contour_path(points: list[tuple[float, float, bool]]) -> list[str]:

@@ -62,9 +62,27 @@ def test_converted_faces_keep_glyph_ids_and_advances():
 def test_subset_keeps_used_glyphs_and_drops_others():
     face = load_fontset().chain("body", "tibetan")[0]
     src = SourceFont(Path(face.path).read_bytes())
-    data = SourceFont(src.subset([983, 1341]))
-    assert data.num_glyphs == src.num_glyphs
-    for gid in (983, 1341):  # the same bytes, padded to 4
-        assert data.glyph(gid).startswith(src.glyph(gid))
-        assert len(data.glyph(gid)) - len(src.glyph(gid)) < 4
-    assert data.glyph(10) == b""
+    program, order = src.subset([983, 1341])
+    data = SourceFont(program)
+    assert order == [0, 983, 1341]  # glyph 0 always; new id = position
+    assert data.num_glyphs == 3 and data.num_hmetrics == 3
+    for new, old in enumerate(order):  # the same bytes, padded to 4, and the same metrics
+        assert data.glyph(new).startswith(src.glyph(old))
+        assert len(data.glyph(new)) - len(src.glyph(old)) < 4
+        assert data.advance(new) == src.advance(old)
+
+
+def test_subset_renumbers_the_components_of_composite_glyphs():
+    """A composite glyph names its components by glyph id; in a renumbered subset it
+    must name their new ids, or the glyph draws the wrong shapes."""
+    import struct
+
+    face = load_fontset().chain("body", "tibetan")[0]
+    src = SourceFont(Path(face.path).read_bytes())
+    composite = next(g for g in range(src.num_glyphs)
+                     if len(src.glyph(g)) >= 10 and struct.unpack_from(">h", src.glyph(g), 0)[0] < 0)
+    program, order = src.subset([composite])
+    assert len(order) > 2  # its components came along
+    data = SourceFont(program)
+    new = order.index(composite)
+    assert data.outline(new) == src.outline(composite)
