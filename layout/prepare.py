@@ -128,7 +128,7 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
             width = (gl[0].advance if len(gl) == 1 else sum(g.advance for g in gl)) * scale + tracking * (e - s)
             units.append(_unit(text, s, e, ri, gl, width, run, run_size, scale, shaper, halted,
                                options.grid))
-    units = _join(text, units, flags, size, options)
+    units = _join(text, units, flags, size, options, shaper.gap_memo)
     units = _line_end_widths(text, units, runs, scales, shaper)
     if options.hyphenate:
         units = _hyphenate(text, units, runs, scales, shaper, options.hyphenate)
@@ -203,13 +203,17 @@ def _spare(shaper: Shaper, face, ch: str, scale: float) -> tuple[float, float]:
     return max(spare, 0.0), max(min(left, spare), 0.0)
 
 
-def _join(text: str, units: list[Unit], flags: list[int], size: float, options: Composition) -> list[Unit]:
-    """Decide, for each unit, whether a line may end after it and what gap follows."""
+def _join(text: str, units: list[Unit], flags: list[int], size: float, options: Composition,
+          memo: dict) -> list[Unit]:
+    """Decide, for each unit, whether a line may end after it and what gap follows.
+    `memo` (the render's) remembers gaps by what the rules look at in the two
+    characters that meet (_gap_class) and whether either unit is a space."""
     out = []
     n = len(units)
     end_of_text = len(text)
     trim_start = options.trim_line_start
-    gaps: dict[tuple, tuple[float, float, int]] = {}
+    classes = memo.setdefault("classes", {})
+    gaps: dict[tuple, tuple[float, float, int]] = memo.setdefault((size, options), {})
     make = tuple.__new__  # Unit from a tuple of every field, without NamedTuple's Python __new__
     for k, u in enumerate(units):
         (start, end, run, glyphs, width, script, space, forced, _, _, _, _,
@@ -221,12 +225,12 @@ def _join(text: str, units: list[Unit], flags: list[int], size: float, options: 
         if k + 1 < n and not forced:
             nxt = units[k + 1]
             if not nxt.forced:
-                # the gap depends only on the two characters that meet and on whether
-                # either unit is a space: remembered per paragraph
-                key = (text[end - 1], text[nxt.start], space, nxt.space)
+                a, b = text[end - 1], text[nxt.start]
+                key = (classes.get(a) or classes.setdefault(a, _gap_class(a)),
+                       classes.get(b) or classes.setdefault(b, _gap_class(b)), space, nxt.space)
                 found = gaps.get(key)
                 if found is None:
-                    found = gaps[key] = _gap(text, u, nxt, size, options)
+                    found = gaps[key] = _gap(a, b, space, nxt.space, size, options)
                 gap, gap_shrink, stretch = found
         out.append(make(Unit, (start, end, run, glyphs, width, script, space, forced, brk, gap, gap_shrink,
                                stretch, shrink, shrink_level, shrink_left, end_trim, end_extra, hyphen,
@@ -294,11 +298,23 @@ def _latinish(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _gap(text: str, u: Unit, nxt: Unit, size: float, options: Composition) -> tuple[float, float, int]:
-    a = text[u.end - 1]
-    b = text[nxt.start]
-    if u.space or nxt.space:
-        return 0.0, 0.0, STRETCH_WORD if u.space else STRETCH_NONE
+_UNBREAKABLE_CHARS = frozenset("".join(zh.UNBREAKABLE))
+
+
+def _gap_class(ch: str):
+    """All that _gap looks at in a character: a character of an unbreakable pair
+    stands for itself, any other for its kind."""
+    if ch in _UNBREAKABLE_CHARS:
+        return ch
+    return (zh.is_han(ch), _latinish(ch), bo.is_tibetan(ch), ch.isascii(), ch in "/／")
+
+
+def _gap(a: str, b: str, a_space: bool, b_space: bool, size: float,
+         options: Composition) -> tuple[float, float, int]:
+    """The gap between units ending in `a` and starting with `b`: (width, shrink,
+    stretch class)."""
+    if a_space or b_space:
+        return 0.0, 0.0, STRETCH_WORD if a_space else STRETCH_NONE
     if zh.is_han(a) and _latinish(b) or _latinish(a) and zh.is_han(b):
         g = options.han_latin_gap * size
         return g, g / 2, STRETCH_HAN_LATIN  # C13: ¼ em, down to ⅛

@@ -50,6 +50,7 @@ class Shaper:
         self.picks: dict[tuple, tuple] = {}  # itemize: (fonts, role, script, char) -> (face, script)
         self.absent: dict[tuple, bool] = {}  # itemize: (fonts, role, char, lang) -> no face has it
         self.script_of: dict[str, str | None] = {}  # itemize: char -> its script (or None)
+        self.gap_memo: dict = {}  # prepare: the gap rules' answers by kind of character
         self.hits = 0
         self.misses = 0
 
