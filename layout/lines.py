@@ -23,6 +23,7 @@ from .shape import Shaper
 ASCENT = {"han": 0.88, "latin": 0.88, "tibetan": 0.95}
 DESCENT = {"han": 0.12, "latin": 0.12, "tibetan": 0.55}
 SHRINK_ORDER = (2, 3, 4, 5, SHRINK_GAP, 7)  # C10, after the line-end mark (1)
+_new = tuple.__new__  # a NamedTuple from a tuple, without its Python-level __new__
 
 
 class Line(NamedTuple):  # not a frozen dataclass: made per line and per balancing trial
@@ -246,14 +247,21 @@ def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color:
             u = shown[k]
             pen = x - run_x + shift[k]
             first = len(gids)
-            for g in glyphs[k]:
-                advance = g.advance * scale
+            unit_glyphs = glyphs[k]
+            if len(unit_glyphs) == 1:  # most units: a Han character, a letter
+                g = unit_glyphs[0]
                 add_gid(g.gid)
                 add_position((pen + g.dx * scale, -g.dy * scale))
-                add_advance(advance)
-                pen += advance
+                add_advance(g.advance * scale)
+            else:
+                for g in unit_glyphs:
+                    advance = g.advance * scale
+                    add_gid(g.gid)
+                    add_position((pen + g.dx * scale, -g.dy * scale))
+                    add_advance(advance)
+                    pen += advance
             if len(gids) > first:
-                clusters.append(Cluster(first, len(gids) - first, text[u.start:u.end]))
+                clusters.append(_new(Cluster, (first, len(gids) - first, text[u.start:u.end])))
             elif clusters:  # reshaping merged this unit into the previous
                 prev = clusters[-1]
                 clusters[-1] = Cluster(prev.first, prev.count, prev.text + text[u.start:u.end])
