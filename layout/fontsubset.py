@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
+from collections.abc import Iterator
 
 COPIED = (b"cvt ", b"fpgm", b"prep")  # hinting tables, copied as they are (they name no glyph)
 
@@ -82,21 +83,10 @@ class SourceFont:
             data = self.glyph(todo.pop())
             if len(data) < 10 or struct.unpack_from(">h", data, 0)[0] >= 0:
                 continue
-            pos = 10
-            while True:
-                flags, comp = struct.unpack_from(">HH", data, pos)
+            for _, comp in _components(data):
                 if comp not in seen:
                     seen.add(comp)
                     todo.append(comp)
-                pos += 4 + (4 if flags & ARG_1_AND_2_ARE_WORDS else 2)
-                if flags & WE_HAVE_A_SCALE:
-                    pos += 2
-                elif flags & WE_HAVE_AN_X_AND_Y_SCALE:
-                    pos += 4
-                elif flags & WE_HAVE_A_TWO_BY_TWO:
-                    pos += 8
-                if not flags & MORE_COMPONENTS:
-                    break
         return seen
 
     def outline(self, gid: int) -> list[list[tuple[float, float, bool]]]:
@@ -208,13 +198,12 @@ class SourceFont:
         return _assemble(tables, checksums), keep
 
 
-def _renumber_components(data: bytes, new_id: dict[int, int]) -> bytes:
-    """A composite glyph with its components' ids replaced by their new ones."""
-    out = bytearray(data)
+def _components(data) -> Iterator[tuple[int, int]]:
+    """(offset of its glyph id, glyph id) of each component of a composite glyph."""
     pos = 10
     while True:
-        flags, comp = struct.unpack_from(">HH", out, pos)
-        struct.pack_into(">H", out, pos + 2, new_id[comp])
+        flags, comp = struct.unpack_from(">HH", data, pos)
+        yield pos + 2, comp
         pos += 4 + (4 if flags & ARG_1_AND_2_ARE_WORDS else 2)
         if flags & WE_HAVE_A_SCALE:
             pos += 2
@@ -223,7 +212,15 @@ def _renumber_components(data: bytes, new_id: dict[int, int]) -> bytes:
         elif flags & WE_HAVE_A_TWO_BY_TWO:
             pos += 8
         if not flags & MORE_COMPONENTS:
-            return bytes(out)
+            return
+
+
+def _renumber_components(data: bytes, new_id: dict[int, int]) -> bytes:
+    """A composite glyph with its components' ids replaced by their new ones."""
+    out = bytearray(data)
+    for at, comp in _components(data):
+        struct.pack_into(">H", out, at, new_id[comp])
+    return bytes(out)
 
 
 def _big_endian_bytes(code: str, values) -> bytes:
