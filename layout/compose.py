@@ -6,9 +6,10 @@ listed them, stories after the elements of their first page.
 """
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 
-from . import model
+from . import model, parallel
 from .display import Image, PageOut, Panel, Rule
 from .errors import InputError, InputErrors, Report
 from .flow import flow_story, story_chain
@@ -29,10 +30,13 @@ def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float) -> 
 
 
 def compose(edition: model.Edition, setter: Setter, report: Report,
-            only: frozenset[int] | None = None, progress=None) -> list[PageOut]:
+            only: frozenset[int] | None = None, progress=None, workers: int = 1) -> list[PageOut]:
     """Compose the pages (1-based numbers in `only`, or all). A story on a requested
     page is flowed from its start, so its text and jump lines are where they would be
-    in the whole edition; nothing else of other pages is composed."""
+    in the whole edition; nothing else of other pages is composed. With `workers` 2,
+    the later half of the stories (by length) is flowed in a forked process while this
+    one sets the page elements and the first half (layout/parallel.py); the result is
+    the same, item for item."""
     src = edition.source
     geo = edition.geometry
     wanted = set(range(len(src.pages))) if only is None else {n - 1 for n in only}
@@ -54,22 +58,70 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
                 obstacles.setdefault(pi, []).append(Rect(r.x - g, r.y - g, r.w + 2 * g, r.h + 2 * g))
     stories = [name for name, fs in frames.items() if any(pi in wanted for pi, _ in fs)]
     _check_coverage(edition, stories, setter)
+    until = None if only is None else max(wanted)
+
+    def flow(names: list[str], items: list[list], into: Report) -> None:
+        nonlocal done
+        for name in names:
+            flow_story(edition.stories[name], story_chain(frames[name]), items, setter, geo,
+                       src.jump_lines, obstacles, boxes, into, until)
+            if items is pages_items:
+                done += 1
+                if progress:
+                    progress(done, total)
+
+    def apart(names: list[str]) -> tuple[list[list], Report]:
+        items: list[list] = [[] for _ in src.pages]
+        into = Report()
+        flow(names, items, into)
+        return items, into
+
     total = len(wanted) + len(stories)
     done = 0
-    for pi in sorted(wanted):
-        _page_elements(pages_items[pi], backgrounds[pi], edition, src.pages[pi], pi + 1, setter, report,
-                       boxes.get(pi, []))
-        done += 1
-        if progress:
-            progress(done, total)
-    for name in stories:
-        flow_story(edition.stories[name], story_chain(frames[name]), pages_items, setter, geo,
-                   src.jump_lines, obstacles, boxes, report, None if only is None else max(wanted))
-        done += 1
-        if progress:
-            progress(done, total)
+    mine, theirs = _shares(stories, edition) if workers > 1 else (stories, [])
+    child = parallel.Forked(lambda: apart(theirs)) if theirs else None
+    try:
+        for pi in sorted(wanted):
+            _page_elements(pages_items[pi], backgrounds[pi], edition, src.pages[pi], pi + 1, setter, report,
+                           boxes.get(pi, []))
+            done += 1
+            if progress:
+                progress(done, total)
+        flow(mine, pages_items, report)
+        if theirs:
+            got = child.result()
+            if got is None:  # no child, or it failed: flow them here
+                flow(theirs, pages_items, report)
+            else:
+                # appended after this process's stories, as a flow in one process would
+                items, into = got
+                for pi, placed in enumerate(items):
+                    pages_items[pi] += placed
+                for f in dataclasses.fields(Report):
+                    getattr(report, f.name).extend(getattr(into, f.name))
+                done += len(theirs)
+                if progress:
+                    progress(done, total)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
     return [PageOut(i + 1, geo.width, geo.height, tuple(backgrounds[i] + pages_items[i]))
             for i in sorted(wanted)]
+
+
+def _shares(stories: list[str], edition: model.Edition) -> tuple[list[str], list[str]]:
+    """The stories in order, cut where half of their text is before the cut: the first
+    share for this process (which also sets the page elements), the rest for a child."""
+    if len(stories) < 2:
+        return stories, []
+    total = sum(edition.stories[n].chars for n in stories)
+    run = 0
+    for k, name in enumerate(stories[:-1]):
+        run += edition.stories[name].chars
+        if run * 2 >= total:
+            return stories[:k + 1], stories[k + 1:]
+    return stories[:-1], stories[-1:]
 
 
 def _check_coverage(edition: model.Edition, names: list[str], setter: Setter) -> None:

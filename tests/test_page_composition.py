@@ -246,3 +246,53 @@ def test_a_page_preview_equals_that_page_of_the_whole_edition():
     for number in range(1, len(whole) + 1):
         (alone,) = compose(ed, Setter(ed, fonts, Shaper()), Report(), frozenset({number}))
         assert alone.items == whole[number - 1].items, number
+
+
+def test_stories_flowed_in_a_second_process_give_the_same_pages_and_report():
+    """compose(workers=2) flows the later half of the stories in a forked child; the
+    pages (item for item, in the same order) and the report (warnings, overset,
+    copyfit, in the same order) are those of a flow in one process, for the whole
+    edition and for a one-page preview."""
+    from layout import parallel
+    from layout.compose import _shares, compose
+    from layout.errors import Report
+    from layout.fonts import load_fontset
+    from layout.loader import load_edition
+    from layout.setter import Setter
+    from layout.shape import Shaper
+
+    if not parallel.available():
+        pytest.skip("no fork, or a single core: compose works in one process here")
+    ed = load_edition(SAMPLE)
+    fonts = load_fontset(ed.font_overrides, Path(ed.base_dir))
+    mine, theirs = _shares(list(ed.stories), ed)
+    assert mine and theirs  # the sample does split
+    for only in (None, frozenset({2})):
+        serial_report, forked_report = Report(), Report()
+        serial = compose(ed, Setter(ed, fonts, Shaper()), serial_report, only)
+        forked = compose(ed, Setter(ed, fonts, Shaper()), forked_report, only, workers=2)
+        assert [p.items for p in forked] == [p.items for p in serial]
+        assert forked_report == serial_report
+
+
+def test_a_failed_or_impossible_child_leaves_the_work_to_the_caller():
+    """A child that fails gives no result (the caller then does the work itself, and
+    any error surfaces there); a child's result comes back whole."""
+    import threading
+
+    from layout import parallel
+
+    if not parallel.available():
+        pytest.skip("no fork here")
+    assert parallel.Forked(lambda: {"pages": [1, 2], "text": "藏文 བོད"}).result() == \
+        {"pages": [1, 2], "text": "藏文 བོད"}
+    assert parallel.Forked(lambda: 1 / 0).result() is None
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # with another thread running, no fork: no child, no result
+        assert not parallel.available()
+        assert parallel.Forked(lambda: 42).result() is None
+    finally:
+        stop.set()
+        other.join()
