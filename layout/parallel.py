@@ -6,7 +6,7 @@ machine with two cores half of them can be flowed in a second process. The child
 a fork: it starts with everything the parent has loaded and computed (fonts, caches),
 and sends back only its result, pickled through a pipe.
 
-Where fork is missing, other threads are running (a fork copies their locks, held or
+Where fork is missing (or, as on macOS, unsafe), other threads are running (a fork copies their locks, held or
 not), or the child fails in any way, there is no result and the caller does the work
 itself: the output is the same, only slower.
 """
@@ -15,14 +15,17 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
 import threading
 from typing import Any, Callable
 
 
 def available() -> bool:
-    """True where a share of the work may go to a child: fork exists, this is the only
-    thread, and the machine has a second core."""
-    return hasattr(os, "fork") and threading.active_count() == 1 and (os.cpu_count() or 1) > 1
+    """True where a share of the work may go to a child: Linux (elsewhere fork is
+    missing or unsafe with the system's own libraries), this is the only thread, and
+    the machine has a second core."""
+    return (sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+            and (os.cpu_count() or 1) > 1)
 
 
 class Forked:
