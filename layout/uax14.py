@@ -305,7 +305,10 @@ def _tables() -> tuple[bytes, bytes, bytes, bytes]:
 
 # _RAW[a*N+b]: LB4-LB9 for adjacent characters; _PAIR[a*N+b]: units a, b (a not SP);
 # _SPACE[s*N+b]: after spaces that follow class s; _STATE[st*N+e]: context transitions.
-_RAW, _PAIR, _SPACE, _STATE = _tables()
+# the generated tables when linebreak_data has them (test_uax14 checks they are the
+# rules' own), else worked out here
+_RAW, _PAIR, _SPACE, _STATE = ((_data.RULE_RAW, _data.RULE_PAIR, _data.RULE_SPACE, _data.RULE_STATE)
+                               if hasattr(_data, "RULE_RAW") else _tables())
 _UNIT_CLASS = bytes(AL if c in (CM, ZWJ) else c for c in range(_N))  # LB10
 
 

@@ -187,3 +187,18 @@ def test_lb28a_orthographic_syllables(classes: list[str], expected: list[int]) -
         ctx = uax14._Context("x" * len(ids), ids, i, i - 1, prev2, 0)
         got.append(uax14._unit_rule(ids[i - 1], ids[i], ids[i - 1], ctx))
     assert got == expected
+
+
+def test_the_stored_rule_tables_are_the_rules_own() -> None:
+    """linebreak_data carries UAX #14's rules as tables (so that importing the breaker
+    does not work them out again); they must be exactly what uax14's rules give now,
+    and the generated file must be what tools/gen_linebreak.py writes."""
+    import subprocess
+    import sys
+
+    assert (linebreak_data.RULE_RAW, linebreak_data.RULE_PAIR, linebreak_data.RULE_SPACE,
+            linebreak_data.RULE_STATE) == uax14._tables()
+    assert (uax14._RAW, uax14._PAIR, uax14._SPACE, uax14._STATE) == uax14._tables()
+    tool = Path(__file__).resolve().parent.parent / "tools" / "gen_linebreak.py"
+    done = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generate layout/linebreak_data.py from the Unicode Character Database.
+"""Generate layout/linebreak_data.py from the Unicode Character Database (and the rule
+tables of layout/uax14.py).
 
 The line breaker must not depend on the Unicode version of the running Python
 (3.11 ships 14.0), so every property UAX #14 needs is frozen here from Debian's
@@ -137,6 +138,31 @@ def format_strs(name: str, values: list[str]) -> str:
     return format_tuple(name, [f'"{v}"' for v in values], 16)
 
 
+def format_bytes(name: str, data: bytes) -> str:
+    """`name = bytes.fromhex(...)`, 32 bytes a line."""
+    lines = [f"{name} = bytes.fromhex("]
+    for i in range(0, len(data), 32):
+        lines.append(f'    "{data[i:i + 32].hex()}"')
+    lines.append(")")
+    return "\n".join(lines)
+
+
+def rule_tables() -> list[str]:
+    """UAX #14's rules as layout/uax14.py tabulates them (_tables), stored so that
+    importing the breaker does not work them out again (4 ms of every render)."""
+    sys.path.insert(0, str(REPO))
+    from layout import uax14
+
+    raw, pair, space, state = uax14._tables()
+    return [
+        "# The rules of layout/uax14.py as its lookup tables (uax14._tables(); test_uax14 checks",
+        "# that these are what the rules give): adjacent characters, unit pairs, after spaces,",
+        "# context states.",
+        format_bytes("RULE_RAW", raw), "", format_bytes("RULE_PAIR", pair), "",
+        format_bytes("RULE_SPACE", space), "", format_bytes("RULE_STATE", state), "",
+    ]
+
+
 def generate(udir: Path) -> str:
     paths = {key: udir / rel for key, rel in SOURCES.items()}
     for key in ("lb", "eaw"):
@@ -174,7 +200,8 @@ def generate(udir: Path) -> str:
     parts = [
         '"""Unicode properties for the line breaker (layout/uax14.py). GENERATED: do not edit.',
         "",
-        "Regenerate with `python tools/gen_linebreak.py`; it reads Debian's unicode-data package.",
+        "Regenerate with `python tools/gen_linebreak.py`; it reads Debian's unicode-data package",
+        "and tabulates the rules of layout/uax14.py.",
         '"""',
         f"# Unicode {EXPECTED_VERSION}, from /usr/share/unicode/ (Debian package unicode-data):",
         *provenance,
@@ -198,6 +225,7 @@ def generate(udir: Path) -> str:
         "# Extended_Pictographic and General_Category Cn (LB30b).",
         format_ints("EXTPICT_UNASSIGNED", bounds(extpict_cn)),
         "",
+        *rule_tables(),
     ]
     return "\n".join(parts)
 
