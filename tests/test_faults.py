@@ -24,9 +24,16 @@ def run(*args, **kw):
 
 
 def big_edition(folder: Path) -> Path:
-    """Sixty pages of long stories: a render that takes several seconds."""
+    """Sixty pages of long stories: a render that takes several seconds. Every
+    paragraph is different (rotations of one sentence), so no cache makes it quick."""
     folder.mkdir()
-    text = "各级人民法院坚持司法为民，把巡回审判送到群众家门口，就地立案、就地审理、就地调解。"
+    sentence = "各级人民法院坚持司法为民，把巡回审判送到群众家门口，就地立案、就地审理、就地调解。"
+    size = len(sentence)
+
+    def paragraph(n: int) -> str:
+        return "".join(sentence[r:] + sentence[:r]
+                       for r in (n % size, n // size % size, n // size ** 2 % size, (n * 7 + 3) % size))
+
     lines = ["paper: {name: 测试报, date: 2026-11-30}",
              "geometry: {preset: 对开, margins: 20mm, columns: 8, gutter: 4mm, baseline: 13.5pt}",
              "stories:"]
@@ -35,7 +42,9 @@ def big_edition(folder: Path) -> Path:
         pages.append("  - elements:")
         for k in range(4):
             name = f"s{p}_{k}"
-            (folder / f"{name}.md").write_text("\n\n".join([text * 3] * 25) + "\n", encoding="utf-8")
+            first = (p * 4 + k) * 25
+            (folder / f"{name}.md").write_text("\n\n".join(paragraph(first + i) for i in range(25)) + "\n",
+                                               encoding="utf-8")
             lines.append(f"  {name}: {{file: {name}.md}}")
             pages.append(f"      - {{type: story, story: {name}, frame: {{column: {2 * k + 1}, span: 2, top: 0mm}}}}")
     (folder / "edition.yaml").write_text("\n".join(lines + pages) + "\n", encoding="utf-8")
@@ -57,6 +66,16 @@ def test_a_signal_mid_render_keeps_the_previous_pdf(tmp_path, sig, code):
     assert "previous output is unchanged" in err and "Traceback" not in err
     assert out.read_bytes() == b"%PDF-1.4 the last good one"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ed", "out.pdf"]
+    # nor is any process of it left running (the render forks a child for half the stories)
+    time.sleep(0.2)
+    left = []
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            if str(edition).encode() in (proc_dir / "cmdline").read_bytes():
+                left.append(proc_dir.name)
+        except OSError:
+            pass
+    assert not left, f"processes still running: {left}"
 
 
 def test_disk_full_leaves_no_partial_file_and_the_old_pdf(tmp_path, monkeypatch):
