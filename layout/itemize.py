@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import InputError, Where
 from .fonts import Face, FontSet
@@ -39,8 +39,7 @@ def script_of(ch: str) -> str | None:
 _CHINESE_NEUTRAL = re.compile("[“‘—…·]")
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):  # one per run of a paragraph; a NamedTuple is cheap to make
     start: int
     end: int
     script: str

@@ -9,7 +9,7 @@ fits, and an overfull line only when a single unit is wider than the measure.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from itertools import accumulate
 
 from . import zh
@@ -26,9 +26,9 @@ OVERFULL = 1e6
 SHRINK_COST = 0.1  # badness of compression relative to expansion
 
 
-@dataclass(frozen=True)
-class Widths:
-    """Line widths: the first lines' widths, then one width for all the rest."""
+class Widths(NamedTuple):
+    """Line widths: the first lines' widths, then one width for all the rest. (A
+    NamedTuple: made for every column filled, and a key of the setter's cache.)"""
     first: tuple[float, ...]
     rest: float
 
