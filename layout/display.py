@@ -1,11 +1,12 @@
 """The laid-out result: pages of positioned glyph runs, images and rules.
 
+All are NamedTuples: a page holds thousands, made anew as lines are placed.
+
 This is the only thing the PDF writer reads. Coordinates are points from the page's
 top-left corner, y downwards (pdf.py flips them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from .fonts import Face
@@ -42,8 +43,7 @@ class GlyphRun(NamedTuple):
         return "".join(c.text for c in self.clusters)
 
 
-@dataclass(frozen=True)
-class Image:
+class Image(NamedTuple):
     """A photo drawn into the box (x, y, w, h), clipped to `clip` (x, y, w, h)."""
     path: str
     x: float
@@ -53,8 +53,7 @@ class Image:
     clip: tuple[float, float, float, float]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     x1: float
     y1: float
     x2: float
@@ -63,8 +62,7 @@ class Rule:
     color: str = "black"
 
 
-@dataclass(frozen=True)
-class Panel:
+class Panel(NamedTuple):
     """A drawn rectangle, filled, stroked or both (boxes, label bars, ad areas); not
     geometry.Rect, which is an area of the page grid."""
     x: float
@@ -76,8 +74,7 @@ class Panel:
     weight: float = 0.5
 
 
-@dataclass(frozen=True)
-class PageOut:
+class PageOut(NamedTuple):
     """A page: its trim size, what is on it, and for press output the bleed and the
     slug area around the trim (items may lie there, at negative coordinates)."""
     number: int

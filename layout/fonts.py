@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import functools
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from struct import error as struct_error
 
@@ -24,9 +25,9 @@ CACHE_ROOT = Path(os.environ.get("PAIBAN_CACHE", REPO_ROOT / ".cache"))
 SCRIPTS = ("han", "tibetan", "latin")
 
 
-@dataclass(frozen=True, order=True)
-class Face:
-    """One font face: a file and the face index inside it (0 for a single font)."""
+class Face(NamedTuple):
+    """One font face: a file and the face index inside it (0 for a single font). A
+    NamedTuple: it keys every cache of shaping and writing, and hashes in C."""
     path: str
     index: int = 0
     name: str = ""  # the manifest's name for it, or the file name
