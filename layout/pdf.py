@@ -144,9 +144,11 @@ class PdfWriter:
         # each page's stream while this one draws the next page: zlib lets go of the
         # GIL, so on two cores the compression overlaps the drawing.
         jobs = [(self.source(plan.face), sorted(plan.gids | {0})) for plan in plans.values()]
+        # the largest subsets first: their deflating (no GIL) then overlaps the drawing
+        order = sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))
         helper = _Helper()
-        for src, gids in jobs:
-            helper.put(_font_program, src, gids)
+        for k in order:
+            helper.put(_font_program, *jobs[k])
         streams = []
         try:
             for page in pages:
@@ -157,9 +159,10 @@ class PdfWriter:
         finally:
             results = helper.finish()
         if results is None:  # the helper failed: do it all here, where errors are raised
-            results = [_font_program(src, gids) for src, gids in jobs] + [_deflate(p.stream) for p in streams]
-        for plan, program in zip(plans.values(), results):
-            self._embed(c, plan, *program)
+            results = [_font_program(*jobs[k]) for k in order] + [_deflate(p.stream) for p in streams]
+        programs = dict(zip(order, results))
+        for k, plan in enumerate(plans.values()):
+            self._embed(c, plan, *programs[k])
         for page, packed in zip(streams, results[len(jobs):]):
             page.Contents = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode")}),
                                              packed, filters=[])
