@@ -10,7 +10,7 @@ frame's columns are balanced; what finds no room is reported, never dropped.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import model
 from .display import GlyphRun, Rule

@@ -19,9 +19,12 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import InputError, Where
+
+if TYPE_CHECKING:  # Pillow is loaded only when an image needs it (see above)
+    from PIL import Image
 
 MAX_PIXELS = 120_000_000  # larger images are refused (a decompression bomb looks like one)
 MAX_PPI = 300.0           # effective resolution kept at most; more is wasted on newsprint

@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from . import model
-from .convert import MISSING, Context, convert, convert_dataclass
+from .convert import MISSING, Context, convert_dataclass
 from .errors import InputError, InputErrors, Where, did_you_mean
 from .fonts import read_manifest
 from .stories import parse_story

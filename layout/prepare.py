@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from . import bo, zh
-from .breaks import MANDATORY, NO, opportunities
+from .breaks import NO, opportunities
 from .errors import Where
 from .fonts import FontSet
 from .itemize import HB_LANGUAGE, HB_SCRIPT, Run, itemize

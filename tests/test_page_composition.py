@@ -168,7 +168,6 @@ def test_no_widows_or_orphans_unless_reported():
 def test_paragraphs_keep_two_lines_at_column_feet_and_heads(tmp_path, height):
     """Widow and orphan control, over many column depths: a paragraph broken across a
     column keeps at least two lines on each side, or the break is reported."""
-    from layout.errors import Report
     from layout.flow import Column, Cursor, Slot, _fill
     from layout.fonts import load_fontset
     from layout.loader import load_edition

@@ -2,7 +2,6 @@
 keeps the last good PDF."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
