@@ -24,8 +24,11 @@ def available() -> bool:
     """True where a share of the work may go to a child: Linux (elsewhere fork is
     missing or unsafe with the system's own libraries), this is the only thread, and
     the machine has a second core."""
-    return (sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
-            and (os.cpu_count() or 1) > 1)
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1):
+        return False
+    # the cores this process may run on (a container or taskset may allow fewer than exist)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores > 1
 
 
 class Forked:
