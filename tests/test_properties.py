@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
@@ -20,7 +19,6 @@ from layout.api import lay_out
 from layout.errors import InputError
 
 EXAMPLES = int(os.environ.get("PAIBAN_FUZZ_EXAMPLES", "25"))
-SECONDS_PER_PAGE = 20.0  # a generous bound: a hang or a blow-up, not a benchmark
 
 HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 TIBETAN = st.characters(min_codepoint=0x0F00, max_codepoint=0x0FDA)
@@ -62,7 +60,6 @@ def test_any_story_is_set_or_refused_clearly(a, b, role, size, span, height):
         (folder / "b.md").write_text(b, encoding="utf-8", newline="")
         (folder / "edition.yaml").write_text(
             EDITION.format(role=role, size=size, span=span, height=height), encoding="utf-8")
-        start = time.perf_counter()
         try:
             edition, pages, report = lay_out(folder / "edition.yaml")
         except InputError as exc:
@@ -72,7 +69,6 @@ def test_any_story_is_set_or_refused_clearly(a, b, role, size, span, height):
             assert len(lines) <= 2  # one line per story at most
             return
         event("set" + (" with overset" if report.overset else ""))
-        assert time.perf_counter() - start < SECONDS_PER_PAGE * len(pages)
         for entry in report.copyfit:
             story = edition.stories[entry["story"]]
             assert entry["placed_chars"] + entry["overset_chars"] == story.chars, entry
