@@ -60,44 +60,48 @@ def jpeg_header(path: str) -> JpegHeader | None:
     None for anything else (Pillow then reads it, or says what is wrong)."""
     try:
         with open(path, "rb") as fh:
-            if fh.read(2) != b"\xff\xd8":
-                return None
-            orientation, adobe = 1, False
-            while True:
-                marker = fh.read(2)
-                while marker[:1] == b"\xff" and marker[1:] == b"\xff":  # fill bytes
-                    marker = marker[1:] + fh.read(1)
-                if len(marker) < 2 or marker[0] != 0xFF:
-                    return None
-                kind = marker[1]
-                if 0xD0 <= kind <= 0xD7 or kind == 0x01:
-                    continue  # no length
-                size = fh.read(2)
-                if len(size) < 2:
-                    return None
-                length = struct.unpack(">H", size)[0] - 2
-                if length < 0 or kind in (0xD9, 0xDA):
-                    return None  # end of image or scan before any frame
-                if kind in _SOF:
-                    frame = fh.read(length)
-                    if len(frame) < 6:
-                        return None
-                    precision, height, width, components = struct.unpack_from(">BHHB", frame)
-                    if precision != 8 or components not in (1, 3, 4) or not width or not height:
-                        return None
-                    return JpegHeader(width, height, components, orientation, adobe)
-                if 0xC3 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
-                    return None  # lossless, hierarchical or arithmetic: leave it to Pillow
-                if kind == 0xE1 or kind == 0xEE:
-                    payload = fh.read(length)
-                    if kind == 0xEE and payload.startswith(b"Adobe"):
-                        adobe = True
-                    elif kind == 0xE1 and payload.startswith(b"Exif\0\0"):
-                        orientation = _exif_orientation(payload[6:])
-                else:
-                    fh.seek(length, os.SEEK_CUR)
+            return _jpeg_header(fh)
     except OSError:
         return None
+
+
+def _jpeg_header(fh) -> JpegHeader | None:
+    if fh.read(2) != b"\xff\xd8":
+        return None
+    orientation, adobe = 1, False
+    while True:
+        marker = fh.read(2)
+        while marker[:1] == b"\xff" and marker[1:] == b"\xff":  # fill bytes
+            marker = marker[1:] + fh.read(1)
+        if len(marker) < 2 or marker[0] != 0xFF:
+            return None
+        kind = marker[1]
+        if 0xD0 <= kind <= 0xD7 or kind == 0x01:
+            continue  # no length
+        size = fh.read(2)
+        if len(size) < 2:
+            return None
+        length = struct.unpack(">H", size)[0] - 2
+        if length < 0 or kind in (0xD9, 0xDA):
+            return None  # end of image or scan before any frame
+        if kind in _SOF:
+            frame = fh.read(length)
+            if len(frame) < 6:
+                return None
+            precision, height, width, components = struct.unpack_from(">BHHB", frame)
+            if precision != 8 or components not in (1, 3, 4) or not width or not height:
+                return None
+            return JpegHeader(width, height, components, orientation, adobe)
+        if 0xC3 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
+            return None  # lossless, hierarchical or arithmetic: leave it to Pillow
+        if kind == 0xE1 or kind == 0xEE:
+            payload = fh.read(length)
+            if kind == 0xEE and payload.startswith(b"Adobe"):
+                adobe = True
+            elif kind == 0xE1 and payload.startswith(b"Exif\0\0"):
+                orientation = _exif_orientation(payload[6:])
+        else:
+            fh.seek(length, os.SEEK_CUR)
 
 
 def _exif_orientation(tiff: bytes) -> int:
@@ -164,11 +168,9 @@ def pixel_size(path: str) -> tuple[int, int]:
     head = jpeg_header(path)
     if head is not None:
         _check_pixels(head.width, head.height, path)
-        w, h = head.width, head.height
-        return (h, w) if head.orientation in (5, 6, 7, 8) else (w, h)
+        return _upright(head.width, head.height, head.orientation)
     with _open(path) as im:
-        w, h = im.size
-        return (h, w) if _orientation(im) in (5, 6, 7, 8) else (w, h)
+        return _upright(im.width, im.height, _orientation(im))
 
 
 def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: bool = False,
@@ -182,26 +184,33 @@ def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: 
     except OSError as exc:
         raise InputError(f"cannot read image: {exc.strerror}", Where(path)) from None
     digest = hashlib.sha256(data).hexdigest()
-    head = jpeg_header(path)
+    checked = cache_dir / f"{digest[:32]}-v{CONVERTER_VERSION}.checked"
+
+    def passes(orientation: int, mode: str | None, ppi: float) -> bool:
+        """Embedded as it is: upright, a PDF colour space, not far too sharp, and grey
+        already if grey is asked for."""
+        return (orientation == 1 and mode in ("L", "RGB", "CMYK") and ppi <= max(PASS_PPI, max_ppi)
+                and (not gray or mode == "L"))
+
+    head = _jpeg_header(io.BytesIO(data))
     if head is not None:
         _check_pixels(head.width, head.height, path)
-        w, h = (head.height, head.width) if head.orientation in (5, 6, 7, 8) else (head.width, head.height)
-        ppi = min(w / (placed_w / 72), h / (placed_h / 72)) if placed_w > 0 and placed_h > 0 else 0.0
-        if (head.orientation == 1 and ppi <= max(PASS_PPI, max_ppi) and (not gray or head.components == 1)):
-            mode = {1: "L", 3: "RGB", 4: "CMYK"}[head.components]
-            checked = cache_dir / f"{digest[:32]}-v{CONVERTER_VERSION}.checked"
+        w, h = _upright(head.width, head.height, head.orientation)
+        ppi = _ppi(w, h, placed_w, placed_h)
+        mode = {1: "L", 3: "RGB", 4: "CMYK"}[head.components]
+        if passes(head.orientation, mode, ppi):
             if not checked.exists() or not data.rstrip(b"\0").endswith(b"\xff\xd9"):
                 with _open(path) as im:
                     _check_jpeg(im, data, path, checked)
-            decode = (1, 0, 1, 0, 1, 0, 1, 0) if mode == "CMYK" and head.adobe else None
-            return PreparedImage(data, w, h, _space(mode), "DCTDecode", decode, ppi)
+            return PreparedImage(data, w, h, _space(mode), "DCTDecode", _decode(mode, head.adobe), ppi)
     with _open(path) as im:
-        w, h = pixel_size(path)
-        ppi = min(w / (placed_w / 72), h / (placed_h / 72)) if placed_w > 0 and placed_h > 0 else 0.0
-        if (im.format == "JPEG" and _orientation(im) == 1 and im.mode in ("L", "RGB", "CMYK")
-                and ppi <= max(PASS_PPI, max_ppi) and (not gray or im.mode == "L")):
-            _check_jpeg(im, data, path, cache_dir / f"{digest[:32]}-v{CONVERTER_VERSION}.checked")
-            return PreparedImage(data, w, h, _space(im.mode), "DCTDecode", _decode(im), ppi)
+        orientation = _orientation(im)
+        w, h = _upright(im.width, im.height, orientation)
+        ppi = _ppi(w, h, placed_w, placed_h)
+        if im.format == "JPEG" and passes(orientation, im.mode, ppi):
+            _check_jpeg(im, data, path, checked)
+            return PreparedImage(data, w, h, _space(im.mode), "DCTDecode",
+                                 _decode(im.mode, "adobe" in im.info), ppi)
         target = _target_size(w, h, ppi, max_ppi)
         key = f"{digest[:32]}-{target[0]}x{target[1]}-{'g' if gray else 'c'}{quality}-v{CONVERTER_VERSION}"
         cached = _from_cache(cache_dir, key, ppi)
@@ -212,6 +221,15 @@ def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: 
                            ppi * target[0] / w if w else 0.0)
     _to_cache(cache_dir, key, result)
     return result
+
+
+def _upright(width: int, height: int, orientation: int) -> tuple[int, int]:
+    """The size as seen: EXIF orientations 5 to 8 turn the image a quarter."""
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def _ppi(w: int, h: int, placed_w: float, placed_h: float) -> float:
+    return min(w / (placed_w / 72), h / (placed_h / 72)) if placed_w > 0 and placed_h > 0 else 0.0
 
 
 def _check_jpeg(im: Image.Image, data: bytes, path: str, checked: Path) -> None:
@@ -239,11 +257,9 @@ def _space(mode: str) -> str:
     return {"L": "DeviceGray", "RGB": "DeviceRGB", "CMYK": "DeviceCMYK"}[mode]
 
 
-def _decode(im: Image.Image):
+def _decode(mode: str, adobe: bool):
     # Photoshop writes CMYK JPEGs inverted, marked by an Adobe APP14 segment
-    if im.mode == "CMYK" and "adobe" in im.info:
-        return (1, 0, 1, 0, 1, 0, 1, 0)
-    return None
+    return (1, 0, 1, 0, 1, 0, 1, 0) if mode == "CMYK" and adobe else None
 
 
 def _target_size(w: int, h: int, ppi: float, max_ppi: float) -> tuple[int, int]:
