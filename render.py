@@ -8,25 +8,24 @@
 """
 from __future__ import annotations
 
-import argparse
-import gc
-import json
 import os
-import signal
 import sys
-import time
-from pathlib import Path
 
-from layout.api import Options, OversetError, PreflightError, copyfit_table, render
-from layout.errors import InputError, RenderError
+from layout import warm
 
-HERE = Path(__file__).resolve().parent
-SAMPLE = HERE / "editions" / "sample" / "edition.yaml"
+# The engine is imported inside main(): a render handed to a warm server (layout/warm.py)
+# never imports it in this process.
 
 
-def parse_args(argv: list[str]) -> Options:
+def parse_args(argv: list[str]):
+    import argparse
+    from pathlib import Path
+
+    from layout.api import Options
+
+    sample = Path(__file__).resolve().parent / "editions" / "sample" / "edition.yaml"
     parser = argparse.ArgumentParser(prog="render.py", description="Render a paiban edition to PDF.")
-    parser.add_argument("edition", nargs="?", type=Path, default=SAMPLE,
+    parser.add_argument("edition", nargs="?", type=Path, default=sample,
                         help="edition YAML (default: the bundled sample)")
     parser.add_argument("-o", "--output", type=Path, help="output PDF (default: out/<edition folder>.pdf)")
     parser.add_argument("--page", type=int, help="compose and write only page N (1-based)")
@@ -51,6 +50,9 @@ def parse_args(argv: list[str]) -> Options:
                         help="print the outcome as one JSON object on stdout (for scripts and the production desk)")
     parser.add_argument("--overset-error", action="store_true",
                         help="treat overset text as an error: write no PDF, exit with code 3")
+    parser.add_argument("--no-server", action="store_true",
+                        help="render in this process: neither use nor start the warm render server "
+                             "(also PAIBAN_SERVER=0; see `python -m layout.warm status|stop`)")
     args = parser.parse_args(argv)
     output = args.output
     if output is None:
@@ -78,6 +80,14 @@ def _on_sigterm(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
+    import gc
+    import json
+    import signal
+    import time
+
+    from layout.api import OversetError, PreflightError, copyfit_table, render
+    from layout.errors import InputError, RenderError
+
     options, args = parse_args(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGTERM, _on_sigterm)
     if args.watch or args.serve:
@@ -150,11 +160,14 @@ class _progress:
     """'composing 5/12, 1.3 s' on a terminal's stderr, rewritten in place."""
 
     def __init__(self, start: float):
+        import time
+
+        self.time = time.perf_counter
         self.start = start
         self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
-        print(f"\rcomposing {done}/{total}, {time.perf_counter() - self.start:.1f} s", end="",
+        print(f"\rcomposing {done}/{total}, {self.time() - self.start:.1f} s", end="",
               file=sys.stderr, flush=True)
         self.shown = True
 
@@ -172,6 +185,8 @@ def _error_json(exc) -> dict:
 
 def _fail(args, code: int, lines: list[str], details: list) -> int:
     if args.json:
+        import json
+
         print(json.dumps({"ok": False, "exit_code": code, "errors": details, "message": "\n".join(lines)},
                          ensure_ascii=False))
     else:
@@ -181,7 +196,12 @@ def _fail(args, code: int, lines: list[str], details: list) -> int:
 
 
 if __name__ == "__main__":
-    code = main()
+    # a warm server, where one runs, renders in a fork of itself with the engine already
+    # imported; where none does, this process renders and starts one for next time
+    code = warm.client(sys.argv[1:])
+    if code is None:
+        code = main()
+        warm.start(sys.argv[1:])
     # Leave without tearing down the interpreter: freeing every object of a composed
     # edition one by one took 70 ms of a 0.9 s render, and the output is already
     # written and closed. Only the standard streams need flushing.

@@ -1,6 +1,7 @@
 """Shared fixtures: the rendered sample, and helpers that read PDFs with real tools."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -13,6 +14,9 @@ SHARED = REPO.parent / "shared"
 SAMPLE = REPO / "editions" / "sample" / "edition.yaml"
 
 sys.path.insert(0, str(REPO))
+# renders the tests start stay in their own process: no warm render server is used or
+# left behind (tests/test_warm.py starts its own, in a folder of its own)
+os.environ["PAIBAN_SERVER"] = "0"
 
 from layout.api import Options, render  # noqa: E402
 

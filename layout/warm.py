@@ -1,0 +1,391 @@
+"""A warm process that renders: the imports done once, each render a fork of it.
+
+A fresh `python render.py` spends about 0.1 s starting Python and importing ReportLab,
+HarfBuzz, PyYAML and the engine before it reads the edition: for a one-page preview,
+half the wait. So the first render starts this server in the background, and later
+renders hand it their arguments, working directory, environment and standard streams
+over a Unix socket. It forks a worker that runs render.py's main() as the client would
+have, writing straight to the client's terminal or pipes, and sends back the exit code;
+the client forwards Ctrl-C and SIGTERM to the worker.
+
+- Same bytes: the server has only imported modules and never renders, so each worker
+  starts from the same state and no cache carries over from one render to the next.
+- Never stale: one server per checkout, Python and set of variables that steer a
+  render; it stops, and the client renders itself, once a source file of the engine or
+  the installed packages changed since it started.
+- Private and bounded: the socket sits in a directory only the user can enter; the
+  server leaves after IDLE seconds without a request (PAIBAN_SERVER_IDLE, default 20
+  minutes). PAIBAN_SERVER=0, `render.py --no-server` or a CI variable turn it off.
+- Any failure to reach it (none running, a damaged reply) means the client renders in
+  its own process, as it would without a server.
+
+This module is imported by every render.py before anything else, so the client half
+imports only what Python has loaded at start anyway.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IDLE = 20 * 60
+# what a render may read from the environment at import time: a different value is a
+# different server (the worker takes the client's whole environment either way)
+_KEY_VARS = ("PAIBAN_", "RL_", "PYTHON", "LANG", "LC_", "TZ", "HOME", "XDG_")
+_LONG_RUNNING = ("--watch", "--serve")  # these stay in their own process
+
+
+def enabled(argv: list[str]) -> bool:
+    """Whether this render may use or start a server."""
+    if os.environ.get("PAIBAN_SERVER", "1").lower() in ("0", "no", "off", "false") or os.environ.get("CI"):
+        return False
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork")):
+        return False
+    for arg in argv:
+        if arg == "--":
+            break
+        if arg == "--no-server" or (len(arg) > 3 and any(opt.startswith(arg) for opt in _LONG_RUNNING)):
+            return False
+    return True
+
+
+def socket_path() -> str:
+    """The socket of the server for this checkout, Python and environment."""
+    import zlib
+
+    base = os.environ.get("PAIBAN_SERVER_DIR") or os.path.join(
+        os.environ.get("XDG_RUNTIME_DIR") or "/tmp", f"paiban-{os.getuid()}")
+    key = "\0".join([ROOT, sys.executable] + sorted(f"{k}={v}" for k, v in os.environ.items()
+                                                  if k.startswith(_KEY_VARS) and not k.startswith("PAIBAN_SERVER")))
+    data = key.encode("utf-8", "surrogateescape")
+    return os.path.join(base, f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}.sock")
+
+
+def _private_dir(path: str) -> bool:
+    """The socket's directory exists, is ours and is closed to others (made so if new)."""
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.stat(folder)
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and st.st_mode & 0o077 == 0
+
+
+# -- the client: a render.py that finds a server -------------------------------------------
+
+def client(argv: list[str]) -> int | None:
+    """Render through the server: the exit code, or None where this process must render
+    itself (no server, a stale one, or a failure before the worker could start)."""
+    if not enabled(argv):
+        return None
+    import _socket
+    import marshal
+    import signal
+    from array import array
+
+    path = socket_path()
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+    except OSError:
+        sock.close()
+        return None
+    mask = os.umask(0)
+    os.umask(mask)
+    streams = [(s.encoding, s.errors, s.line_buffering) if s is not None else None for s in (sys.stdout, sys.stderr)]
+    body = marshal.dumps({"argv": list(argv), "cwd": os.getcwd(), "env": dict(os.environ), "umask": mask,
+                          "streams": streams})
+    data = len(body).to_bytes(4, "little") + body
+    try:
+        sent = sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, array("i", [0, 1, 2]))])
+        while sent < len(data):
+            sent += sock.send(data[sent:])
+    except OSError:  # a closed standard stream, or the server went away
+        sock.close()
+        return None
+    worker = []  # its pid, once known
+    signals = []  # every SIGINT/SIGTERM this process got
+
+    def send(signum):
+        # a third Ctrl-C stops a worker that does not answer the first two
+        try:
+            os.kill(worker[0], signal.SIGKILL if len(signals) > 2 else signum)
+        except ProcessLookupError:
+            pass
+
+    def forward(signum, frame):
+        signals.append(signum)
+        if worker:
+            send(signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, forward)
+    buffer = b""
+    while True:
+        try:
+            chunk = sock.recv(256)
+        except InterruptedError:
+            continue
+        except OSError:
+            chunk = b""
+        if not chunk:
+            break
+        buffer += chunk
+        lines = buffer.split(b"\n")
+        buffer = lines.pop()
+        for line in lines:
+            word, _, value = line.partition(b" ")
+            if word == b"stale":
+                sock.close()
+                return 128 + signals[-1] if signals else None
+            if word == b"pid":
+                worker.append(int(value))
+                for signum in signals:
+                    send(signum)
+            elif word == b"exit":
+                sock.close()
+                return int(value)
+    sock.close()
+    if signals:
+        return 128 + signals[-1]
+    if worker:
+        print("warning: the render server's worker stopped without an answer; rendering here", file=sys.stderr)
+    return None
+
+
+def start(argv: list[str]) -> None:
+    """Start a server in the background for the next render (after this one rendered
+    in its own process). It detaches from the terminal, holds none of our files open,
+    and leaves at once if another server already serves this socket."""
+    if not enabled(argv) or not _private_dir(socket_path()):
+        return
+    code = f"import sys; sys.path[0] = {ROOT!r}; from layout import warm; warm.main()"
+    try:
+        os.posix_spawn(sys.executable, [sys.executable, "-c", code], os.environ,
+                       file_actions=[(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                                     (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                                     (os.POSIX_SPAWN_DUP2, 1, 2)],
+                       setsid=True)
+    except OSError:
+        pass
+
+
+# -- the server ------------------------------------------------------------------------------
+
+def _fingerprint() -> list:
+    """What the server's imports were made from: the engine's sources and the installed
+    packages (pip adds or removes folders, which changes site-packages' own time)."""
+    import site
+    import sysconfig
+
+    files = [os.path.join(ROOT, "render.py")]
+    for folder, _, names in os.walk(os.path.join(ROOT, "layout")):
+        files += [os.path.join(folder, n) for n in sorted(names) if n.endswith(".py")]
+    files += sorted({sysconfig.get_paths()["purelib"], *site.getsitepackages()})
+    stamps = []
+    for name in files:
+        try:
+            st = os.stat(name)
+            stamps.append((name, st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamps.append((name, None, None))
+    return stamps
+
+
+def _preload() -> None:
+    """Import what a render imports, lazily included: each worker then starts with it."""
+    import importlib
+
+    for name in ("render", "layout.api", "layout.prepress", "layout.proof", "layout.images", "layout.fontsubset",
+                 "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.ImageCms", "pyphen", "datetime",
+                 "pypdfium2"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a worker imports it (and reports a failure) itself
+            pass
+
+
+def serve(path: str, idle: float) -> None:
+    """Accept renders until idle for `idle` seconds or the engine changed."""
+    import fcntl
+    import gc
+    import signal
+    import socket
+
+    import time
+
+    lock = open(path + ".lock", "a+")
+    for _ in range(40):  # a stale server may still be on its way out
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        return  # another server is serving
+    lock.truncate(0)
+    lock.write(str(os.getpid()))
+    lock.flush()
+    fingerprint = _fingerprint()
+    _preload()
+    gc.collect()
+    gc.freeze()  # the workers' copies of these pages stay shared
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    listener.bind(path)
+    listener.listen(16)
+    listener.settimeout(idle)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                break
+            except InterruptedError:
+                continue
+            conn.settimeout(None)
+            if _fingerprint() != fingerprint:
+                _reply(conn, "stale")
+                conn.close()
+                break
+            if os.fork() == 0:
+                code = 1
+                try:
+                    listener.close()
+                    code = _work(conn)
+                finally:
+                    os._exit(code)
+            conn.close()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        try:
+            os.unlink(path)  # ours: no other server can bind while we hold the lock
+        except OSError:
+            pass
+        listener.close()
+        lock.close()
+
+
+def _reply(conn, line: str) -> None:
+    try:
+        conn.sendall(line.encode() + b"\n")
+    except OSError:
+        pass
+
+
+def _work(conn) -> int:
+    """The forked worker: become the client (streams, directory, environment), render."""
+    import io
+    import marshal
+    import signal
+    import socket
+
+    for signum in (signal.SIGCHLD, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+    if len(fds) != 3 or len(data) < 4:
+        return 1
+    size = int.from_bytes(data[:4], "little")
+    body = data[4:]
+    while len(body) < size:
+        more = conn.recv(size - len(body))
+        if not more:
+            return 1
+        body += more
+    request = marshal.loads(body)
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    for target, (name, spec) in enumerate(zip(("stdout", "stderr"), request["streams"]), start=1):
+        if spec is not None:
+            encoding, errors, line_buffering = spec
+            stream = io.TextIOWrapper(io.FileIO(target, "w", closefd=False), encoding=encoding, errors=errors,
+                                      line_buffering=line_buffering or os.isatty(target))
+            setattr(sys, name, stream)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.umask(request["umask"])
+    sys.argv = [os.path.join(ROOT, "render.py"), *request["argv"]]
+    _reply(conn, f"pid {os.getpid()}")
+    code = 1
+    try:
+        import render
+
+        code = render.main(request["argv"])
+    except SystemExit as exc:  # argparse: --help, a usage error
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    except KeyboardInterrupt:
+        code = 130
+    except BaseException:  # noqa: BLE001 - a bug in the engine: shown as a local run would
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+    _reply(conn, f"exit {code}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m layout.warm [serve|stop|status]`."""
+    args = sys.argv[1:] if argv is None else argv
+    what = args[0] if args else "serve"
+    path = socket_path()
+    if what == "serve":
+        os.chdir("/")
+        if _private_dir(path):
+            serve(path, float(os.environ.get("PAIBAN_SERVER_IDLE") or IDLE))
+        return 0
+    if what in ("stop", "status"):
+        pid = _server_pid(path)
+        if what == "status":
+            import socket
+
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                listening = probe.connect_ex(path) == 0
+            state = f"running, pid {pid}" if pid and listening else f"starting, pid {pid}" if pid else "not running"
+            print(f"render server {state} ({path})")
+            return 0 if pid and listening else 1
+        if pid:
+            import signal
+
+            os.kill(pid, signal.SIGTERM)
+            print(f"stopped the render server (pid {pid})")
+        return 0
+    print("usage: python -m layout.warm [serve|stop|status]", file=sys.stderr)
+    return 2
+
+
+def _server_pid(path: str) -> int | None:
+    """The pid of the server serving `path`: the one holding its lock file, which names it."""
+    import fcntl
+
+    try:
+        with open(path + ".lock", "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return None  # nobody holds it
+            except OSError:
+                lock.seek(0)
+                return int(lock.read() or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
