@@ -14,12 +14,20 @@ Besides the sample edition and composition throughput, it measures the shared wo
   pages only (rotated, so that caches do not make the copies free);
 - W8X, whose side stories cannot fit, with the overset characters our report counts.
 A part that cannot run (no workload, no Typst) is reported with the reason, never fatal.
+
+Each render is measured twice over, as a user meets it: with the warm render server
+(layout/warm.py; the default, started by the warm-up's render, in a folder of the
+benchmark's own and stopped at the end) and without it (PAIBAN_SERVER=0: Python, the
+imports and the render in one fresh process). With the server the measured process is
+only the client, so its peak RSS and CPU say nothing: those columns come from the runs
+without it, and the server's own resident size is printed.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -47,11 +55,22 @@ class RunFailed(Exception):
     """A measured command exited non-zero (or timed out); the message is its last words."""
 
 
-def _once(args: list[str]) -> tuple[float, float, float]:
-    """Wall time (s), peak RSS (MB) and CPU time (s) of one fresh process."""
+# the environments of the two ways to run render.py (main() fills in the server's folder)
+ENV_SERVER: dict[str, str] = {}
+ENV_ALONE: dict[str, str] = dict(os.environ, PAIBAN_SERVER="0")
+
+
+def _env_of(args: list[str], env: dict | None) -> dict | None:
+    return env if env is not None else (ENV_ALONE if "render.py" in " ".join(args) else None)
+
+
+def _once(args: list[str], env: dict | None = None) -> tuple[float, float | None, float | None]:
+    """Wall time (s), peak RSS (MB) and CPU time (s) of one fresh process (no RSS or CPU
+    for a client of the server: the work is done in another process)."""
+    env = _env_of(args, env)
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err, env=env)
         timer = threading.Timer(TIMEOUT_S, proc.kill)
         timer.start()
         try:
@@ -65,39 +84,82 @@ def _once(args: list[str]) -> tuple[float, float, float]:
             last = err.read().decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no message)"]
             why = f"killed after {TIMEOUT_S} s" if code == -signal.SIGKILL else f"exit {code}"
             raise RunFailed(f"{why}: {last[0][:300]}")
+    if env is ENV_SERVER:
+        return wall, None, None
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def _warm_up(args: list[str]) -> None:
-    proc = subprocess.run(args, capture_output=True, cwd=REPO, timeout=TIMEOUT_S)
+def _warm_up(args: list[str], env: dict | None = None) -> None:
+    env = _env_of(args, env)
+    proc = subprocess.run(args, capture_output=True, cwd=REPO, timeout=TIMEOUT_S, env=env)
     if proc.returncode != 0:
         last = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no message)"]
         raise RunFailed(f"exit {proc.returncode}: {last[0][:300]}")
+    if env is ENV_SERVER:
+        _server_up()
 
 
-def _summary(samples: list[tuple[float, float, float]]) -> dict:
+def _warm(what: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "layout.warm", what], cwd=REPO,
+                          env=ENV_SERVER, capture_output=True, text=True, timeout=60)
+
+
+def _server_up() -> None:
+    """Wait for the server the warm-up's render started (its imports take a moment)."""
+    for _ in range(200):
+        if _warm("status").returncode == 0:
+            return
+        time.sleep(0.05)
+    raise RunFailed("the render server did not start")
+
+
+def server_rss_mb() -> float | None:
+    """The resident size of the idle server (what a designer's machine keeps for it)."""
+    match = re.search(r"pid (\d+)", _warm("status").stdout)
+    try:
+        status = Path(f"/proc/{match.group(1)}/status").read_text() if match else ""
+    except OSError:
+        return None
+    rss = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(rss.group(1)) / 1024 if rss else None
+
+
+def _summary(samples: list[tuple[float, float | None, float | None]]) -> dict:
     times = [s[0] for s in samples]
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "peak_rss_mb": max(s[1] for s in samples), "cpu_median_s": statistics.median(s[2] for s in samples),
-            "runs": len(samples)}
+    out = {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "runs": len(samples)}
+    if samples[0][1] is not None:
+        out.update(peak_rss_mb=max(s[1] for s in samples), cpu_median_s=statistics.median(s[2] for s in samples))
+    return out
 
 
-def fresh_process(args: list[str], warmup: list[str] | None = None) -> dict:
+def fresh_process(args: list[str], warmup: list[str] | None = None, env: dict | None = None) -> dict:
     """Median wall time and peak RSS of a command run RUNS times after a warm-up (the
     warm-up may be another command, e.g. the same render writing its report)."""
-    _warm_up(warmup or args)
-    return _summary([_once(args) for _ in range(RUNS)])
+    _warm_up(warmup or args, env)
+    return _summary([_once(args, env) for _ in range(RUNS)])
 
 
-def interleaved(commands: dict[str, list[str]], warmups: dict[str, list[str]] | None = None) -> dict[str, dict]:
+def both(args: list[str], warmup: list[str] | None = None) -> dict:
+    """A render measured with the server and without, interleaved: the server's figures,
+    with the others under 'alone'."""
+    got = interleaved({"server": args, "alone": args}, {"server": warmup, "alone": warmup} if warmup else None,
+                      {"server": ENV_SERVER, "alone": ENV_ALONE})
+    out = got["server"]
+    out["alone"] = got["alone"]
+    return out
+
+
+def interleaved(commands: dict[str, list[str]], warmups: dict[str, list[str]] | None = None,
+                envs: dict[str, dict] | None = None) -> dict[str, dict]:
     """fresh_process for several commands, their runs alternating (a, b, a, b, …) so that
     load on the machine falls on all of them alike. A command whose warm-up fails is
     left out with {'error': why}; the others go on."""
     out: dict[str, dict] = {}
     live = {}
+    envs = envs or {}
     for name, args in commands.items():
         try:
-            _warm_up((warmups or {}).get(name) or args)
+            _warm_up((warmups or {}).get(name) or args, envs.get(name))
             live[name] = args
         except (RunFailed, subprocess.TimeoutExpired, OSError) as exc:
             out[name] = {"error": f"warm-up failed: {exc}"}
@@ -105,7 +167,7 @@ def interleaved(commands: dict[str, list[str]], warmups: dict[str, list[str]] | 
     for _ in range(RUNS):
         for name, args in list(live.items()):
             try:
-                samples[name].append(_once(args))
+                samples[name].append(_once(args, envs.get(name)))
             except (RunFailed, OSError) as exc:
                 out[name] = {"error": str(exc)}
                 del live[name]
@@ -231,8 +293,9 @@ def workloads(py: str) -> dict:
     except Exception as exc:  # noqa: BLE001 - a converter bug must not stop the other figures
         res["w8"] = {"error": f"conversion failed: {_why(exc)}"}
         return res
-    commands = {"w8": render("W8")}
-    warmups = {"w8": render("W8", report=True)}
+    commands = {"w8": render("W8"), "w8_alone": render("W8")}
+    warmups = {"w8": render("W8", report=True), "w8_alone": render("W8", report=True)}
+    envs = {"w8": ENV_SERVER, "w8_alone": ENV_ALONE}
     typst_py, why = typst_python()
     res["typst_version"] = TYPST_VERSION if typst_py else None
     if typst_py:
@@ -240,18 +303,24 @@ def workloads(py: str) -> dict:
                                 str(OUT / "typst-W8.pdf")]
     else:
         res["typst_w8"] = {"error": why}
-    res.update(interleaved(commands, warmups))
+    res.update(interleaved(commands, warmups, envs))
+    res["w8"]["alone"] = res.pop("w8_alone")
     if "median_s" in res["w8"]:
         res["w8"].update(overset_of(OUT / "W8.report.json"))
-    if "median_s" in res["w8"] and "median_s" in res.get("typst_w8", {}):
-        res["ratio_paiban_typst"] = res["w8"]["median_s"] / res["typst_w8"]["median_s"]
+    if "median_s" in res.get("typst_w8", {}):
+        for r in (res["w8"], res["w8"]["alone"]):
+            if "median_s" in r:
+                r["ratio_to_typst"] = r["median_s"] / res["typst_w8"]["median_s"]
+        res["ratio_paiban_typst"] = res["w8"].get("ratio_to_typst")
 
-    # issue 9's preview target: page 1 of W8 against the whole of W8
+    # issue 9's preview target: page 1 of W8 against the whole of W8, each way
     if "median_s" in res["w8"]:
         try:
-            res["w8_page1"] = fresh_process([py, "render.py", str(OUT / "W8" / "edition.yaml"), "--page", "1",
-                                              "-o", str(OUT / "W8-p1.pdf")])
-            res["w8_page1"]["ratio_to_whole"] = res["w8_page1"]["median_s"] / res["w8"]["median_s"]
+            p1 = res["w8_page1"] = both([py, "render.py", str(OUT / "W8" / "edition.yaml"), "--page", "1",
+                                         "-o", str(OUT / "W8-p1.pdf")])
+            for part, whole in ((p1, res["w8"]), (p1["alone"], res["w8"]["alone"])):
+                if "median_s" in part and "median_s" in whole:
+                    part["ratio_to_whole"] = part["median_s"] / whole["median_s"]
         except Exception as exc:  # noqa: BLE001 - reported in the table, never fatal
             res["w8_page1"] = {"error": _why(exc)}
 
@@ -260,9 +329,12 @@ def workloads(py: str) -> dict:
         folder = f"W8-{8 * copies}p"
         try:
             pages = make_edition(w8, OUT / folder, copies)
-            r = fresh_process(render(folder))
-            r["pages"] = pages
-            r.update({k.replace("_s", "_s_per_page"): r[k] / pages for k in ("median_s", "min_s", "max_s")})
+            r = both(render(folder))
+            for part in (r, r["alone"]):
+                part["pages"] = pages
+                if "median_s" in part:
+                    part.update({k.replace("_s", "_s_per_page"): part[k] / pages
+                                 for k in ("median_s", "min_s", "max_s")})
             res[key] = r
         except Exception as exc:  # noqa: BLE001 - reported in the table, never fatal
             res[key] = {"error": _why(exc)}
@@ -283,46 +355,67 @@ def workloads(py: str) -> dict:
 # ---------------------------------------------------------------- the table
 
 def _row(label: str, r: dict | None, unit: str = "s", sfx: str = "", note: str = "") -> str:
-    """One line of the table; `sfx` picks other figures of r (e.g. '_per_page')."""
+    """One line of the table; `sfx` picks other figures of r (e.g. '_per_page'). Rows
+    of the server's clients have no RSS or CPU (the work is done in the server's worker)."""
     if not r or "error" in r:
         why = (r or {}).get("error", "not measured")
         return f"{label:<44}{'—':>10}{'':>10}{'':>10}{'':>11}{'':>9}   {why}"
     med, lo, hi = (r[f"{k}_s{sfx}"] for k in ("median", "min", "max"))
     fmt = (lambda v: f"{v:>9.3f}{unit}") if sfx else (lambda v: f"{v:>9.2f}{unit}")
+    rss = f"{r['peak_rss_mb']:>8.0f} MB" if "peak_rss_mb" in r else f"{'':>11}"
     cpu = f"{r['cpu_median_s']:>8.1f}s" if "cpu_median_s" in r and not sfx else f"{'':>9}"
-    return f"{label:<44}{fmt(med)}{fmt(lo)}{fmt(hi)}{r['peak_rss_mb']:>8.0f} MB{cpu}   {note}".rstrip()
+    return f"{label:<44}{fmt(med)}{fmt(lo)}{fmt(hi)}{rss}{cpu}   {note}".rstrip()
+
+
+def _pair(label: str, r: dict | None, sfx: str = "", note=lambda r: "") -> None:
+    """A render's two rows: with the warm server, then in one process alone."""
+    unit = "s"
+    print(_row(label, r, unit, sfx, note(r) if r and "median_s" in r else ""))
+    alone = (r or {}).get("alone", r if r and "error" in r else None)
+    print(_row("  the same, no server", alone, unit, sfx, note(alone) if alone and "median_s" in alone else ""))
 
 
 def print_table(results: dict) -> None:
     print(f"{'what':<44}{'median':>10}{'min':>10}{'max':>10}{'peak RSS':>11}{'CPU':>9}   note")
-    print(_row("sample edition, whole", results["sample_full"]))
-    print(_row("sample edition, page 1", results["sample_page1"]))
+    _pair("sample edition, whole", results["sample_full"])
+    _pair("sample edition, page 1", results["sample_page1"])
     wl = results.get("workloads", {})
     w8 = wl.get("w8")
     tv = wl.get("typst_version")
     if w8 is not None:
-        note = f"overset {w8['overset_chars']} chars in {w8['overset_stories']} stories" if "overset_chars" in w8 else ""
-        print(_row(f"W8 ({wl.get('w8_pages', 8)} p), paiban", w8, note=note))
+        def w8_note(r):
+            parts = [f"{r['ratio_to_typst']:.2f} of Typst"] if "ratio_to_typst" in r else []
+            if "overset_chars" in r:
+                parts.append(f"overset {r['overset_chars']} chars in {r['overset_stories']} stories")
+            return "; ".join(parts)
+
+        _pair(f"W8 ({wl.get('w8_pages', 8)} p), paiban", w8, note=w8_note)
         print(_row(f"W8, Typst (PyPI typst {tv or TYPST_VERSION}), interleaved", wl.get("typst_w8"),
                    note="clips overset silently"))
-        p1 = wl.get("w8_page1")
-        print(_row("W8, page 1 (preview)", p1,
-                   note=f"{p1['ratio_to_whole']:.2f} of W8 whole" if p1 and "ratio_to_whole" in p1 else ""))
-        if "ratio_paiban_typst" in wl:
-            print(f"{'W8 ratio paiban / Typst (medians)':<44}{wl['ratio_paiban_typst']:>9.2f}x")
+        _pair("W8, page 1 (preview)", wl.get("w8_page1"),
+              note=lambda r: f"{r['ratio_to_whole']:.2f} of W8 whole" if "ratio_to_whole" in r else "")
+        if "ratio_paiban_typst" in wl and wl["ratio_paiban_typst"] is not None:
+            alone = w8.get("alone", {}).get("ratio_to_typst")
+            print(f"{'W8 ratio paiban / Typst (medians)':<44}{wl['ratio_paiban_typst']:>9.2f}x"
+                  + (f"   no server: {alone:.2f}x" if alone is not None else ""))
         else:
             print(f"{'W8 ratio paiban / Typst':<44}{'—':>10}   no Typst figure")
         if "median_s" in w8:
-            per = {f"{k}_s_per_page": w8[f"{k}_s"] / wl.get("w8_pages", 8) for k in ("median", "min", "max")}
-            print(_row("W8, 8 pages, per page", dict(w8, **per), "s", "_per_page"))
+            pages = wl.get("w8_pages", 8)
+
+            def per(r):
+                return dict(r, **{f"{k}_s_per_page": r[f"{k}_s"] / pages for k in ("median", "min", "max")}) \
+                    if r and "median_s" in r else r
+
+            _pair("W8, 8 pages, per page", dict(per(w8), alone=per(w8.get("alone"))), "_per_page")
         for key, label in (("w8_16p", "W8 x2, 16 pages, per page"), ("w8_32p", "W8 x4, 32 pages, per page")):
-            r = wl.get(key)
-            note = f"whole: {r['median_s']:.1f} s" if r and "median_s" in r else ""
-            print(_row(label, r, "s", "_per_page", note))
+            _pair(label, wl.get(key), "_per_page", note=lambda r: f"whole: {r['median_s']:.2f} s")
         r = wl.get("w8x")
         note = (f"overset {r['overset_chars']} chars in {r['overset_stories']} stories (--report)"
                 if r and "overset_chars" in r else "")
         print(_row("W8X (8 p, side stories too long), paiban", r, note=note))
+    if results.get("server_rss_mb"):
+        print(f"{'render server, idle, resident':<44}{'':>30}{results['server_rss_mb']:>8.0f} MB")
     if "error" in results["composition"]:
         print(f"{'composition':<44}{'—':>10}   {results['composition']['error']}")
         return
@@ -354,25 +447,36 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"runs": RUNS, "commit": _commit()}
     py = str(REPO / ".venv" / "bin" / "python")
     sample = ["editions/sample/edition.yaml"]
-    for key, extra in (("sample_full", ["-o", "out/bench-sample.pdf"]),
-                       ("sample_page1", ["--page", "1", "-o", "out/bench-p1.pdf"])):
-        try:
-            results[key] = fresh_process([py, "render.py", *sample, *extra])
-        except Exception as exc:  # noqa: BLE001 - a benchmark never fails the build
-            results[key] = {"error": _why(exc)}
+    # the server's socket in a folder of the benchmark's own (a short path: sockets have a
+    # length limit), with CI's switch-off undone: the figures are what a designer gets
+    folder = tempfile.mkdtemp(prefix="paiban-bench-")
+    ENV_SERVER.update({k: v for k, v in os.environ.items() if k != "CI"})
+    ENV_SERVER.update(PAIBAN_SERVER="1", PAIBAN_SERVER_DIR=folder)
     try:
-        results["composition"] = composition_throughput()
-    except Exception as exc:  # noqa: BLE001 - a benchmark never fails the build
-        results["composition"] = {"error": _why(exc)}
-    if not args.no_workloads:
-        OUT.mkdir(parents=True, exist_ok=True)
+        for key, extra in (("sample_full", ["-o", "out/bench-sample.pdf"]),
+                           ("sample_page1", ["--page", "1", "-o", "out/bench-p1.pdf"])):
+            try:
+                results[key] = both([py, "render.py", *sample, *extra])
+            except Exception as exc:  # noqa: BLE001 - a benchmark never fails the build
+                results[key] = {"error": _why(exc)}
         try:
-            results["workloads"] = workloads(py)
+            results["composition"] = composition_throughput()
         except Exception as exc:  # noqa: BLE001 - a benchmark never fails the build
-            results["workloads"] = {"error": _why(exc)}
+            results["composition"] = {"error": _why(exc)}
+        if not args.no_workloads:
+            OUT.mkdir(parents=True, exist_ok=True)
+            try:
+                results["workloads"] = workloads(py)
+            except Exception as exc:  # noqa: BLE001 - a benchmark never fails the build
+                results["workloads"] = {"error": _why(exc)}
+        results["server_rss_mb"] = server_rss_mb()
+    finally:
+        _warm("stop")
+        shutil.rmtree(folder, ignore_errors=True)
     (REPO / "out").mkdir(exist_ok=True)
     (REPO / "out" / "bench.json").write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False))
-    print(f"paiban {results['commit']}, {RUNS} runs per figure after a warm-up, fresh processes")
+    print(f"paiban {results['commit']}, {RUNS} runs per figure after a warm-up, fresh processes "
+          "(with the warm render server, and without it)")
     print_table(results)
     if "error" in results.get("workloads", {}):
         print(f"workloads: {results['workloads']['error']}")
