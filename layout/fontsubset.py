@@ -8,11 +8,13 @@ ids as CIDs and maps them with a CIDToGIDMap.
 """
 from __future__ import annotations
 
+import os
 import struct
 import sys
 from array import array
 from collections.abc import Iterator
 
+_OPENED: dict[tuple, "SourceFont"] = {}  # SourceFont.open's, by file identity
 COPIED = (b"cvt ", b"fpgm", b"prep")  # hinting tables, copied as they are (they name no glyph)
 
 # composite glyph flags
@@ -62,10 +64,18 @@ class SourceFont:
 
     @classmethod
     def open(cls, path) -> "SourceFont":
+        """The file's tables, parsed once per process for as long as the file is the same
+        (device, inode, size and time): a process that renders again (watch mode, the
+        warm server's workers, which inherit what the server opened) skips the parse."""
         import mmap
 
-        with open(path, "rb") as fh:
-            return cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+        st = os.stat(path)
+        key = (os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        font = _OPENED.get(key)
+        if font is None:
+            with open(path, "rb") as fh:
+                font = _OPENED[key] = cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+        return font
 
     def advance(self, gid: int) -> int:
         return self.advances[min(gid, self.num_hmetrics - 1)]
