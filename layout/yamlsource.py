@@ -6,6 +6,7 @@ it ourselves, refusing tags and bounding alias expansion.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from .errors import InputError, Where
 MAX_NODES = 200_000  # bound on values after alias expansion (an 'alias bomb' exceeds it)
 MAX_DEPTH = 100  # nesting levels; PyYAML recurses per level, so this is checked first
 
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
@@ -87,14 +89,13 @@ def load(path: Path, shown: str | None = None) -> Y:
 
 
 def _check_depth(text: str, shown: str) -> None:
-    """Refuse deeply nested flow collections ([[[[...) before PyYAML recurses into them."""
+    """Refuse deeply nested flow collections ([[[[...) before PyYAML recurses into them.
+    Only brackets, quotes and line ends matter, so only they are visited."""
     depth = 0
-    line, col = 1, 0
     quote = None
-    for ch in text:
-        col += 1
+    for m in _DEPTH_CHARS.finditer(text):
+        ch = m.group()
         if ch == "\n":
-            line, col = line + 1, 0
             if quote == "'":
                 quote = None
             continue
@@ -107,10 +108,15 @@ def _check_depth(text: str, shown: str) -> None:
         elif ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise InputError(f"nesting deeper than {MAX_DEPTH} levels", Where(shown, line, col),
+                at = m.start()
+                where = Where(shown, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
+                raise InputError(f"nesting deeper than {MAX_DEPTH} levels", where,
                                  "edition files are a few levels deep; check the brackets")
-        elif ch in "]}":
+        else:
             depth = max(0, depth - 1)
+
+
+_DEPTH_CHARS = re.compile(r"[\n\"'\[\]{}]")
 
 
 class _Converter:
@@ -144,6 +150,8 @@ class _Converter:
                 return Y([self.convert(item) for item in node.value], self.where(node))
             finally:
                 self.depth -= 1
+        if node.tag == _STR:  # what PyYAML's constructor would return for it
+            return Y(node.value, self.where(node))
         try:
             value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:
