@@ -4,7 +4,7 @@ A fresh `python render.py` spends about 0.1 s starting Python and importing Repo
 HarfBuzz, PyYAML and the engine before it reads the edition: for a one-page preview,
 half the wait. So the first render starts this server in the background, and later
 renders hand it their arguments, working directory, environment and standard streams
-over a Unix socket. It forks a worker that runs render.py's main() as the client would
+over a Unix socket. It forks a worker that runs layout/cli.py's main() as the client would
 have, writing straight to the client's terminal or pipes, and sends back the exit code;
 the client forwards Ctrl-C and SIGTERM to the worker.
 
@@ -197,13 +197,24 @@ def _preload() -> None:
     """Import what a render imports, lazily included: each worker then starts with it."""
     import importlib
 
-    for name in ("render", "layout.api", "layout.prepress", "layout.proof", "layout.images", "layout.fontsubset",
+    for name in ("layout.cli", "layout.api", "layout.prepress", "layout.proof", "layout.images", "layout.fontsubset",
                  "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.ImageCms", "pyphen", "datetime",
                  "pypdfium2"):
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a worker imports it (and reports a failure) itself
             pass
+    # the default fonts' tables for subsetting, parsed (SourceFont.open checks in each
+    # worker that the file is still the same one)
+    try:
+        from . import fontcache
+        from .fonts import load_fontset
+        from .fontsubset import SourceFont
+
+        for face in load_fontset().faces():
+            SourceFont.open(fontcache.embeddable(face, convert=False))
+    except Exception:  # noqa: BLE001 - not there yet, or changed: a worker opens it itself
+        pass
 
 
 def serve(path: str, idle: float) -> None:
@@ -318,9 +329,9 @@ def _work(conn) -> int:
     _reply(conn, f"pid {os.getpid()}")
     code = 1
     try:
-        import render
+        from .cli import main
 
-        code = render.main(request["argv"])
+        code = main(request["argv"])
     except SystemExit as exc:  # argparse: --help, a usage error
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if isinstance(exc.code, str):
