@@ -268,7 +268,10 @@ def serve(path: str, idle: float) -> None:
             if os.fork() == 0:
                 code = 1
                 try:
+                    # the worker holds neither the socket nor the lock: a server that
+                    # leaves while a render runs makes way for the next one at once
                     listener.close()
+                    lock.close()
                     code = _work(conn)
                 finally:
                     os._exit(code)

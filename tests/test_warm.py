@@ -214,3 +214,22 @@ def test_the_socket_folder_is_private(server):
     env, _ = server
     folder = Path(env["PAIBAN_SERVER_DIR"])
     assert folder.stat().st_mode & 0o077 == 0
+
+
+def test_a_server_stopped_mid_render_lets_the_render_finish_and_a_new_server_start(server, tmp_path):
+    env, pid = server
+    edition = big_edition(tmp_path / "ed")
+    out = tmp_path / "out.pdf"
+    proc = subprocess.Popen([sys.executable, str(REPO / "render.py"), str(edition), "-o", str(out)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    assert len(session_processes(pid)) > 1, "no worker is rendering"
+    assert warm(env, what="stop").returncode == 0
+    # the worker holds no lock of the server's: a new one can start while it renders
+    assert warm(env).returncode == 1
+    assert render(env, SAMPLE, "--page", "1", "-o", tmp_path / "p1.pdf").returncode == 0
+    new = wait_for_server(env)
+    assert new != pid
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert out.read_bytes().startswith(b"%PDF")
