@@ -79,10 +79,10 @@ def client(argv: list[str]) -> int | None:
     itself (no server, a stale one, or a failure before the worker could start)."""
     if not enabled(argv):
         return None
+    # the C modules themselves: `signal` imports enum, `array` collections (4 ms together)
+    import _signal
     import _socket
     import marshal
-    import signal
-    from array import array
 
     path = socket_path()
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
@@ -98,7 +98,8 @@ def client(argv: list[str]) -> int | None:
                           "streams": streams})
     data = len(body).to_bytes(4, "little") + body
     try:
-        sent = sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, array("i", [0, 1, 2]))])
+        fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))  # three C ints
+        sent = sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
         while sent < len(data):
             sent += sock.send(data[sent:])
     except OSError:  # a closed standard stream, or the server went away
@@ -110,7 +111,7 @@ def client(argv: list[str]) -> int | None:
     def send(signum):
         # a third Ctrl-C stops a worker that does not answer the first two
         try:
-            os.kill(worker[0], signal.SIGKILL if len(signals) > 2 else signum)
+            os.kill(worker[0], _signal.SIGKILL if len(signals) > 2 else signum)
         except ProcessLookupError:
             pass
 
@@ -119,8 +120,8 @@ def client(argv: list[str]) -> int | None:
         if worker:
             send(signum)
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, forward)
+    for signum in (_signal.SIGINT, _signal.SIGTERM):
+        _signal.signal(signum, forward)
     buffer = b""
     while True:
         try:
@@ -173,23 +174,28 @@ def start(argv: list[str]) -> None:
 
 # -- the server ------------------------------------------------------------------------------
 
-def _fingerprint() -> list:
-    """What the server's imports were made from: the engine's sources and the installed
-    packages (pip adds or removes folders, which changes site-packages' own time)."""
+def _watched() -> list[str]:
+    """What the server's imports were made from: render.py, the engine's sources and
+    folders (a folder's time changes when a file is added or removed), and the installed
+    packages (pip adds or removes folders in site-packages, which changes its time)."""
     import site
     import sysconfig
 
     files = [os.path.join(ROOT, "render.py")]
     for folder, _, names in os.walk(os.path.join(ROOT, "layout")):
+        files.append(folder)
         files += [os.path.join(folder, n) for n in sorted(names) if n.endswith(".py")]
-    files += sorted({sysconfig.get_paths()["purelib"], *site.getsitepackages()})
+    return files + sorted({sysconfig.get_paths()["purelib"], *site.getsitepackages()})
+
+
+def _fingerprint(paths: list[str]) -> list:
     stamps = []
-    for name in files:
+    for name in paths:
         try:
             st = os.stat(name)
-            stamps.append((name, st.st_mtime_ns, st.st_size))
+            stamps.append((st.st_mtime_ns, st.st_size, st.st_ino))
         except OSError:
-            stamps.append((name, None, None))
+            stamps.append(None)
     return stamps
 
 
@@ -238,7 +244,8 @@ def serve(path: str, idle: float) -> None:
     lock.truncate(0)
     lock.write(str(os.getpid()))
     lock.flush()
-    fingerprint = _fingerprint()
+    watched = _watched()
+    fingerprint = _fingerprint(watched)
     _preload()
     gc.collect()
     gc.freeze()  # the workers' copies of these pages stay shared
@@ -261,7 +268,7 @@ def serve(path: str, idle: float) -> None:
             except InterruptedError:
                 continue
             conn.settimeout(None)
-            if _fingerprint() != fingerprint:
+            if _fingerprint(watched) != fingerprint:
                 _reply(conn, "stale")
                 conn.close()
                 break
