@@ -268,6 +268,9 @@ def serve(path: str, idle: float) -> None:
             except InterruptedError:
                 continue
             conn.settimeout(None)
+            if not _same_user(conn):  # the folder is private already; this checks the caller too
+                conn.close()
+                continue
             if _fingerprint(watched) != fingerprint:
                 _reply(conn, "stale")
                 conn.close()
@@ -292,6 +295,18 @@ def serve(path: str, idle: float) -> None:
             pass
         listener.close()
         lock.close()
+
+
+def _same_user(conn) -> bool:
+    """The connecting process runs as our user (the kernel's word: SO_PEERCRED)."""
+    import socket
+    import struct
+
+    try:
+        _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+    except (OSError, AttributeError):
+        return False
+    return uid == os.getuid()
 
 
 def _reply(conn, line: str) -> None:

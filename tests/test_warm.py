@@ -235,3 +235,42 @@ def test_a_server_stopped_mid_render_lets_the_render_finish_and_a_new_server_sta
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_only_the_same_user_is_served():
+    """The socket's folder is private; the server also asks the kernel who connected."""
+    import socket
+    import tempfile
+
+    from layout.warm import _same_user
+
+    folder = tempfile.mkdtemp(dir="/tmp")  # pytest's own folders are closed to other users
+    os.chmod(folder, 0o777)
+    path = os.path.join(folder, "s.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.settimeout(30)
+        listener.bind(path)
+        os.chmod(path, 0o777)
+        listener.listen(2)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as mine:
+            mine.connect(path)
+            conn, _ = listener.accept()
+            assert _same_user(conn)
+            conn.close()
+        if os.getuid() != 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            return  # another user's connection needs root to make
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setuid(65534)
+                socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(path)
+            finally:
+                os._exit(0)
+        try:
+            conn, _ = listener.accept()
+        finally:
+            os.waitpid(pid, 0)
+            shutil.rmtree(folder, ignore_errors=True)
+        assert not _same_user(conn)
+        conn.close()
