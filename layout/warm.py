@@ -29,6 +29,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IDLE = 20 * 60
+ANSWER = 3.0  # seconds a client waits for a server to take its render (it takes ms)
 # what a render may read from the environment at import time: a different value is a
 # different server (the worker takes the client's whole environment either way)
 _KEY_VARS = ("PAIBAN_", "RL_", "PYTHON", "LANG", "LC_", "TZ", "HOME", "XDG_")
@@ -76,7 +77,11 @@ def _private_dir(path: str) -> bool:
 
 def client(argv: list[str]) -> int | None:
     """Render through the server: the exit code, or None where this process must render
-    itself (no server, a stale one, or a failure before the worker could start)."""
+    itself (no server, a stale one, or a failure before the worker could start).
+
+    The worker first names itself; only then are this process's standard streams sent.
+    Streams sent to a server that never takes them (stopped, hung) would stay open in
+    the socket's queue, and whoever reads this process's output would wait for ever."""
     if not enabled(argv):
         return None
     # the C modules themselves: `signal` imports enum, `array` collections (4 ms together)
@@ -84,29 +89,10 @@ def client(argv: list[str]) -> int | None:
     import _socket
     import marshal
 
-    path = socket_path()
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
-    try:
-        sock.connect(path)
-    except OSError:
-        sock.close()
-        return None
-    mask = os.umask(0)
-    os.umask(mask)
-    streams = [(s.encoding, s.errors, s.line_buffering) if s is not None else None for s in (sys.stdout, sys.stderr)]
-    body = marshal.dumps({"argv": list(argv), "cwd": os.getcwd(), "env": dict(os.environ), "umask": mask,
-                          "streams": streams})
-    data = len(body).to_bytes(4, "little") + body
-    try:
-        fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))  # three C ints
-        sent = sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
-        while sent < len(data):
-            sent += sock.send(data[sent:])
-    except OSError:  # a closed standard stream, or the server went away
-        sock.close()
-        return None
-    worker = []  # its pid, once known
-    signals = []  # every SIGINT/SIGTERM this process got
+    sock.settimeout(ANSWER)  # a server that does not answer in time is passed by
+    worker: list[int] = []  # its pid, once known
+    signals: list[int] = []  # every SIGINT/SIGTERM this process got
 
     def send(signum):
         # a third Ctrl-C stops a worker that does not answer the first two
@@ -120,39 +106,62 @@ def client(argv: list[str]) -> int | None:
         if worker:
             send(signum)
 
-    for signum in (_signal.SIGINT, _signal.SIGTERM):
-        _signal.signal(signum, forward)
+    lines = _lines(sock)
+    try:
+        sock.connect(socket_path())
+        for signum in (_signal.SIGINT, _signal.SIGTERM):
+            _signal.signal(signum, forward)
+        word, value = next(lines)
+        if word != b"pid":  # "stale": the server stepped aside
+            return 128 + signals[-1] if signals else None
+        worker.append(int(value))
+        for signum in signals:
+            send(signum)
+        sock.settimeout(None)  # the render itself takes as long as it takes
+        mask = os.umask(0)
+        os.umask(mask)
+        streams = [(s.encoding, s.errors, s.line_buffering) if s is not None else None
+                   for s in (sys.stdout, sys.stderr)]
+        body = marshal.dumps({"argv": list(argv), "cwd": os.getcwd(), "env": dict(os.environ), "umask": mask,
+                              "streams": streams})
+        data = len(body).to_bytes(4, "little") + body
+        fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))  # three C ints
+        sent = sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
+        while sent < len(data):
+            sent += sock.send(data[sent:])
+        word, value = next(lines)
+        if word == b"exit":
+            return int(value)
+    except (StopIteration, ValueError):
+        pass  # the connection ended, or a garbled line
+    except _socket.timeout:
+        print("warning: the render server did not answer; rendering here", file=sys.stderr)
+    except OSError:  # no server, it went away, or a closed standard stream
+        pass
+    finally:
+        sock.close()
+    if signals:
+        return 128 + signals[-1]
+    if worker:
+        print("warning: the render server's worker stopped without an answer; rendering here", file=sys.stderr)
+    return None
+
+
+def _lines(sock):
+    """(word, rest) of each line the server sends."""
     buffer = b""
     while True:
         try:
             chunk = sock.recv(256)
         except InterruptedError:
             continue
-        except OSError:
-            chunk = b""
         if not chunk:
-            break
+            return
         buffer += chunk
-        lines = buffer.split(b"\n")
-        buffer = lines.pop()
+        *lines, buffer = buffer.split(b"\n")
         for line in lines:
             word, _, value = line.partition(b" ")
-            if word == b"stale":
-                sock.close()
-                return 128 + signals[-1] if signals else None
-            if word == b"pid":
-                worker.append(int(value))
-                for signum in signals:
-                    send(signum)
-            elif word == b"exit":
-                sock.close()
-                return int(value)
-    sock.close()
-    if signals:
-        return 128 + signals[-1]
-    if worker:
-        print("warning: the render server's worker stopped without an answer; rendering here", file=sys.stderr)
-    return None
+            yield word, value
 
 
 def start(argv: list[str]) -> None:
@@ -326,6 +335,7 @@ def _work(conn) -> int:
     for signum in (signal.SIGCHLD, signal.SIGTERM):
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    _reply(conn, f"pid {os.getpid()}")  # the client sends its streams only once it knows this
     data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
     if len(fds) != 3 or len(data) < 4:
         return 1
@@ -351,7 +361,6 @@ def _work(conn) -> int:
     os.environ.update(request["env"])
     os.umask(request["umask"])
     sys.argv = [os.path.join(ROOT, "render.py"), *request["argv"]]
-    _reply(conn, f"pid {os.getpid()}")
     code = 1
     try:
         from .cli import main
@@ -385,7 +394,11 @@ def main(argv: list[str] | None = None) -> int:
     if what == "serve":
         os.chdir("/")
         if _private_dir(path):
-            serve(path, float(os.environ.get("PAIBAN_SERVER_IDLE") or IDLE))
+            try:
+                idle = float(os.environ.get("PAIBAN_SERVER_IDLE") or IDLE)
+            except ValueError:
+                idle = IDLE
+            serve(path, idle if idle > 0 else IDLE)
         return 0
     if what in ("stop", "status"):
         pid = _server_pid(path)

@@ -274,3 +274,17 @@ def test_only_the_same_user_is_served():
             shutil.rmtree(folder, ignore_errors=True)
         assert not _same_user(conn)
         conn.close()
+
+
+def test_a_server_that_does_not_answer_is_passed_by(server, tmp_path):
+    env, pid = server
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        result = render(env, SAMPLE, "--page", "1", "-o", tmp_path / "p1.pdf", importtime=True)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert not served(result)
+        assert "the render server did not answer; rendering here" in result.stderr
+        assert time.monotonic() - started < 60
+    finally:
+        os.kill(pid, signal.SIGCONT)
