@@ -281,42 +281,59 @@ def _fitted_size(el: model.Headline, text: str, width: float, setter: Setter) ->
 
 
 def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
+    """The picture in its frame, less the caption's room, and the caption. `fit: fit`
+    shows the whole picture at the top of the frame (on the grid, like the text beside
+    it), centred across, with the caption right under it and as wide as it, or beside it
+    and ending with its foot; the room the picture does not take stays below, empty."""
     cap_style = setter.style(el.caption_style)
     text = el.caption + (f"（{el.credit}）" if el.credit else "")
     side = el.caption_position in ("left", "right") and text
     cap_w = rect.w / 3 if side else rect.w
-    cap_lines = setter.lines(text, el.caption_style, cap_w - (6 if side else 0)) if text else []
-    cap_h = (len(cap_lines) * cap_style.line_pitch + 3) if cap_lines and not side else 0
-    box = Rect(rect.x + (cap_w if el.caption_position == "left" and side else 0), rect.y,
-               rect.w - (cap_w if side else 0), rect.h - cap_h)
     path = setter.edition.images[el.file]
     iw, ih = pixel_size(path)
     crop = el.crop if el.fit == "crop" and el.crop else [0.0, 0.0, 1.0, 1.0]
     cw, ch = iw * (crop[2] - crop[0]), ih * (crop[3] - crop[1])
-    scale = (min if el.fit == "fit" else max)(box.w / cw, box.h / ch)
+    pitch = cap_style.line_pitch
+    fit = el.fit == "fit"
+    width = cap_w  # the caption's measure (a side caption keeps 6 pt from the picture)
+    for _ in range(4):  # fit: a caption under a narrower picture takes its width
+        measure = width
+        cap_lines = setter.lines(text, el.caption_style, measure - (6 if side else 0)) if text else []
+        cap_h = (len(cap_lines) * pitch + 3) if cap_lines and not side else 0
+        box = Rect(rect.x + (cap_w if el.caption_position == "left" and side else 0), rect.y,
+                   rect.w - (cap_w if side else 0), rect.h - cap_h)
+        scale = (min if fit else max)(box.w / cw, box.h / ch)
+        shown = max(cw * scale, min(10 * cap_style.size, box.w))  # no caption under 10 em
+        if not (fit and cap_lines and not side) or shown >= width - 0.5:
+            break
+        width = shown
     w, h = iw * scale, ih * scale
-    if el.fit == "fit":
-        x, y = box.x + (box.w - cw * scale) / 2, box.y + (box.h - ch * scale) / 2
+    if fit:
+        if side:  # against its caption, so that the two stay together
+            x = box.x + box.w - cw * scale if el.caption_position == "right" else box.x
+        else:
+            x = box.x + (box.w - cw * scale) / 2
+        y = box.y
         clip = (x, y, cw * scale, ch * scale)
+        x, y = x - crop[0] * w, y - crop[1] * h
     else:
         # the focal point as near the box's centre as the image allows
         fx, fy = (el.focal if el.fit == "fill" else [(crop[0] + crop[2]) / 2, (crop[1] + crop[3]) / 2])
         x = min(box.x, max(box.x + box.w - w, box.x + box.w / 2 - fx * w))
         y = min(box.y, max(box.y + box.h - h, box.y + box.h / 2 - fy * h))
         clip = (box.x, box.y, box.w, box.h)
-    if el.fit == "fit":
-        x, y = x - crop[0] * w, y - crop[1] * h
     items.append(Image(path, x, y, w, h, clip))
-    if cap_lines:
-        if side:
-            cx = rect.x + (rect.w - cap_w + 6 if el.caption_position == "right" else 0)
-            top = box.y + box.h - len(cap_lines) * cap_style.line_pitch
-            if top < box.y:
-                return box.y + box.h + (box.y - top)  # a side caption taller than the photo
-            _stack(items, cap_lines, cx, top, cap_style.line_pitch)
-        else:
-            return _stack(items, cap_lines, rect.x, box.y + box.h + 3, cap_style.line_pitch)
-    return None
+    if not cap_lines:
+        return None
+    px, py, pw, ph = clip  # the picture as shown
+    if side:
+        cx = px + pw + 6 if el.caption_position == "right" else px - cap_w
+        # the last line ends with the picture's foot; a caption taller than the picture
+        # starts at its top and runs on (reported as text past the frame)
+        top = max(py, py + ph - len(cap_lines) * pitch)
+        return _stack(items, cap_lines, cx, top, pitch)
+    cx = rect.x if measure >= rect.w - 0.5 else min(max(px + (pw - measure) / 2, rect.x), rect.x + rect.w - measure)
+    return _stack(items, cap_lines, cx, py + ph + 3, pitch)
 
 
 def _section_label(items, el: model.SectionLabel, rect: Rect, setter: Setter):

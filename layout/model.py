@@ -260,7 +260,9 @@ class Photo:
     caption: str = doc("Caption (图为…).", "", example="图为…")
     credit: str = doc("Credit, set after the caption.", "", example="本报记者 卓玛 摄")
     fit: Literal["fill", "fit", "crop"] = doc(
-        "fill: cover the box, cropping; fit: show it whole; crop: fill using `crop`.", "fill",
+        "fill: cover the box, cropping; fit: show it whole, at the top of the frame, with the caption "
+        "right under it and no wider than it (or beside it, ending with its foot); crop: fill using `crop`.",
+        "fill",
         example="fill")
     focal: list[float] = doc("Point to keep in view when filling, as fractions [x, y] of the image.",
                              factory=lambda: [0.5, 0.5], example=[0.5, 0.4])

@@ -295,3 +295,93 @@ def test_a_failed_or_impossible_child_leaves_the_work_to_the_caller():
     finally:
         stop.set()
         other.join()
+
+
+def photo_edition(tmp_path: Path, size: tuple[int, int], element: str) -> Path:
+    """An edition with one photo of `size` pixels (a real JPEG) and the element given."""
+    from PIL import Image as PILImage
+
+    story = "{type: story, story: s, frame: {column: 1, span: 2, top: 0mm}}"
+    path = edition(tmp_path, f"  - elements:\n      - {element}\n  - elements:\n      - {story}\n", 1)
+    PILImage.new("RGB", size, (120, 140, 160)).save(path.parent / "p.jpg", "JPEG", quality=80)
+    return path
+
+
+def right(run: GlyphRun) -> float:
+    """Where the run's last glyph ends; a closing mark at a line end counts half (C8:
+    its empty half may stand past the measure)."""
+    end = run.x + max(px + adv for (px, _), adv in zip(run.positions, run.advances))
+    return end - (run.advances[-1] / 2 if run.text and run.text[-1] in "，。、；：）」』”" else 0)
+
+
+CAPTION = "图为巡回法庭的法官在牧民家中调解草场纠纷，当事双方握手言和。"
+
+
+def test_a_whole_picture_hangs_from_the_frame_top_with_its_caption_under_it(tmp_path):
+    """fit: fit — a wide picture in a tall frame: at the frame's top (on the grid, like the
+    text beside it), the caption right under the picture, the spare room below."""
+    frame = "{column: 1, span: 3, top: 20mm, height: 120mm}"
+    ed, pages, report = lay_out(photo_edition(
+        tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, fit: fit, caption: {CAPTION}, frame: {frame}}}"))
+    image = next(i for i in pages[0].items if isinstance(i, Image))
+    x, y, w, h = image.clip
+    top = 15 * 72 / 25.4 + 20 * 72 / 25.4
+    assert abs(y - top) < 0.01
+    runs = texts(pages[0])
+    first = min(runs, key=lambda r: r.y)
+    assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == CAPTION
+    # the first caption line's glyph tops sit 3 pt under the picture (ascent ≈ 0.88 em)
+    assert y + h + 3 < first.y < y + h + 3 + first.size * 1.2
+    assert not report.overflow
+
+
+def test_a_narrow_whole_picture_gets_a_caption_as_wide_as_it(tmp_path):
+    """fit: fit — a tall picture in a wide frame, centred: its caption takes the picture's
+    width and stays under it, not the frame's."""
+    frame = "{column: 1, span: 6, top: 0mm, height: 100mm}"
+    ed, pages, report = lay_out(photo_edition(
+        tmp_path, (600, 1000), f"{{type: photo, file: p.jpg, fit: fit, caption: {CAPTION}, frame: {frame}}}"))
+    image = next(i for i in pages[0].items if isinstance(i, Image))
+    x, y, w, h = image.clip
+    left = 15 * 72 / 25.4
+    frame_w = ed.geometry.width - 2 * left
+    assert w < frame_w / 2 and abs(x + w / 2 - (left + frame_w / 2)) < 0.01  # centred across
+    runs = texts(pages[0])
+    assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == CAPTION
+    assert len({round(r.y, 2) for r in runs}) > 1  # broken to the picture's width
+    for r in runs:
+        assert x - 0.01 <= r.x and right(r) <= x + w + 0.01, (r.text, r.x, right(r), x, w)
+        assert y + h < r.y
+    bottom = max(r.y for r in runs)
+    assert bottom < 15 * 72 / 25.4 + 100 * 72 / 25.4
+
+
+@pytest.mark.parametrize("position", ["right", "left"])
+def test_a_side_caption_ends_with_the_foot_of_a_whole_picture_beside_it(tmp_path, position):
+    frame = "{column: 1, span: 6, top: 0mm, height: 100mm}"
+    ed, pages, report = lay_out(photo_edition(
+        tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, fit: fit, caption: {CAPTION}, "
+                               f"caption_position: {position}, frame: {frame}}}"))
+    image = next(i for i in pages[0].items if isinstance(i, Image))
+    x, y, w, h = image.clip
+    runs = texts(pages[0])
+    assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == CAPTION
+    last = max(r.y for r in runs)
+    assert y + h - runs[0].size < last <= y + h  # the last line's baseline on the picture's foot
+    if position == "right":
+        assert all(abs(r.x - (x + w + 6)) < 0.01 for r in runs if r.x > x)  # 6 pt beside it
+    else:
+        assert all(right(r) <= x - 6 + 0.01 for r in runs)
+    assert not report.overflow
+
+
+def test_a_side_caption_taller_than_its_photo_is_set_and_reported(tmp_path):
+    """It used to vanish: reported as running past the frame, but never drawn."""
+    long = CAPTION * 6
+    frame = "{column: 1, span: 3, top: 0mm, height: 20mm}"
+    ed, pages, report = lay_out(photo_edition(
+        tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, caption: {long}, caption_position: right, "
+                               f"frame: {frame}}}"))
+    runs = texts(pages[0])
+    assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == long
+    assert report.overflow and report.overflow[0]["type"] == "photo"
