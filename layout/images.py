@@ -213,12 +213,13 @@ def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: 
                                  _decode(im.mode, "adobe" in im.info), ppi)
         target = _target_size(w, h, ppi, max_ppi)
         key = f"{digest[:32]}-{target[0]}x{target[1]}-{'g' if gray else 'c'}{quality}-v{CONVERTER_VERSION}"
-        cached = _from_cache(cache_dir, key, ppi)
+        # the resolution at this placement: the same conversion serves other sizes too
+        placed_ppi = ppi * target[0] / w if w else 0.0
+        cached = _from_cache(cache_dir, key, placed_ppi)
         if cached is not None:
             return cached
         out = _convert(im, target, path, gray, quality)
-    result = PreparedImage(out[0], target[0], target[1], out[1], "DCTDecode", None,
-                           ppi * target[0] / w if w else 0.0)
+    result = PreparedImage(out[0], target[0], target[1], out[1], "DCTDecode", None, placed_ppi)
     _to_cache(cache_dir, key, result)
     return result
 
@@ -321,7 +322,7 @@ def _from_cache(cache_dir: Path, key: str, ppi: float) -> PreparedImage | None:
     try:
         info = json.loads(meta.read_text())
         return PreparedImage(body.read_bytes(), info["width"], info["height"], info["colorspace"],
-                             "DCTDecode", None, info["ppi"])
+                             "DCTDecode", None, ppi)
     except (OSError, ValueError, KeyError):
         return None
 
@@ -330,8 +331,7 @@ def _to_cache(cache_dir: Path, key: str, image: PreparedImage) -> None:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         for suffix, payload in ((".jpg", image.data), (".json", json.dumps(
-                {"width": image.width, "height": image.height, "colorspace": image.colorspace,
-                 "ppi": image.ppi}).encode())):
+                {"width": image.width, "height": image.height, "colorspace": image.colorspace}).encode())):
             fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".part")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(payload)

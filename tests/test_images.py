@@ -144,3 +144,15 @@ def test_a_hundred_megapixel_jpeg_is_downsampled_within_memory(tmp_path):
     assert int(result.stdout.strip()) < 300_000  # decoding 100 MP in full takes 300 MB more
     (img,) = embedded(tmp_path)
     assert img["w"] < 3000  # 3 columns ≈ 104 mm at 300 ppi ≈ 1230 px (the frame fills)
+
+
+def test_a_converted_photo_reports_the_resolution_of_each_placement(tmp_path):
+    """The cache keeps one conversion for every placement at which it serves; the
+    resolution is the placement's (it used to be the first placement's, for ever)."""
+    src = tmp_path / "p.png"
+    Image.new("RGB", (600, 400), (150, 120, 90)).save(src)
+    cache = tmp_path / "cache"
+    big = images.prepare(str(src), 600.0, 400.0, cache)    # 72 ppi
+    small = images.prepare(str(src), 300.0, 200.0, cache)  # the same pixels at 144 ppi
+    assert (big.width, small.width) == (600, 600) and big.data == small.data
+    assert round(big.ppi) == 72 and round(small.ppi) == 144
