@@ -288,7 +288,7 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
     cap_style = setter.style(el.caption_style)
     text = el.caption + (f"（{el.credit}）" if el.credit else "")
     side = el.caption_position in ("left", "right") and text
-    cap_w = rect.w / 3 if side else rect.w
+    cap_w = (rect.w / 3 if el.caption_width is None else el.caption_width) if side else rect.w
     path = setter.edition.images[el.file]
     iw, ih = pixel_size(path)
     crop = el.crop if el.fit == "crop" and el.crop else [0.0, 0.0, 1.0, 1.0]

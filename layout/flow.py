@@ -153,7 +153,8 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
         if el.column_rules and len(cols) > 1:
             for c in cols[1:]:
                 x = c.x - geo.gutter / 2
-                pages_items[pi].append(Rule(x, rect.y + skip, x, rect.y + rect.h, 0.4))
+                for y0, y1 in _rule_spans(x, rect.y + skip, rect.y + rect.h, obstacles.get(pi, []), geo.gutter):
+                    pages_items[pi].append(Rule(x, y0, x, y1, 0.4))
         parts.append((pi, cols))
     _jump_lines(parts, pages_items, setter, jumps)
     columns = [c for _, cols in parts for c in cols]
@@ -198,6 +199,26 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     for note in fill.notes:
         report.warn(f"story '{story.name}': {note}")
     report.copyfit.append(entry)
+
+
+def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutter: float) -> list[tuple]:
+    """A column rule from top to bottom, cut where a photo the text wraps around lies
+    across it (with its gap). A photo only beside the gutter does not cut it: photos sit
+    on the grid, so one across the rule reaches past it by a column on each side, and one
+    beside it at most by its gap. Pieces shorter than 6 pt are left out."""
+    spans = [(top, bottom)]
+    for ob in obstacles:
+        if not (ob.x + gutter < x < ob.x + ob.w - gutter):
+            continue
+        cut = []
+        for y0, y1 in spans:
+            if ob.y + ob.h <= y0 or y1 <= ob.y:
+                cut.append((y0, y1))
+                continue
+            cut += [(y0, ob.y)] if ob.y > y0 else []
+            cut += [(ob.y + ob.h, y1)] if ob.y + ob.h < y1 else []
+        spans = cut
+    return [(y0, y1) for y0, y1 in spans if y1 - y0 >= 6]
 
 
 def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines) -> None:

@@ -14,6 +14,7 @@ from . import model
 from .convert import MISSING, Context, convert_dataclass
 from .errors import InputError, InputErrors, Where, did_you_mean
 from .fonts import read_manifest
+from .geometry import frame_rect
 from .stories import parse_story
 from .units import PT_PER_MM
 from .yamlsource import Y, load, read_text
@@ -431,6 +432,9 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                     jumps.append((pi + 1, element, yel.value["jump"].where))
             if isinstance(element, model.Photo):
                 _check_photo(element, yel, base, allowed, images, ctx)
+                if element.caption_width is not None and geo is not None:
+                    _check_caption_width(element, frame_rect(element.frame, geo, pi + 1).w,
+                                         yel.value["caption_width"].where, ctx)
     for name in edition.stories:
         if name not in placed:
             ctx.error(f"story '{name}' is not placed on any page", root.get("stories").keys[name],
@@ -456,6 +460,18 @@ def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Cont
         if len(el.crop) != 4 or not (0 <= left < right <= 1 and 0 <= top < bottom <= 1):
             ctx.error("crop: give [left, top, right, bottom] as fractions, left < right, top < bottom",
                       yel.value["crop"].where)
+
+
+def _check_caption_width(el: model.Photo, frame_w: float, where: Where, ctx: Context) -> None:
+    """A side caption's width must leave the picture room beside it (a fifth of the frame)."""
+    room = frame_w * 4 / 5
+    if el.caption_width <= 6 or el.caption_width > room:
+        ctx.error(f"caption_width {el.caption_width / PT_PER_MM:.1f} mm: a caption beside the photo must be wider "
+                  f"than its 6 pt gap and leave the picture a fifth of the {frame_w / PT_PER_MM:.1f} mm frame",
+                  where, f"give at most {room / PT_PER_MM:.1f} mm, or widen the frame")
+    if el.caption_position == "below":
+        ctx.error("caption_width is for a caption beside the photo; this one is below it (it takes the frame's "
+                  "width)", where, "add caption_position: right or left, or remove caption_width")
 
 
 def _check_jumps(jumps, named, npages: int, ctx: Context) -> None:

@@ -270,6 +270,8 @@ class Photo:
                                    None, example=[0.1, 0.0, 0.9, 1.0])
     caption_position: Literal["below", "right", "left"] = doc("Caption under the photo or beside it.",
                                                               "below", example="below")
+    caption_width: Length | None = doc("Width of a caption beside the photo, with the 6 pt between "
+                                       "them; a third of the frame when not given.", None, example="42mm")
     caption_style: str = doc("Style of the caption.", "caption", example="caption")
     wrap_gap: Length = doc("Gap between the photo and story text wrapped around it.", 4.0,
                            example="2mm")

@@ -127,6 +127,13 @@ CASES = [
      "4:10: paper.pages says 8 pages but 1 are given"),
     ("focal-range", "        file: p.jpg\n", "        file: p.jpg\n        focal: [0.5, 1.5]\n",
      "22:16: focal: give [x, y], each from 0 to 1"),
+    ("caption-width-too-wide", "        file: p.jpg\n",
+     "        file: p.jpg\n        caption: 图为…\n        caption_position: right\n        caption_width: 80mm\n",
+     "24:24: caption_width 80.0 mm: a caption beside the photo must be wider than its 6 pt gap and leave the "
+     "picture a fifth of the 76.0 mm frame (hint: give at most 60.8 mm, or widen the frame)"),
+    ("caption-width-below", "        file: p.jpg\n", "        file: p.jpg\n        caption_width: 30mm\n",
+     "22:24: caption_width is for a caption beside the photo; this one is below it (it takes the frame's width) "
+     "(hint: add caption_position: right or left, or remove caption_width)"),
     ("hyphenate-language", "leading: 13.5pt}", "leading: 13.5pt, hyphenate: xx_YY}",
      "11:60: style 'body': no hyphenation patterns for 'xx_YY' (hint: e.g. en_US, en_GB, de_DE)"),
     ("margins-partial", "  margins: 15mm", "  margins: {top: 15mm}",

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, SAMPLE
 
 from layout.api import lay_out
-from layout.display import GlyphRun, Image
+from layout.display import GlyphRun, Image, Rule
 
 HEAD = """\
 paper: {{name: 测试报, date: 2026-11-30}}
@@ -385,3 +385,40 @@ def test_a_side_caption_taller_than_its_photo_is_set_and_reported(tmp_path):
     runs = texts(pages[0])
     assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == long
     assert report.overflow and report.overflow[0]["type"] == "photo"
+
+
+def test_a_column_rule_stops_at_a_photo_across_it_not_at_one_beside_it(tmp_path):
+    pages_yaml = """\
+  - elements:
+      - {type: story, story: s, column_rules: true, frame: {column: 1, span: 4, top: 0mm, height: 150mm}}
+      - {type: photo, file: p.jpg, frame: {column: 1, span: 2, top: 30mm, height: 40mm}, wrap_gap: 4mm}
+"""
+    ed, pages, report = lay_out(edition(tmp_path, pages_yaml, 20, photo=True))
+    image = next(i for i in pages[0].items if isinstance(i, Image))
+    x, y, w, h = image.clip
+    rules = [r for r in pages[0].items if isinstance(r, Rule) and abs(r.x1 - r.x2) < 0.01 and r.y2 - r.y1 > 1]
+    by_x: dict[float, list] = {}
+    for r in rules:
+        by_x.setdefault(round(r.x1, 2), []).append((r.y1, r.y2))
+    assert len(by_x) == 3, by_x  # between columns 1|2, 2|3, 3|4
+    across, beside, clear = (sorted(by_x[k]) for k in sorted(by_x))
+    assert x < sorted(by_x)[0] < x + w  # the first gutter runs under the photo
+    assert len(across) == 2 and across[0][1] <= y and across[1][0] >= y + h  # cut above and below it
+    assert len(beside) == 1 and len(clear) == 1  # 4 mm of wrap gap reach past the gutter's middle: no cut
+    assert beside[0] == clear[0]
+
+
+def test_a_side_caption_takes_the_width_given(tmp_path):
+    frame = "{column: 1, span: 4, top: 0mm, height: 60mm}"
+    ed, pages, report = lay_out(photo_edition(
+        tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, caption: {CAPTION}, caption_position: right, "
+                               f"caption_width: 30mm, frame: {frame}}}"))
+    image = next(i for i in pages[0].items if isinstance(i, Image))
+    x, y, w, h = image.clip
+    left = 15 * 72 / 25.4
+    frame_w = 4 * (ed.geometry.width - 2 * left - 5 * ed.geometry.gutter) / 6 + 3 * ed.geometry.gutter
+    assert abs(w - (frame_w - 30 * 72 / 25.4)) < 0.01
+    runs = texts(pages[0])
+    assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == CAPTION
+    for r in runs:
+        assert abs(r.x - (x + w + 6)) < 0.01 and right(r) <= left + frame_w + 0.01
