@@ -24,7 +24,7 @@ class Options:
     output: Path
     page: int | None = None  # render only this page (1-based)
     proof: bool = False  # draw the proof overlay (grid, frames, overset, underset)
-    overset_error: bool = False  # overset is an error: no PDF, exit code 3
+    overset_error: bool = False  # overset (stories, or text outgrowing any frame) is an error: no PDF, exit 3
     png: bool = False  # write PNG pictures of the pages instead of a PDF
     dpi: float = 100.0
     press: bool = False  # the press render: grey photos, bleed, marks, PDF/X output intent
@@ -63,7 +63,7 @@ def _render(options: Options, progress=None, keep: list | None = None) -> Result
         # a caller about to exit keeps the composed edition and the caches alive:
         # freeing them object by object when this function returns costs 20 ms (W8)
         keep.append((edition, pages, setter))
-    if options.overset_error and report.overset:
+    if options.overset_error and (report.overset or report.overflow):
         raise OversetError(report)
     if options.press or options.preflight or options.preflight_strict:
         from .prepress import preflight
@@ -157,8 +157,9 @@ class OversetError(Exception):
 
     def __init__(self, report: Report):
         self.report = report
-        stories = ", ".join(f"{o['story']} ({o['chars']} characters, page {o['page']})" for o in report.overset)
-        super().__init__(f"overset: {stories}")
+        parts = [f"{o['story']} ({o['chars']} characters, page {o['page']})" for o in report.overset]
+        parts += [f"page {o['page']} element {o['element']} ({o['chars']} characters)" for o in report.overflow]
+        super().__init__(f"overset: {', '.join(parts)}")
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -43,7 +43,8 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--json", action="store_true",
                         help="print the outcome as one JSON object on stdout (for scripts and the production desk)")
     parser.add_argument("--overset-error", action="store_true",
-                        help="treat overset text as an error: write no PDF, exit with code 3")
+                        help="treat overset text (a story's, or any frame's) as an error: write no PDF, "
+                             "exit with code 3")
     parser.add_argument("--no-server", action="store_true",
                         help="render in this process: neither use nor start the warm render server "
                              "(also PAIBAN_SERVER=0; see `python -m layout.warm status|stop`)")
@@ -105,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     except OversetError as exc:
         lines = [f"error: story '{e['story']}' is overset on page {e['page']}: {e['chars']} characters did not fit "
                  f"(last words placed: '{e['last_words']}')" for e in exc.report.overset]
-        return _fail(args, exc.exit_code, lines + ["no PDF written (--overset-error)"], exc.report.overset)
+        lines += [f"error: page {e['page']}, element {e['element']} ({e['type']}): {e['chars']} characters did not "
+                  f"fit its frame (last words placed: '{e['last_words']}')" for e in exc.report.overflow]
+        return _fail(args, exc.exit_code, lines + ["no PDF written (--overset-error)"],
+                     exc.report.overset + exc.report.overflow)
     except (InputError, RenderError) as exc:
         errors = getattr(exc, "errors", [exc])
         lines = [f"error: {exc}"] if not getattr(exc, "where", None) else str(exc).splitlines()
@@ -121,14 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         path = result.output.with_suffix(".report.json")
         path.write_text(json.dumps({"copyfit": result.report.copyfit, "overset": result.report.overset,
-                                    "preflight": result.report.preflight, "warnings": result.report.warnings},
+                                    "overflow": result.report.overflow, "preflight": result.report.preflight,
+                                    "warnings": result.report.warnings},
                                    ensure_ascii=False, indent=2),
                         encoding="utf-8")
     if args.json:
         print(json.dumps({"ok": True, "outputs": [str(p) for p in result.outputs], "pages": result.pages,
                           "seconds": round(seconds, 3), "warnings": result.report.warnings,
-                          "overset": result.report.overset, "copyfit": result.report.copyfit,
-                          "preflight": result.report.preflight},
+                          "overset": result.report.overset, "overflow": result.report.overflow,
+                          "copyfit": result.report.copyfit, "preflight": result.report.preflight},
                          ensure_ascii=False))
         return 0
     for warning in result.report.warnings:

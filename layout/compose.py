@@ -10,7 +10,7 @@ import dataclasses
 import unicodedata
 
 from . import model, parallel
-from .display import Image, PageOut, Panel, Rule
+from .display import GlyphRun, Image, PageOut, Panel, Rule
 from .errors import InputError, InputErrors, Report
 from .flow import flow_story, story_chain
 from .geometry import Rect, frame_rect, type_area, within
@@ -157,6 +157,7 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
         if not isinstance(element, (model.Box, model.RuleElement, model.SectionLabel, model.Photo)):
             rect = within(rect, boxes)
         bottom = None
+        start = len(items)
         if isinstance(element, model.StoryFrame):
             continue  # flowed with its story
         elif isinstance(element, model.Masthead):
@@ -180,10 +181,30 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
         else:  # a type the model has and this module forgot: never skip silently
             raise TypeError(f"no layout for element {element!r}")
         if bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5:
-            by = (bottom - rect.y - rect.h) * 25.4 / 72
-            report.overflow.append({"page": number, "element": k + 1, "type": element.type, "mm": round(by, 1)})
-            report.warn(f"page {number}, element {k + 1} ({element.type}): its text runs {by:.1f} mm past "
-                        f"the bottom of its frame")
+            _overflow(items, start, element, k + 1, number, rect, bottom, report)
+
+
+def _overflow(items: list, start: int, element, k: int, number: int, rect: Rect, bottom: float,
+              report: Report) -> None:
+    """Text that outgrows a headline, text, caption, teaser or ad frame: the lines below
+    the frame's foot are left out (never drawn over what lies below it) and reported, like
+    an overset story, with the characters left out and the last words shown."""
+    foot = rect.y + rect.h + 0.5
+    kept, dropped = [], []
+    for item in items[start:]:
+        # a line stays if its body (to the ideographic descent, 0.12 em) is in the frame
+        if isinstance(item, GlyphRun) and item.y + 0.12 * item.size > foot:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    items[start:] = kept
+    chars = sum(not c.isspace() for run in dropped for c in run.text)
+    shown = "".join(run.text for run in kept if isinstance(run, GlyphRun)).strip()
+    by = (bottom - rect.y - rect.h) * 25.4 / 72
+    report.overflow.append({"page": number, "element": k, "type": element.type, "mm": round(by, 1),
+                            "chars": chars, "last_words": shown[-12:]})
+    report.warn(f"page {number}, element {k} ({element.type}): {chars} characters did not fit its frame, "
+                f"{by:.1f} mm too short (last words placed: '{shown[-12:]}')")
 
 
 def _master(items, edition: model.Edition, page: model.Page, number: int, setter: Setter) -> None:
@@ -329,7 +350,7 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
     if side:
         cx = px + pw + 6 if el.caption_position == "right" else px - cap_w
         # the last line ends with the picture's foot; a caption taller than the picture
-        # starts at its top and runs on (reported as text past the frame)
+        # starts at its top and runs on (what passes the frame's foot is left out, and counted)
         top = max(py, py + ph - len(cap_lines) * pitch)
         return _stack(items, cap_lines, cx, top, pitch)
     cx = rect.x if measure >= rect.w - 0.5 else min(max(px + (pw - measure) / 2, rect.x), rect.x + rect.w - measure)

@@ -178,5 +178,6 @@ def preflight(pages, edition, report, press: bool) -> list[Finding]:
                                            f"{entry['chars']} characters"))
     for entry in report.overflow:
         findings.append(Finding("overflow", f"page {entry['page']}, element {entry['element']} "
-                                            f"({entry['type']}): text {entry['mm']} mm past its frame"))
+                                            f"({entry['type']}): {entry['chars']} characters did not fit its "
+                                            f"frame ({entry['mm']} mm too short)"))
     return findings

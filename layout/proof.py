@@ -48,6 +48,8 @@ def overlay(edition: model.Edition, pages: list[PageOut], report: Report, setter
             if entry["page"] == n:
                 r = frame_rect(spec.elements[entry["element"] - 1].frame, geo, n)
                 items.append(Panel(r.x, r.y + r.h - 1.5, r.w, 3, OVERSET))
+                text = setter.lines(f"+{entry['chars']}", "proof", 60, align="end")
+                items += [run.moved(r.x + r.w - 62, r.y + r.h + 8) for run in text[0].runs]
         for entry in report.overset:
             if entry["page"] == n and entry.get("at"):
                 x, y = entry["at"]

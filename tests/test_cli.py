@@ -2,6 +2,7 @@
 replaces the last good PDF. (The messages for bad editions: test_bad_editions.py.)"""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -91,6 +92,33 @@ def test_overset_error_writes_nothing_and_exits_3(tmp_path):
     result = run(str(folder / "edition.yaml"), "-o", str(out), "--overset-error")
     assert result.returncode == 3
     assert "error: story 's' is overset on page 1:" in result.stderr
+    assert not out.exists()
+
+
+def test_overset_error_counts_text_that_outgrows_any_frame(tmp_path):
+    """A headline too long for its frame hides text as an overset story does: with
+    --overset-error it stops the render too."""
+    folder = tmp_path / "ed"
+    folder.mkdir()
+    (folder / "s.md").write_text("测试文字。\n", encoding="utf-8")
+    (folder / "edition.yaml").write_text(
+        "paper: {name: 测试报, date: 2026-11-30}\n"
+        "geometry: {preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}\n"
+        "stories: {s: {file: s.md}}\n"
+        "pages:\n  - elements:\n"
+        "      - {type: headline, text: 一个很长很长很长很长很长的标题, frame: {column: 1, top: 0mm, height: 10mm}}\n"
+        "      - {type: story, story: s, frame: {column: 2, top: 0mm, height: 20mm}}\n",
+        encoding="utf-8")
+    out = tmp_path / "o.pdf"
+    warn = run(str(folder / "edition.yaml"), "-o", str(out), "--json")
+    assert warn.returncode == 0
+    (entry,) = json.loads(warn.stdout)["overflow"]
+    assert entry["type"] == "headline" and entry["chars"] > 0
+    out.unlink()
+    result = run(str(folder / "edition.yaml"), "-o", str(out), "--overset-error")
+    assert result.returncode == 3, result.stderr
+    assert (f"error: page 1, element 1 (headline): {entry['chars']} characters did not fit its frame"
+            in result.stderr)
     assert not out.exists()
 
 

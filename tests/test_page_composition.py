@@ -219,14 +219,33 @@ def test_a_headline_never_leaves_one_character_alone(tmp_path):
     assert all(len("".join(r.text for r in row)) >= 2 for row in rows)
 
 
-def test_a_headline_too_big_for_its_frame_is_reported(tmp_path):
+def test_a_headline_too_big_for_its_frame_is_cut_at_its_foot_and_reported(tmp_path):
     pages_yaml = ("  - elements:\n      - {type: headline, text: 一个很长很长的标题会超出它的框, kicker: 引题, deck: 副题也很长很长很长很长,"
                   " style: h, frame: {column: 1, span: 2, top: 0mm, height: 12mm}}\n"
                   "      - {type: story, story: s, frame: {column: 1, top: 60mm}}\n")
-    _, _, report = lay_out(edition(tmp_path, pages_yaml, 1))
+    _, pages, report = lay_out(edition(tmp_path, pages_yaml, 1))
     (entry,) = report.overflow
     assert entry["page"] == 1 and entry["element"] == 1 and entry["type"] == "headline" and entry["mm"] > 5
-    assert any("runs" in w and "past the bottom of its frame" in w for w in report.warnings)
+    assert any(f"{entry['chars']} characters did not fit its frame" in w for w in report.warnings)
+    # nothing is drawn below the frame (over the story under it); what is left out is counted
+    foot = 15 * 72 / 25.4 + 12 * 72 / 25.4
+    shown = [r for r in texts(pages[0]) if r.y < 15 * 72 / 25.4 + 60 * 72 / 25.4 - 1]
+    assert all(r.y + 0.12 * r.size <= foot + 0.5 for r in shown)
+    written = "引题一个很长很长的标题会超出它的框副题也很长很长很长很长"
+    assert sum(len(r.text.strip()) for r in shown) + entry["chars"] == len(written)
+    assert entry["last_words"] and written.find(entry["last_words"][-4:]) >= 0
+
+
+def test_text_that_outgrows_its_frame_is_left_out_and_counted(tmp_path):
+    text = "各级法院坚持把巡回审判送到群众家门口。" * 8
+    pages_yaml = (f"  - elements:\n      - {{type: text, text: {text}, frame: {{column: 1, span: 1, top: 0mm, "
+                  "height: 10mm}}\n      - {type: story, story: s, frame: {column: 3, top: 0mm}}\n")
+    _, pages, report = lay_out(edition(tmp_path, pages_yaml, 1))
+    (entry,) = report.overflow
+    shown = [r for r in texts(pages[0]) if r.x < 100]
+    assert shown and all(r.y < 15 * 72 / 25.4 + 10 * 72 / 25.4 + 0.5 for r in shown)
+    assert sum(len(r.text.strip()) for r in shown) + entry["chars"] == len(text)
+    assert text.startswith("".join(r.text for r in sorted(shown, key=lambda r: (r.y, r.x))))
 
 
 def test_a_page_preview_equals_that_page_of_the_whole_edition():
@@ -375,16 +394,19 @@ def test_a_side_caption_ends_with_the_foot_of_a_whole_picture_beside_it(tmp_path
     assert not report.overflow
 
 
-def test_a_side_caption_taller_than_its_photo_is_set_and_reported(tmp_path):
-    """It used to vanish: reported as running past the frame, but never drawn."""
+def test_a_side_caption_taller_than_its_photo_is_set_to_the_frame_foot_and_reported(tmp_path):
+    """It used to vanish whole (reported as running past the frame, but never drawn):
+    now it starts at the photo's top, and what the frame cannot hold is counted."""
     long = CAPTION * 6
     frame = "{column: 1, span: 3, top: 0mm, height: 20mm}"
     ed, pages, report = lay_out(photo_edition(
         tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, caption: {long}, caption_position: right, "
                                f"frame: {frame}}}"))
     runs = texts(pages[0])
-    assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == long
-    assert report.overflow and report.overflow[0]["type"] == "photo"
+    shown = "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x)))
+    (entry,) = report.overflow
+    assert entry["type"] == "photo" and shown and long.startswith(shown)
+    assert len(shown) + entry["chars"] == len(long)
 
 
 def test_a_column_rule_stops_at_a_photo_across_it_not_at_one_beside_it(tmp_path):
