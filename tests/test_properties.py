@@ -74,3 +74,51 @@ def test_any_story_is_set_or_refused_clearly(a, b, role, size, span, height):
             assert entry["placed_chars"] + entry["overset_chars"] == story.chars, entry
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+FRAME_TEXT = st.text(st.one_of(HAN, HAN, TIBETAN, LATIN, PUNCT), min_size=1, max_size=300)
+
+ELEMENT = """\
+paper: {{name: 测试报, date: 2026-11-30}}
+geometry: {{preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}}
+stories:
+  s: {{file: s.md}}
+pages:
+  - elements:
+      - {{type: {kind}, text: {text}, frame: {{column: 2, span: {span}, top: 10mm, height: {height}mm}}}}
+  - elements:
+      - {{type: story, story: s, frame: {{column: 1, top: 0mm}}}}
+"""
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(text=FRAME_TEXT, kind=st.sampled_from(["text", "headline"]), span=st.integers(1, 3),
+       height=st.integers(3, 60))
+def test_frame_text_is_shown_or_counted(text, kind, span, height):
+    """A headline or text frame shows its text down to its foot, never past it, and
+    counts what it leaves out: shown + left out = written (whitespace aside)."""
+    import json
+
+    folder = Path(tempfile.mkdtemp())
+    try:
+        (folder / "s.md").write_text("测试。\n", encoding="utf-8")
+        (folder / "edition.yaml").write_text(
+            ELEMENT.format(kind=kind, text=json.dumps(text, ensure_ascii=False), span=span, height=height),
+            encoding="utf-8")
+        try:
+            edition, pages, report = lay_out(folder / "edition.yaml")
+        except InputError as exc:  # e.g. an unassigned Tibetan code point: no font has it
+            event("refused with an input error")
+            assert "no font has" in str(exc) and len(str(exc).splitlines()) == 1, str(exc)
+            return
+        top = (15 + 10) * 72 / 25.4
+        foot = top + height * 72 / 25.4
+        runs = [r for r in pages[0].items if hasattr(r, "clusters") and r.y > 15 * 72 / 25.4]
+        assert all(r.y + 0.12 * r.size <= foot + 0.5 for r in runs)
+        shown = sum(not c.isspace() for r in runs for c in r.text)
+        left = sum(e["chars"] for e in report.overflow)
+        event("cut" if left else "whole")
+        assert shown + left == sum(not c.isspace() for c in text), (shown, left, report.overflow)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
