@@ -333,6 +333,14 @@ def right(run: GlyphRun) -> float:
     return end - (run.advances[-1] / 2 if run.text and run.text[-1] in "，。、；：）」』”" else 0)
 
 
+def photo_page(tmp_path: Path, size: tuple[int, int], element: str):
+    """Lay out photo_edition's page: the edition, the report, the picture as shown
+    (x, y, w, h) and the page's text runs."""
+    ed, pages, report = lay_out(photo_edition(tmp_path, size, element))
+    image = next(i for i in pages[0].items if isinstance(i, Image))
+    return ed, report, image.clip, texts(pages[0])
+
+
 CAPTION = "图为巡回法庭的法官在牧民家中调解草场纠纷，当事双方握手言和。"
 
 
@@ -340,13 +348,10 @@ def test_a_whole_picture_hangs_from_the_frame_top_with_its_caption_under_it(tmp_
     """fit: fit — a wide picture in a tall frame: at the frame's top (on the grid, like the
     text beside it), the caption right under the picture, the spare room below."""
     frame = "{column: 1, span: 3, top: 20mm, height: 120mm}"
-    ed, pages, report = lay_out(photo_edition(
-        tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, fit: fit, caption: {CAPTION}, frame: {frame}}}"))
-    image = next(i for i in pages[0].items if isinstance(i, Image))
-    x, y, w, h = image.clip
+    ed, report, (x, y, w, h), runs = photo_page(
+        tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, fit: fit, caption: {CAPTION}, frame: {frame}}}")
     top = 15 * 72 / 25.4 + 20 * 72 / 25.4
     assert abs(y - top) < 0.01
-    runs = texts(pages[0])
     first = min(runs, key=lambda r: r.y)
     assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == CAPTION
     # the first caption line's glyph tops sit 3 pt under the picture (ascent ≈ 0.88 em)
@@ -358,14 +363,11 @@ def test_a_narrow_whole_picture_gets_a_caption_as_wide_as_it(tmp_path):
     """fit: fit — a tall picture in a wide frame, centred: its caption takes the picture's
     width and stays under it, not the frame's."""
     frame = "{column: 1, span: 6, top: 0mm, height: 100mm}"
-    ed, pages, report = lay_out(photo_edition(
-        tmp_path, (600, 1000), f"{{type: photo, file: p.jpg, fit: fit, caption: {CAPTION}, frame: {frame}}}"))
-    image = next(i for i in pages[0].items if isinstance(i, Image))
-    x, y, w, h = image.clip
+    ed, report, (x, y, w, h), runs = photo_page(
+        tmp_path, (600, 1000), f"{{type: photo, file: p.jpg, fit: fit, caption: {CAPTION}, frame: {frame}}}")
     left = 15 * 72 / 25.4
     frame_w = ed.geometry.width - 2 * left
     assert w < frame_w / 2 and abs(x + w / 2 - (left + frame_w / 2)) < 0.01  # centred across
-    runs = texts(pages[0])
     assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == CAPTION
     assert len({round(r.y, 2) for r in runs}) > 1  # broken to the picture's width
     for r in runs:
@@ -378,12 +380,9 @@ def test_a_narrow_whole_picture_gets_a_caption_as_wide_as_it(tmp_path):
 @pytest.mark.parametrize("position", ["right", "left"])
 def test_a_side_caption_ends_with_the_foot_of_a_whole_picture_beside_it(tmp_path, position):
     frame = "{column: 1, span: 6, top: 0mm, height: 100mm}"
-    ed, pages, report = lay_out(photo_edition(
+    ed, report, (x, y, w, h), runs = photo_page(
         tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, fit: fit, caption: {CAPTION}, "
-                               f"caption_position: {position}, frame: {frame}}}"))
-    image = next(i for i in pages[0].items if isinstance(i, Image))
-    x, y, w, h = image.clip
-    runs = texts(pages[0])
+                               f"caption_position: {position}, frame: {frame}}}")
     assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == CAPTION
     last = max(r.y for r in runs)
     assert y + h - runs[0].size < last <= y + h  # the last line's baseline on the picture's foot
@@ -399,10 +398,9 @@ def test_a_side_caption_taller_than_its_photo_is_set_to_the_frame_foot_and_repor
     now it starts at the photo's top, and what the frame cannot hold is counted."""
     long = CAPTION * 6
     frame = "{column: 1, span: 3, top: 0mm, height: 20mm}"
-    ed, pages, report = lay_out(photo_edition(
+    ed, report, (x, y, w, h), runs = photo_page(
         tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, caption: {long}, caption_position: right, "
-                               f"frame: {frame}}}"))
-    runs = texts(pages[0])
+                               f"frame: {frame}}}")
     shown = "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x)))
     (entry,) = report.overflow
     assert entry["type"] == "photo" and shown and long.startswith(shown)
@@ -432,15 +430,12 @@ def test_a_column_rule_stops_at_a_photo_across_it_not_at_one_beside_it(tmp_path)
 
 def test_a_side_caption_takes_the_width_given(tmp_path):
     frame = "{column: 1, span: 4, top: 0mm, height: 60mm}"
-    ed, pages, report = lay_out(photo_edition(
+    ed, report, (x, y, w, h), runs = photo_page(
         tmp_path, (1600, 900), f"{{type: photo, file: p.jpg, caption: {CAPTION}, caption_position: right, "
-                               f"caption_width: 30mm, frame: {frame}}}"))
-    image = next(i for i in pages[0].items if isinstance(i, Image))
-    x, y, w, h = image.clip
+                               f"caption_width: 30mm, frame: {frame}}}")
     left = 15 * 72 / 25.4
     frame_w = 4 * (ed.geometry.width - 2 * left - 5 * ed.geometry.gutter) / 6 + 3 * ed.geometry.gutter
     assert abs(w - (frame_w - 30 * 72 / 25.4)) < 0.01
-    runs = texts(pages[0])
     assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == CAPTION
     for r in runs:
         assert abs(r.x - (x + w + 6)) < 0.01 and right(r) <= left + frame_w + 0.01
