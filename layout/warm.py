@@ -238,7 +238,6 @@ def serve(path: str, idle: float) -> None:
     import gc
     import signal
     import socket
-
     import time
 
     lock = open(path + ".lock", "a+")
