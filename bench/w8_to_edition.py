@@ -264,9 +264,6 @@ def paper_fields(mast: dict | None, npages: int, notes: Notes) -> dict[str, str]
             else:
                 notes.add(f"masthead info '{item}': the masthead has no field for it (publisher, "
                           f"postal_code, serial, issue, total_issue, pages, date); left out")
-        if "total_issue" in paper and "issue" not in paper:
-            notes.add("masthead: 总第…期 without 第…期: the engine prints total_issue only after an issue "
-                      "number, so it does not appear")
     if "name" not in paper:
         paper["name"] = q("W8")
     if "date" not in paper:
