@@ -53,7 +53,7 @@ LANG = {"zh-Hans": "zh", "zh": "zh", "bo": "bo", "en": "en"}
 FIT = {"cover": "fill", "contain": "fit"}
 # style keys the converter maps; anything else is reported
 STYLE_KEYS_MAPPED = {"font", "size", "leading", "align", "lang", "letter_spacing_em", "first_line_indent_em",
-                     "space_before", "paragraph_space", "fallback", "note", "fallback_note"}
+                     "space_before", "paragraph_space", "fallback", "note", "fallback_note", "widows", "orphans"}
 
 
 @dataclass
@@ -299,16 +299,14 @@ def convert(w: dict, src_dir: Path, out: Path, copies: int = 1, rotate: bool = F
              "space_before": length(st.get("space_before", 0), "pt"),
              "space_after": length(st.get("paragraph_space", 0), "pt"),
              "lang": LANG.get(st.get("lang", ""), "auto")}
+        for count in ("widows", "orphans"):  # lines kept together at a column head / foot (1: no control)
+            if count in st:
+                s[count] = str(max(1, int(st[count])))
         if st.get("lang") and st["lang"] not in LANG:
             notes.add(f"style {key}: language {st['lang']} has no equivalent; lang auto")
         for extra in sorted(set(st) - STYLE_KEYS_MAPPED):
             if extra == "keep_with_next" and key == "subhead_zh":
                 continue  # the engine keeps every subhead with the text under it
-            if extra in ("widows", "orphans"):
-                notes.add(f"style {key}: widows {st.get('widows')} / orphans {st.get('orphans')} (no control "
-                          f"wanted) cannot be said: no style key; the engine always keeps 2 lines of a "
-                          f"paragraph together at a column foot and head")
-                continue
             notes.add(f"style {key}: key '{extra}' ({st[extra]!r}) has no equivalent; ignored")
         style_lines.append(f"  {names[key]}: {flow(s)}")
 
