@@ -237,6 +237,7 @@ INFO = [
     ("pages", re.compile(r"^本期\s*(\d+)\s*版$")),
     ("date", re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(星期.)?$")),
 ]
+PAGES_ITEM = re.compile(r"^(本期\s*)\d+(\s*版)$")
 
 
 def paper_fields(mast: dict | None, npages: int, notes: Notes) -> dict[str, str]:
@@ -261,9 +262,6 @@ def paper_fields(mast: dict | None, npages: int, notes: Notes) -> dict[str, str]
                 else:
                     paper[key] = q(m.group(1))
                 break
-            else:
-                notes.add(f"masthead info '{item}': the masthead has no field for it (publisher, "
-                          f"postal_code, serial, issue, total_issue, pages, date); left out")
     if "name" not in paper:
         paper["name"] = q("W8")
     if "date" not in paper:
@@ -334,13 +332,22 @@ def convert(w: dict, src_dir: Path, out: Path, copies: int = 1, rotate: bool = F
                                 ("info_style", "masthead-info")):
                     if names.get(mh.get(k)) != ours:
                         notes.add(f"masthead {k} {mh.get(k)!r} is set in our style '{ours}'")
-                if mh.get("rule"):
-                    notes.add("masthead rule: the masthead draws its own double rule (1.2 pt and 0.4 pt, 2 pt "
-                              "under its frame); the workload's single 1 pt rule at its own position cannot "
-                              "replace it, so no rule element is added")
-                notes.add("masthead info: the workload stacks the publication data in two blocks at the top "
-                          "left and top right of the masthead frame; ours is one line at its foot, worded "
-                          "by the engine")
+                # the publication data as the workload words it, stacked in the two top corners
+                # (which item goes left and which right it does not say: the first half left);
+                # the page count stays a field, so that the 16- and 32-page copies say theirs
+                info = [PAGES_ITEM.sub(lambda m: m.group(1) + "{pages}" + m.group(2),
+                                       i.replace("{", "{{").replace("}", "}}")) for i in mh.get("info", [])]
+                half = (len(info) + 1) // 2
+                el("        info_position: top")
+                el(f"        info_left: [{', '.join(q(i) for i in info[:half])}]")
+                el(f"        info_right: [{', '.join(q(i) for i in info[half:])}]")
+                rule = mh.get("rule")
+                el(f"        rule: {'single' if rule else 'none'}")
+                if rule and (abs(rule.get('weight_pt', 1) - 1) > 0.05
+                             or abs(rule["y"] - mh["frame"]["y"] - mh["frame"]["h"] - 2 / PT_PER_MM) > 0.1):
+                    notes.add(f"masthead rule: ours is 1 pt, 2 pt under the frame; the workload's is "
+                              f"{rule.get('weight_pt', 1):g} pt, {rule['y'] - mh['frame']['y'] - mh['frame']['h']:g} "
+                              f"mm under it")
             for it in p["items"]:
                 t = it["type"]
                 if t == "headline":

@@ -161,7 +161,7 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
         if isinstance(element, model.StoryFrame):
             continue  # flowed with its story
         elif isinstance(element, model.Masthead):
-            _masthead(items, element, rect, setter, edition.paper, len(edition.source.pages))
+            _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number))
         elif isinstance(element, model.Headline):
             bottom = _headline(items, element, rect, setter)
         elif isinstance(element, model.Photo):
@@ -248,7 +248,7 @@ def _text(items, text: str, style_name: str, rect: Rect, setter: Setter) -> floa
     return y
 
 
-def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: model.Paper, npages: int):
+def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: model.Paper, fields: dict):
     title = setter.lines(paper.name, el.title_style, rect.w, align="center")
     y = _stack(items, title, rect.x, rect.y, setter.style(el.title_style).line_pitch)
     if paper.name_bo:
@@ -256,23 +256,36 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
         sub = setter.lines(paper.name_bo, el.subtitle_style, rect.w, align="center")
         _stack(items, sub, rect.x, y + sub_style.space_before, sub_style.line_pitch)
     info_style = setter.style(el.info_style)
-    date = f"{paper.date.year}年{paper.date.month}月{paper.date.day}日 {paper.weekday_text}"
-    left = "  ".join(x for x in (paper.publisher, f"国内统一连续出版物号 {paper.serial}" if paper.serial else "",
-                                 f"邮发代号 {paper.postal_code}" if paper.postal_code else "") if x)
-    right = [date]
-    if paper.issue is not None:
-        total = f"（总第{paper.total_issue}期）" if paper.total_issue is not None else ""
-        right.append(f"第{paper.issue}期{total}")
-    elif paper.total_issue is not None:
-        right.append(f"总第{paper.total_issue}期")
-    right.append(f"今日{npages}版")
-    y_info = rect.y + rect.h - info_style.line_pitch
-    _stack(items, setter.lines(left, el.info_style, rect.w, align="start"), rect.x, y_info, info_style.line_pitch)
-    _stack(items, setter.lines("  ".join(right), el.info_style, rect.w, align="end"), rect.x, y_info,
-           info_style.line_pitch)
+    pitch = info_style.line_pitch
+    left = [t.format(**fields) for t in el.info_left] if el.info_left is not None else [
+        paper.publisher, f"国内统一连续出版物号 {paper.serial}" if paper.serial else "",
+        f"邮发代号 {paper.postal_code}" if paper.postal_code else ""]
+    if el.info_right is not None:
+        right = [t.format(**fields) for t in el.info_right]
+    else:
+        right = [f"{fields['date']} {paper.weekday_text}"]
+        if paper.issue is not None:
+            total = f"（总第{paper.total_issue}期）" if paper.total_issue is not None else ""
+            right.append(f"第{paper.issue}期{total}")
+        elif paper.total_issue is not None:
+            right.append(f"总第{paper.total_issue}期")
+        right.append(f"今日{fields['pages']}版")
+    left, right = [x for x in left if x], [x for x in right if x]
+    if el.info_position == "foot":
+        y_info = rect.y + rect.h - pitch
+        for side, align in ((left, "start"), (right, "end")):
+            _stack(items, setter.lines("  ".join(side), el.info_style, rect.w, align=align), rect.x, y_info, pitch)
+    else:  # stacked in the top corners, a quarter of the frame wide each, an item a line or more
+        width = rect.w / 4
+        for side, align, x in ((left, "start", rect.x), (right, "end", rect.x + rect.w - width)):
+            lines = [line for item in side for line in setter.lines(item, el.info_style, width, align=align)]
+            _stack(items, lines, x, rect.y, pitch)
     bottom = rect.y + rect.h
-    items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.2))
-    items.append(Rule(rect.x, bottom + 3.6, rect.x + rect.w, bottom + 3.6, 0.4))
+    if el.rule == "double":
+        items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.2))
+        items.append(Rule(rect.x, bottom + 3.6, rect.x + rect.w, bottom + 3.6, 0.4))
+    elif el.rule == "single":
+        items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.0))
 
 
 def _headline(items, el: model.Headline, rect: Rect, setter: Setter):

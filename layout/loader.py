@@ -274,11 +274,12 @@ def _check_fonts(styles, char_styles, fonts, ysources, ctx: Context) -> None:
 
 
 TEMPLATE_FIELDS = {"paper": "雪域法治报", "paper_bo": "", "page": 1, "pages": 8, "section": "要闻",
-                   "editors": "", "date": "2026年11月30日", "weekday": "星期一", "issue": 1, "total_issue": 1}
+                   "editors": "", "date": "2026年11月30日", "weekday": "星期一", "issue": 1, "total_issue": 1,
+                   "publisher": "雪域法治报社出版", "serial": "CN 54-0099", "postal_code": "55-18"}
 
 
 def _check_template(text: str, where: Where, ctx: Context) -> None:
-    """Folio and credits templates: every {field} known, every format spec valid."""
+    """Folio, credits and masthead templates: every {field} known, every format spec valid."""
     import string
 
     try:
@@ -430,6 +431,10 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                     named[key] = (element.story, yel.value["name"].where)
                 if element.jump:
                     jumps.append((pi + 1, element, yel.value["jump"].where))
+            if isinstance(element, model.Masthead):
+                for key in ("info_left", "info_right"):
+                    for i, text in enumerate(getattr(element, key) or []):
+                        _check_template(text, yel.value[key].value[i].where, ctx)
             if isinstance(element, model.Photo):
                 _check_photo(element, yel, base, allowed, images, ctx)
                 if element.caption_width is not None and geo is not None:

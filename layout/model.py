@@ -217,6 +217,20 @@ class Masthead:
     title_style: str = doc("Style of the Chinese name.", "masthead", example="masthead")
     subtitle_style: str = doc("Style of the Tibetan name.", "masthead-bo", example="masthead-bo")
     info_style: str = doc("Style of the publication data line.", "masthead-info", example="masthead-info")
+    info_left: list[str] | None = doc(
+        "Publication data on the left, an item each, with {fields} (paper, publisher, serial, postal_code, "
+        "date, weekday, issue, total_issue, pages); the engine's wording (publisher, serial number, postal "
+        "code) when not given.", None, example=["{publisher}", "国内统一连续出版物号 {serial}", "广告垂询 6323770"])
+    info_right: list[str] | None = doc(
+        "Publication data on the right, the same way; the engine's wording (date and weekday, issue and "
+        "total issue, page count) when not given.", None,
+        example=["{date} {weekday}", "总第{total_issue}期", "今日{pages}版"])
+    info_position: Literal["foot", "top"] = doc(
+        "foot: each side's items on one line at the frame's foot; top: stacked, an item a line, in the "
+        "frame's top left and top right corners, beside the name.", "foot", example="foot")
+    rule: Literal["double", "single", "none"] = doc(
+        "The rule under the masthead: a thick and a thin line, one 1 pt line, or none.", "double",
+        example="double")
 
 
 @dataclass(frozen=True)
@@ -518,4 +532,5 @@ class Edition:
                 "pages": len(self.source.pages), "section": page.section, "editors": page.editors,
                 "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
                 "weekday": paper.weekday_text, "issue": paper.issue or "",
-                "total_issue": paper.total_issue or ""}
+                "total_issue": paper.total_issue or "", "publisher": paper.publisher,
+                "serial": paper.serial, "postal_code": paper.postal_code}

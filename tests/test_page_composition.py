@@ -439,3 +439,36 @@ def test_a_side_caption_takes_the_width_given(tmp_path):
     assert "".join(r.text for r in sorted(runs, key=lambda r: (r.y, r.x))) == CAPTION
     for r in runs:
         assert abs(r.x - (x + w + 6)) < 0.01 and right(r) <= left + frame_w + 0.01
+
+
+@pytest.mark.parametrize("rule,count", [("double", 2), ("single", 1), ("none", 0)])
+def test_a_masthead_stacks_its_data_in_the_top_corners_and_draws_the_rule_asked(tmp_path, rule, count):
+    masthead = ("{type: masthead, info_position: top, info_left: ['{publisher}', '广告垂询 6323770'], "
+                "info_right: ['总第{total_issue}期', '今日{pages}版', '{date} {weekday}'], "
+                f"rule: {rule}, frame: {{column: 1, span: 6, top: 0mm, height: 40mm}}}}")
+    path = edition(tmp_path, f"  - elements:\n      - {masthead}\n      - "
+                             "{type: story, story: s, frame: {column: 1, top: 60mm}}\n", 1)
+    text = path.read_text(encoding="utf-8").replace("paper: {name: 测试报, date: 2026-11-30}",
+                                                   "paper: {name: 测试报, date: 2026-11-30, publisher: 测试报社出版, "
+                                                   "total_issue: 5212}")
+    path.write_text(text, encoding="utf-8")
+    ed, pages, report = lay_out(path)
+    left_x = 15 * 72 / 25.4
+    right_x = ed.geometry.width - left_x
+    top = 15 * 72 / 25.4
+    runs = [r for r in texts(pages[0]) if r.y < top + 40 * 72 / 25.4]
+    lines = {}
+    for r in runs:
+        lines.setdefault((round(r.y, 1), r.x < ed.geometry.width / 2), []).append(r)
+    stacked = sorted((y, left, "".join(r.text for r in rs)) for (y, left), rs in lines.items() if rs[0].size < 12)
+    assert [t for _, left, t in stacked if left] == ["测试报社出版", "广告垂询 6323770"]
+    assert [t for _, left, t in stacked if not left] == ["总第5212期", "今日1版", "2026年11月30日 星期一"]
+    assert min(y for y, _, _ in stacked) < top + 12  # in the top corners
+    for (_, left), rs in lines.items():
+        if rs[0].size < 12 and left:
+            assert abs(min(r.x for r in rs) - left_x) < 0.01  # set from the frame's left edge
+        elif rs[0].size < 12:
+            assert abs(max(right(r) for r in rs) - right_x) < 1.0  # and to its right edge
+    rules = [r for r in pages[0].items if isinstance(r, Rule) and abs(r.y1 - r.y2) < 0.01
+             and top + 40 * 72 / 25.4 < r.y1 < top + 40 * 72 / 25.4 + 5]
+    assert len(rules) == count
