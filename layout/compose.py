@@ -396,7 +396,7 @@ def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
     items.append(Panel(rect.x, rect.y, rect.w, rect.h, None, "black", 0.75))
     y = _text(items, el.title, el.title_style, Rect(rect.x + inset, rect.y + inset, rect.w - 2 * inset, rect.h), setter)
     for item in el.items:
-        y = _text(items, f"· {item.text}（{item.page:02d}版）", el.style,
+        y = _text(items, el.item_format.format(text=item.text, page=item.page), el.style,
                   Rect(rect.x + inset, y + 2, rect.w - 2 * inset, rect.h), setter)
     return y + inset
 

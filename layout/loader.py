@@ -278,17 +278,21 @@ TEMPLATE_FIELDS = {"paper": "雪域法治报", "paper_bo": "", "page": 1, "pages
                    "publisher": "雪域法治报社出版", "serial": "CN 54-0099", "postal_code": "55-18"}
 
 
-def _check_template(text: str, where: Where, ctx: Context) -> None:
-    """Folio, credits and masthead templates: every {field} known, every format spec valid."""
+TEASER_FIELDS = {"text": "一只猫引发的邻里纠纷", "page": 2}
+
+
+def _check_template(text: str, where: Where, ctx: Context, fields: dict = TEMPLATE_FIELDS) -> None:
+    """Folio, credits, masthead and teaser templates: every {field} known, every format
+    spec valid (tried on sample values of the fields)."""
     import string
 
     try:
         for _, name, _, _ in string.Formatter().parse(text):
-            if name is not None and name not in TEMPLATE_FIELDS:
+            if name is not None and name not in fields:
                 ctx.error(f"unknown field '{{{name}}}' in '{text}'", where,
-                          did_you_mean(name, TEMPLATE_FIELDS) or f"fields: {', '.join(TEMPLATE_FIELDS)}")
+                          did_you_mean(name, fields) or f"fields: {', '.join(fields)}")
                 return
-        text.format(**TEMPLATE_FIELDS)
+        text.format(**fields)
     except (ValueError, IndexError, KeyError) as exc:
         ctx.error(f"cannot use template '{text}': {exc}", where, "write {page:02d} for 01, 02 …")
 
@@ -431,6 +435,8 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                     named[key] = (element.story, yel.value["name"].where)
                 if element.jump:
                     jumps.append((pi + 1, element, yel.value["jump"].where))
+            if isinstance(element, model.Teaser) and "item_format" in yel.value:
+                _check_template(element.item_format, yel.value["item_format"].where, ctx, TEASER_FIELDS)
             if isinstance(element, model.Masthead):
                 for key in ("info_left", "info_right"):
                     for i, text in enumerate(getattr(element, key) or []):

@@ -350,6 +350,8 @@ class Teaser:
     title: str = doc("Title of the box.", "导读", example="导读")
     style: str = doc("Style of the items.", "teaser", example="teaser")
     title_style: str = doc("Style of the title.", "teaser-title", example="teaser-title")
+    item_format: str = doc("How an item is written: {text} and {page} (with a format, {page:02d} for 02).",
+                           "· {text}（{page:02d}版）", example="{text}……{page}版")
 
 
 @dataclass(frozen=True)

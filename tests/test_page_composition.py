@@ -472,3 +472,14 @@ def test_a_masthead_stacks_its_data_in_the_top_corners_and_draws_the_rule_asked(
     rules = [r for r in pages[0].items if isinstance(r, Rule) and abs(r.y1 - r.y2) < 0.01
              and top + 40 * 72 / 25.4 < r.y1 < top + 40 * 72 / 25.4 + 5]
     assert len(rules) == count
+
+
+def test_a_teaser_writes_its_items_in_the_format_given(tmp_path):
+    teaser = ("{type: teaser, title: 导读, item_format: '{text}……{page:02d}版', "
+              "items: [{text: 一只猫引发的邻里纠纷, page: 2}, {text: 网购退货被拒怎么办, page: 6}], "
+              "frame: {column: 1, span: 3, top: 0mm, height: 40mm}}")
+    _, pages, report = lay_out(edition(tmp_path, f"  - elements:\n      - {teaser}\n      - "
+                                                 "{type: story, story: s, frame: {column: 5, top: 0mm}}\n", 1))
+    shown = "".join(r.text for r in sorted(texts(pages[0]), key=lambda r: (r.y, r.x)) if r.x < 200)
+    assert "一只猫引发的邻里纠纷……02版" in shown and "网购退货被拒怎么办……06版" in shown
+    assert not report.overflow
