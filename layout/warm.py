@@ -402,10 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     if what in ("stop", "status"):
         pid = _server_pid(path)
         if what == "status":
-            import socket
-
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                listening = probe.connect_ex(path) == 0
+            # the socket is bound after the imports, by the holder of the lock: both
+            # together mean it listens (a probe connection would fork a worker)
+            listening = os.path.exists(path)
             state = f"running, pid {pid}" if pid and listening else f"starting, pid {pid}" if pid else "not running"
             print(f"render server {state} ({path})")
             return 0 if pid and listening else 1
