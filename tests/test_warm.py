@@ -77,6 +77,34 @@ def session_processes(pid: int) -> list[int]:
     return found
 
 
+def stop_servers(folder: Path) -> None:
+    """Every process started for a server folder under `folder` (servers, a replacement
+    that was waiting for the lock, workers), ended: nothing of a test outlives it."""
+    wanted = f"PAIBAN_SERVER_DIR={folder}/".encode()
+    for _ in range(3):  # a replacement waiting for the lock may take it meanwhile
+        found = []
+        for proc_dir in Path("/proc").glob("[0-9]*"):
+            try:
+                if any(v.startswith(wanted) for v in (proc_dir / "environ").read_bytes().split(b"\0")):
+                    found.append(int(proc_dir.name))
+            except OSError:
+                pass
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if not found:
+            return
+        time.sleep(0.3)
+
+
+@pytest.fixture(autouse=True)
+def no_server_outlives_its_test(tmp_path):
+    yield
+    stop_servers(tmp_path)
+
+
 @pytest.fixture
 def server(tmp_path):
     """A server of this checkout in a folder of its own, started the way a user starts
