@@ -60,14 +60,9 @@ ENV_SERVER: dict[str, str] = {}
 ENV_ALONE: dict[str, str] = dict(os.environ, PAIBAN_SERVER="0")
 
 
-def _env_of(args: list[str], env: dict | None) -> dict | None:
-    return env if env is not None else (ENV_ALONE if "render.py" in " ".join(args) else None)
-
-
 def _once(args: list[str], env: dict | None = None) -> tuple[float, float | None, float | None]:
     """Wall time (s), peak RSS (MB) and CPU time (s) of one fresh process (no RSS or CPU
     for a client of the server: the work is done in another process)."""
-    env = _env_of(args, env)
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err, env=env)
@@ -90,7 +85,6 @@ def _once(args: list[str], env: dict | None = None) -> tuple[float, float | None
 
 
 def _warm_up(args: list[str], env: dict | None = None) -> None:
-    env = _env_of(args, env)
     proc = subprocess.run(args, capture_output=True, cwd=REPO, timeout=TIMEOUT_S, env=env)
     if proc.returncode != 0:
         last = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no message)"]
@@ -345,7 +339,7 @@ def workloads(py: str) -> dict:
     else:
         try:
             make_edition(w8x, OUT / "W8X")
-            res["w8x"] = fresh_process(render("W8X", report=True))
+            res["w8x"] = fresh_process(render("W8X", report=True), env=ENV_ALONE)
             res["w8x"].update(overset_of(OUT / "W8X.report.json"))
         except Exception as exc:  # noqa: BLE001 - reported in the table, never fatal
             res["w8x"] = {"error": _why(exc)}

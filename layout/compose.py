@@ -263,7 +263,7 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
     if el.info_right is not None:
         right = [t.format(**fields) for t in el.info_right]
     else:
-        right = [f"{fields['date']} {paper.weekday_text}"]
+        right = [f"{fields['date']} {fields['weekday']}"]
         if paper.issue is not None:
             total = f"（总第{paper.total_issue}期）" if paper.total_issue is not None else ""
             right.append(f"第{paper.issue}期{total}")
