@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark workload (schema paiban-bench-workload/1, W8 or W8X) -> a paiban edition folder.
 
-    python bench/w8_to_edition.py /work/shared/bench/W8/W8.json out/bench/W8 [--copies N]
+    python bench/w8_to_edition.py ../shared/bench/W8/W8.json out/bench/W8 [--copies N]
 
 Writes OUT/edition.yaml, OUT/stories/*.md (our Markdown subset), and copies the photos
 (OUT/photos/) and the workload's plain-text sources (OUT/text/) so that every file the
@@ -461,7 +461,7 @@ def convert(w: dict, src_dir: Path, out: Path, copies: int = 1, rotate: bool = F
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Convert a paiban benchmark workload (W8, W8X) to an edition.")
-    parser.add_argument("workload", type=Path, help="workload JSON, e.g. /work/shared/bench/W8/W8.json")
+    parser.add_argument("workload", type=Path, help="workload JSON, e.g. ../shared/bench/W8/W8.json")
     parser.add_argument("out", type=Path, help="edition folder to write, e.g. out/bench/W8")
     parser.add_argument("--copies", type=int, default=1, help="repeat the pages N times (2: 16 pages, 4: 32)")
     parser.add_argument("--rotate", action="store_true",
