@@ -11,7 +11,7 @@ TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-ut
               qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
-.PHONY: render test bench fuzz schema sample-images setup fonts bytecode test-tools clean distclean
+.PHONY: render test bench fuzz golden schema sample-images setup fonts bytecode test-tools clean distclean
 
 render: setup
 	$(BIN)/python render.py $(SAMPLE) -o out/sample.pdf
@@ -34,6 +34,11 @@ fuzz: setup
 sample-images: setup
 	$(BIN)/python render.py $(SAMPLE) --page 1 --png --dpi 40 -o docs/images/sample-1.png
 	$(BIN)/python render.py $(SAMPLE) --page 3 --png --dpi 40 -o docs/images/sample-3.png
+
+# writes the golden traces of tests/golden/*/ again, after a deliberate layout change
+# (tests/test_golden.py compares them exactly; commit the diff with the change)
+golden: setup
+	$(BIN)/python tests/test_golden.py
 
 # JSON Schemas and the key tables of docs/edition-format.md, from layout/model.py
 schema: setup
