@@ -265,6 +265,7 @@ def write_cache(path: Path, data: bytes) -> bool:
     read-only checkout, another user's folder) only costs time. False when not written."""
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(Path(path))
         with replacing(Path(path)) as fh:
             fh.write(data)
         return True
