@@ -223,7 +223,9 @@ def _fonts_from(fonts: dict, folder: Path, base: Path) -> dict:
 
 
 def _is_font_file(name: str) -> bool:
-    return name.split("#")[0].lower().endswith((".ttf", ".otf", ".ttc", ".otc"))
+    """An entry that is not a face of the manifest names a file (as load_fontset reads
+    it), whatever its suffix: it must pass the same folder checks."""
+    return name not in read_manifest()["faces"]
 
 
 def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ctx: Context) -> dict[str, model.Style]:

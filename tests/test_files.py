@@ -672,3 +672,12 @@ def test_a_cache_that_cannot_be_used_only_costs_time(tmp_path, case):
     assert (tmp_path / "out.pdf").read_bytes() == (tmp_path / "clean.pdf").read_bytes()
     made = sorted(p.name for p in user.rglob("*.ttf")) if user.exists() else []
     assert bool(made) == (case != "and no user cache either")
+
+
+@pytest.mark.parametrize("entry", ["/etc/passwd", "../outside-font", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"])
+def test_a_font_file_outside_the_root_is_refused_whatever_its_name(tmp_path, entry):
+    path = edition(tmp_path / "ed")
+    (tmp_path / "outside-font").write_bytes(tiny_font())
+    path.write_text(path.read_text(encoding="utf-8").replace('"fonts/tiny.ttf"]', f'"{entry}"]'), encoding="utf-8")
+    with pytest.raises(InputError, match=f"5:1: font file '{entry}' is outside the edition folder"):
+        render(Options(path, tmp_path / "out.pdf", workers=1))
