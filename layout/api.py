@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import gc
 import io
-import os
-import tempfile
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .compose import compose
-from .errors import RenderError, Report
-from .fonts import load_fontset
+from .errors import InputError, RenderError, Report
+from .files import Inputs, output_target, write_atomically
+from .fonts import MANIFEST, load_fontset
 from .loader import load_edition
 from .pdf import PdfWriter
 from .proof import overlay
@@ -31,6 +31,11 @@ class Options:
     preflight_strict: bool = False  # any preflight finding is an error: no PDF, exit code 4
     preflight: bool = False  # run the preflight (for --report) even without --print
     workers: int = 2  # 2: on two cores, half the stories flow in a forked process (same result)
+    allow_paths: tuple[Path, ...] = ()  # folders outside the edition's folder its files may come from
+    report: bool = False  # also write the report as JSON next to the output (OUT.report.json)
+
+
+STDOUT = Path("-")  # the output path that means standard output: Result.data, no file written
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Result:
     pages: int
     report: Report = field(default_factory=Report)
     outputs: list[Path] = field(default_factory=list)
+    data: bytes | None = None  # the PDF (or PNG) when the output is STDOUT
 
 
 def render(options: Options, progress=None, keep: list | None = None) -> Result:
@@ -58,7 +64,13 @@ def render(options: Options, progress=None, keep: list | None = None) -> Result:
 
 
 def _render(options: Options, progress=None, keep: list | None = None) -> Result:
-    edition, pages, report, setter = _lay_out(options.edition, options.page, progress, options.workers)
+    edition, fonts = _load(options.edition, options.allow_paths)
+    inputs = _inputs(edition, fonts)
+    outputs = planned_outputs(options, len(edition.source.pages))
+    for path in outputs:  # refused now, before the work, and checked again when written
+        if path != STDOUT:
+            output_target(path, inputs)
+    pages, report, setter = _compose(edition, fonts, options.page, progress, options.workers)
     if keep is not None:
         # a caller about to exit keeps the composed edition and the caches alive:
         # freeing them object by object when this function returns costs 20 ms (W8)
@@ -84,11 +96,53 @@ def _render(options: Options, progress=None, keep: list | None = None) -> Result
 
         pages = press_pages(pages, edition, setter, now)
     data = writer.write(pages, title=edition.paper.name)
-    if options.png:
-        outputs = write_pngs(data, [p.number for p in pages], options.output, options.dpi)
-        return Result(outputs[0], len(pages), report, outputs)
-    write_atomically(options.output, data)
-    return Result(options.output, len(pages), report, [options.output])
+    # one picture per page (planned_outputs has refused several for standard output)
+    files = png_pictures(data, options.dpi) if options.png else [data]
+    if options.output == STDOUT:
+        return Result(STDOUT, len(pages), report, [STDOUT], files[0])
+    for path, content in zip(outputs, files):
+        write_atomically(path, content, inputs)
+    if options.report:
+        write_atomically(report_path(options.output), report_json(report).encode(), inputs)
+    return Result(outputs[0], len(pages), report, outputs[:len(files)])
+
+
+def planned_outputs(options: Options, count: int) -> list[Path]:
+    """The files a render writes: OUTPUT, or for pictures of several pages OUTPUT-pN.png
+    (the report, when asked for, goes next to OUTPUT)."""
+    output = Path(options.output)
+    numbers = [options.page] if options.page is not None else list(range(1, count + 1))
+    if not options.png or len(numbers) == 1:
+        paths = [output]
+    elif output == STDOUT:
+        raise InputError(f"-o -: --png makes {len(numbers)} pictures, one per page, and standard output "
+                         f"takes one", hint="add --page N, or give a file name")
+    else:
+        paths = [output.with_name(f"{output.stem}-p{n}{output.suffix}") for n in numbers]
+    if options.report and output != STDOUT:
+        paths.append(report_path(output))
+    return paths
+
+
+def report_path(output: Path) -> Path:
+    return Path(output).with_suffix(".report.json")
+
+
+def report_json(report: Report) -> str:
+    """The report as the JSON file --report writes."""
+    return json.dumps({"copyfit": report.copyfit, "overset": report.overset, "overflow": report.overflow,
+                       "preflight": report.preflight, "warnings": report.warnings},
+                      ensure_ascii=False, indent=2)
+
+
+def _inputs(edition, fonts) -> Inputs:
+    """Every file this render reads: what the loader read, the font manifest and the
+    font files."""
+    inputs = Inputs(edition.inputs)
+    inputs.add(MANIFEST, "the font manifest")
+    for face in fonts.faces():
+        inputs.add(face.path, f"font file {Path(face.path).name}")
+    return inputs
 
 
 def copyfit_table(report: Report) -> str:
@@ -109,37 +163,42 @@ def lay_out(path: Path) -> tuple:
     return edition, pages, report
 
 
-def _lay_out(path: Path, page: int | None = None, progress=None, workers: int = 1) -> tuple:
-    edition = load_edition(path)
+def _lay_out(path: Path, page: int | None = None, progress=None, workers: int = 1,
+             allow_paths: tuple[Path, ...] = ()) -> tuple:
+    edition, fonts = _load(path, allow_paths)
+    return (edition, *_compose(edition, fonts, page, progress, workers))
+
+
+def _load(path: Path, allow_paths: tuple[Path, ...] = ()) -> tuple:
+    edition = load_edition(path, allow_paths)
+    return edition, load_fontset(edition.font_overrides, Path(edition.base_dir))
+
+
+def _compose(edition, fonts, page: int | None, progress, workers: int) -> tuple:
     count = len(edition.source.pages)
     if page is not None and not 1 <= page <= count:
         raise RenderError(f"--page {page}: the edition has pages 1 to {count}")
-    fonts = load_fontset(edition.font_overrides, Path(edition.base_dir))
     report = Report(warnings=list(edition.warnings))
     setter = Setter(edition, fonts, Shaper())
     pages = compose(edition, setter, report, None if page is None else frozenset({page}), progress, workers)
-    return edition, pages, report, setter
+    return pages, report, setter
 
 
-def write_pngs(pdf: bytes, numbers: list[int], output: Path, dpi: float) -> list[Path]:
-    """PNG pictures of the pages of a PDF: OUTPUT.png for one page, OUTPUT-pN.png for
-    several. Each is written atomically."""
+def png_pictures(pdf: bytes, dpi: float) -> list[bytes]:
+    """PNG pictures of the pages of a PDF."""
     import pypdfium2 as pdfium
 
-    output = Path(output)
     doc = pdfium.PdfDocument(pdf)
-    paths = []
+    out = []
     try:
-        for i, number in enumerate(numbers):
-            path = output if len(numbers) == 1 else output.with_name(f"{output.stem}-p{number}{output.suffix}")
+        for i in range(len(doc)):
             image = doc[i].render(scale=dpi / 72).to_pil()
             buf = io.BytesIO()
             image.save(buf, "PNG", optimize=False)
-            write_atomically(path, buf.getvalue())
-            paths.append(path)
+            out.append(buf.getvalue())
     finally:
         doc.close()
-    return paths
+    return out
 
 
 class PreflightError(Exception):
@@ -160,23 +219,3 @@ class OversetError(Exception):
         parts = [f"{o['story']} ({o['chars']} characters, page {o['page']})" for o in report.overset]
         parts += [f"page {o['page']} element {o['element']} ({o['chars']} characters)" for o in report.overflow]
         super().__init__(f"overset: {', '.join(parts)}")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write next to the target and rename: the last good file survives any failure."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise RenderError(f"{path}: cannot write output: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise RenderError(f"{path}: cannot write output: {exc.strerror}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from .api import Options, OversetError, PreflightError, copyfit_table, render
+from .api import STDOUT, Options, OversetError, PreflightError, copyfit_table, render
 from .errors import InputError, RenderError
 
 
@@ -21,7 +21,12 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser = argparse.ArgumentParser(prog="render.py", description="Render a paiban edition to PDF.")
     parser.add_argument("edition", nargs="?", type=Path, default=sample,
                         help="edition YAML (default: the bundled sample)")
-    parser.add_argument("-o", "--output", type=Path, help="output PDF (default: out/<edition folder>.pdf)")
+    parser.add_argument("-o", "--output", type=Path,
+                        help="output PDF (default: out/<edition folder>.pdf); - writes it (or one --png "
+                             "picture) to standard output")
+    parser.add_argument("--allow-path", dest="allow_paths", action="append", type=Path, default=[],
+                        metavar="DIR", help="let the edition's files come from DIR too (repeatable); files "
+                                            "outside the edition's folder are refused otherwise")
     parser.add_argument("--page", type=int, help="compose and write only page N (1-based)")
     parser.add_argument("--png", action="store_true", help="write PNG pictures instead of a PDF")
     parser.add_argument("--dpi", type=float, default=100.0, help="resolution of --png pictures (default 100)")
@@ -56,8 +61,12 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
         output = Path("out") / f"{stem}{suffix}.{'png' if args.png else 'pdf'}"
     if args.dpi <= 0 or args.dpi > 1200:
         parser.error("--dpi must be between 1 and 1200")
+    if output == STDOUT and (args.watch or args.serve or args.json or args.report):
+        parser.error("-o - writes the output to standard output; it cannot go with --watch, --serve, "
+                     "--json or --report")
     options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi,
-                      args.press, args.preflight == "strict", preflight=args.report)
+                      args.press, args.preflight == "strict", preflight=args.report,
+                      allow_paths=tuple(p.resolve() for p in args.allow_paths), report=args.report)
     if (args.watch or args.serve) and (args.page or args.png):
         parser.error("--watch renders the whole edition to PDF; leave out --page and --png")
     return options, args
@@ -122,13 +131,12 @@ def main(argv: list[str] | None = None) -> int:
         if progress:
             progress.done()
     seconds = time.perf_counter() - start
-    if args.report:
-        path = result.output.with_suffix(".report.json")
-        path.write_text(json.dumps({"copyfit": result.report.copyfit, "overset": result.report.overset,
-                                    "overflow": result.report.overflow, "preflight": result.report.preflight,
-                                    "warnings": result.report.warnings},
-                                   ensure_ascii=False, indent=2),
-                        encoding="utf-8")
+    if result.data is not None:  # -o -
+        try:
+            sys.stdout.buffer.write(result.data)
+            sys.stdout.buffer.flush()
+        except OSError as exc:
+            return _fail(args, 1, [f"error: cannot write the output to standard output: {exc.strerror or exc}"], [])
     if args.json:
         print(json.dumps({"ok": True, "outputs": [str(p) for p in result.outputs], "pages": result.pages,
                           "seconds": round(seconds, 3), "warnings": result.report.warnings,
@@ -143,7 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         for finding in result.report.preflight:
             print(f"preflight: {finding}")
     shown = result.output if len(result.outputs) <= 1 else f"{result.outputs[0]} … {result.outputs[-1].name}"
-    print(f"{shown}: {result.pages} page(s) in {seconds:.2f} s")
+    if result.data is not None:
+        print(f"standard output: {result.pages} page(s) in {seconds:.2f} s", file=sys.stderr)
+    else:
+        print(f"{shown}: {result.pages} page(s) in {seconds:.2f} s")
     return 0
 
 

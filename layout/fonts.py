@@ -8,20 +8,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import functools
+import json
 import os
 from pathlib import Path
 from typing import NamedTuple
 
-from struct import error as struct_error
-
 import yaml
 
+from . import files
 from .errors import InputError, Where, did_you_mean
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = REPO_ROOT / "fonts" / "manifest.yaml"
-# converted fonts, face indexes and photo conversions are kept here (git-ignored)
-CACHE_ROOT = Path(os.environ.get("PAIBAN_CACHE", REPO_ROOT / ".cache"))
+
+
+def cache_root() -> Path:
+    """Where converted fonts, face indexes and photo conversions are kept: .cache in
+    the checkout (git-ignored), or PAIBAN_CACHE. Read at each use, so a long-running
+    caller and the tests can point it elsewhere."""
+    return Path(os.environ.get("PAIBAN_CACHE") or REPO_ROOT / ".cache")
+
+
+def user_cache_root() -> Path:
+    """The user's own cache, for when the checkout's cannot be written."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "paiban"
+
+
 SCRIPTS = ("han", "tibetan", "latin")
 
 
@@ -92,43 +105,30 @@ def face_index(path: Path, family: str | None, shown: str) -> int:
     Remembered on disk by (path, size, mtime, family): reading a collection's name
     tables costs fontTools' import and 50 ms, on every render, for the same answer."""
     with open(path, "rb") as fh:
-        is_collection = fh.read(4) == b"ttcf"
-    if not is_collection:
+        header = fh.read(12)
+    if header[:4] != b"ttcf":
         return 0
+    count = int.from_bytes(header[8:12], "big")
     st = path.stat()
-    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{family}"
-    known = _read_json(CACHE_ROOT / "faces.json")
-    if key in known:
-        return known[key]
+    key = f"{files.real(path)}|{st.st_size}|{st.st_mtime_ns}|{family}"
+    known = _read_json(cache_root() / "faces.json")
+    index = known.get(key)
+    # the cache is only a hint: an entry that is not a face of this file is asked again
+    if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < count:
+        return index
     index = _face_index(path, family, shown)
     known[key] = index
-    _write_json(CACHE_ROOT / "faces.json", known)
+    files.write_cache(cache_root() / "faces.json", json.dumps(known, sort_keys=True, indent=0).encode())
     return index
 
 
 def _read_json(path: Path) -> dict:
-    import json
-
+    data = files.read_cache(path)
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
+        known = json.loads(data) if data is not None else {}
+    except ValueError:
         return {}
-
-
-def _write_json(path: Path, data: dict) -> None:
-    """Atomically, and quietly: a cache that cannot be written only costs time."""
-    import json
-    import os
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(json.dumps(data, sort_keys=True, indent=0))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    return known if isinstance(known, dict) else {}
 
 
 def _face_index(path: Path, family: str | None, shown: str) -> int:
@@ -154,11 +154,17 @@ def _face_index(path: Path, family: str | None, shown: str) -> int:
 def check_font_file(path: Path, index: int, role: str) -> None:
     """A font file named by an edition must be a font, and have the face asked for:
     HarfBuzz would quietly treat garbage as an empty font, every character missing."""
-    from fontTools.ttLib import TTCollection, TTFont, TTLibError
+    import logging
 
+    from fontTools.ttLib import TTCollection, TTFont
+
+    quiet = logging.getLogger("fontTools")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # its warnings about odd tables are ours to word
     try:
         with open(path, "rb") as fh:
-            is_collection = fh.read(4) == b"ttcf"
+            tag = fh.read(4)
+        is_collection = tag == b"ttcf"
         if is_collection:
             count = len(TTCollection(str(path), lazy=True).fonts)
             if not 0 <= index < count:
@@ -167,13 +173,21 @@ def check_font_file(path: Path, index: int, role: str) -> None:
         elif index:
             raise InputError(f"font for role '{role}': {path.name} is a single font, it has no face {index}",
                              Where(str(path)), f"write {path.name} without '#{index}'")
+        if tag in (b"\0\1\0\0", b"true"):
+            # TrueType outlines go into the PDF as they are: the tables the subsetter
+            # reads must hold together (fontTools reads them lazily, and forgives)
+            from .fontsubset import SourceFont
+
+            SourceFont.open(path)
         font = TTFont(str(path), fontNumber=index if is_collection else -1, lazy=True)
         font["head"], font["cmap"], font["hmtx"]  # noqa: B018 - reading them checks them
     except InputError:
         raise
-    except (TTLibError, OSError, ValueError, KeyError, AssertionError, struct_error) as exc:
+    except Exception as exc:  # noqa: BLE001 - fontTools raises many kinds on a damaged file
         raise InputError(f"font for role '{role}' is not a usable font file: {path.name} ({exc})",
                          Where(str(path)), "use a TTF, OTF or TTC file") from None
+    finally:
+        quiet.setLevel(level)
 
 
 def load_fontset(overrides: dict[str, dict[str, list[str]]] | None = None,
@@ -203,12 +217,17 @@ def load_fontset(overrides: dict[str, dict[str, list[str]]] | None = None,
         else:
             file, _, index = name.partition("#")
             path = Path(file) if Path(file).is_absolute() else (base_dir or REPO_ROOT) / file
-            if not path.is_file():
+            try:
+                files.check_input(path)
+            except InputError as exc:
+                if exc.message != "file not found":
+                    raise InputError(f"font for role '{role}': {file}: {exc.message}", Where(str(path)),
+                                     exc.hint) from None
                 raise InputError(f"font for role '{role}' not found: {path}", None,
-                                 did_you_mean(name, specs) or "give a manifest face name or a font file")
+                                 did_you_mean(name, specs) or "give a manifest face name or a font file") from None
             idx = int(index) if index.isdigit() else face_index(path, index or None, str(path))
             check_font_file(path, idx, role)
-            face = Face(str(path.resolve()), idx, Path(file).name)
+            face = Face(files.real(path), idx, Path(file).name)
         cache[name] = face
         return face
 

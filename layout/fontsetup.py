@@ -66,12 +66,11 @@ def prepare_cache() -> int:
     except InputError as exc:
         print(f"fonts: {exc}", file=sys.stderr)
         return 1
-    todo = [f for f in faces if fontcache.needs_conversion(f)
-            and not fontcache.cached_path(f).exists()]
+    todo = [f for f in faces if fontcache.needs_conversion(f) and not fontcache.is_cached(f)]
     if not todo:
         return 0
     print(f"fonts: converting {len(todo)} CFF face(s) to TrueType once "
-          f"(about 45 s each, cached in {fontcache.CACHE_DIR})", flush=True)
+          f"(about 45 s each, cached in {fontcache.cache_dir()})", flush=True)
     with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
         for line in pool.map(_convert, todo):
             print(line, flush=True)

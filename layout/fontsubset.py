@@ -14,6 +14,25 @@ import sys
 from array import array
 from collections.abc import Iterator
 
+class BadFont(ValueError):
+    """A font file whose tables do not hold together (cut short, a table missing or
+    inconsistent); `path` names the file when it is known."""
+    path: str | None = None
+
+
+def _guarded(method):
+    """Glyph data that does not parse is a damaged font, not a Python error."""
+    def guarded(self, *args):
+        try:
+            return method(self, *args)
+        except (struct.error, IndexError, KeyError, ValueError) as exc:
+            bad = exc if isinstance(exc, BadFont) else BadFont(f"its glyph data is damaged ({exc})")
+            bad.path = bad.path or self.path
+            raise bad from None
+    guarded.__doc__ = method.__doc__
+    return guarded
+
+
 _OPENED: dict[tuple, "SourceFont"] = {}  # SourceFont.open's, by file identity
 COPIED = (b"cvt ", b"fpgm", b"prep")  # hinting tables, copied as they are (they name no glyph)
 
@@ -32,31 +51,58 @@ class SourceFont:
     costs only the pages a subset touches, not 31 MB of memory.
     """
 
+    path: str | None = None  # the file, when opened from one
+    stamps: bytes | None = None  # head's created and modified dates to write instead of this file's
+
     def __init__(self, data):
         self.data = data
         view = memoryview(data)
+        size = len(view)
+        if size < 12:
+            raise BadFont("the file is too short to be a font")
         num_tables = struct.unpack_from(">H", view, 4)[0]
+        if 12 + 16 * num_tables > size:
+            raise BadFont("its table directory is cut short")
         self.tables: dict[bytes, memoryview] = {}
         self.checksums: dict[bytes, int] = {}  # as the file's directory gives them
         for i in range(num_tables):
             tag, checksum, offset, length = struct.unpack_from(">4sIII", view, 12 + 16 * i)
+            if offset + length > size:
+                raise BadFont(f"its '{_tag(tag)}' table runs past the end of the file (cut short?)")
             self.tables[tag] = view[offset:offset + length]
             self.checksums[tag] = checksum
+        for tag, least in ((b"head", 54), (b"maxp", 6), (b"hhea", 36), (b"hmtx", 0), (b"loca", 0), (b"glyf", 0)):
+            if tag not in self.tables:
+                raise BadFont(f"it has no '{_tag(tag)}' table")
+            if len(self.tables[tag]) < least:
+                raise BadFont(f"its '{_tag(tag)}' table is cut short")
 
         head = self.tables[b"head"]
         self.units_per_em = struct.unpack_from(">H", head, 18)[0]
+        if not 16 <= self.units_per_em <= 16384:
+            raise BadFont(f"its unitsPerEm is {self.units_per_em} (16 to 16384)")
         self.bbox = struct.unpack_from(">hhhh", head, 36)
         long_loca = struct.unpack_from(">h", head, 50)[0] == 1
         self.num_glyphs = struct.unpack_from(">H", self.tables[b"maxp"], 4)[0]
+        if not self.num_glyphs:
+            raise BadFont("it has no glyphs")
         loca = self.tables[b"loca"]
+        if len(loca) < (4 if long_loca else 2) * (self.num_glyphs + 1):
+            raise BadFont(f"its 'loca' table is too short for its {self.num_glyphs} glyphs")
         if long_loca:
             self.loca = _big_endian("I", loca[:4 * (self.num_glyphs + 1)])
         else:
             self.loca = tuple(2 * v for v in struct.unpack_from(f">{self.num_glyphs + 1}H", loca))
+        if self.loca[-1] > len(self.tables[b"glyf"]):
+            raise BadFont("its 'glyf' table is cut short: the glyphs run past its end")
         hhea = self.tables[b"hhea"]
         self.ascender, self.descender = struct.unpack_from(">hh", hhea, 4)
         self.num_hmetrics = struct.unpack_from(">H", hhea, 34)[0]
+        if not 1 <= self.num_hmetrics <= self.num_glyphs:
+            raise BadFont(f"its numberOfHMetrics is {self.num_hmetrics} (1 to its {self.num_glyphs} glyphs)")
         hmtx = self.tables[b"hmtx"]
+        if len(hmtx) < 4 * self.num_hmetrics:
+            raise BadFont(f"its 'hmtx' table is too short for {self.num_hmetrics} metrics")
         self.advances = _big_endian("H", hmtx[:4 * self.num_hmetrics])[0::2]
         os2 = self.tables.get(b"OS/2")
         self.cap_height = struct.unpack_from(">h", os2, 88)[0] if os2 and len(os2) >= 90 else self.ascender
@@ -73,8 +119,18 @@ class SourceFont:
         key = (os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         font = _OPENED.get(key)
         if font is None:
+            if not st.st_size:
+                exc = BadFont("the file is empty")
+                exc.path = os.fspath(path)
+                raise exc
             with open(path, "rb") as fh:
-                font = _OPENED[key] = cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+                try:
+                    font = cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+                except BadFont as exc:
+                    exc.path = os.fspath(path)
+                    raise
+            font.path = os.fspath(path)
+            _OPENED[key] = font
         return font
 
     def advance(self, gid: int) -> int:
@@ -83,8 +139,12 @@ class SourceFont:
     def glyph(self, gid: int) -> bytes:
         if gid >= self.num_glyphs:
             return b""
-        return bytes(self.tables[b"glyf"][self.loca[gid]:self.loca[gid + 1]])
+        start, end = self.loca[gid], self.loca[gid + 1]
+        if start > end:
+            raise BadFont(f"its 'loca' table gives glyph {gid} a negative length")
+        return bytes(self.tables[b"glyf"][start:end])
 
+    @_guarded
     def closure(self, gids) -> set[int]:
         """The glyphs plus every component of composite glyphs among them."""
         todo = [g for g in gids if g < self.num_glyphs]
@@ -99,6 +159,7 @@ class SourceFont:
                     todo.append(comp)
         return seen
 
+    @_guarded
     def outline(self, gid: int) -> list[list[tuple[float, float, bool]]]:
         """The glyph's contours as (x, y, on_curve) points in font units, for drawing a
         glyph as a path (decoration that must not be text, such as T8 padding)."""
@@ -172,6 +233,7 @@ class SourceFont:
         at = 4 * gid + 2 if gid < long else 4 * long + 2 * (gid - long)
         return struct.unpack_from(">h", hmtx, at)[0] if at + 2 <= len(hmtx) else 0
 
+    @_guarded
     def subset(self, gids) -> tuple[bytes, list[int]]:
         """A font program of the glyphs `gids` (with the components of composite
         glyphs, and glyph 0), renumbered 0, 1, 2, ... in the order of their old ids.
@@ -196,6 +258,8 @@ class SourceFont:
         head = bytearray(self.tables[b"head"])
         struct.pack_into(">I", head, 8, 0)   # checkSumAdjustment, set below
         struct.pack_into(">h", head, 50, 1)  # long loca
+        if self.stamps is not None:
+            head[20:36] = self.stamps
         hhea = bytearray(self.tables[b"hhea"])
         struct.pack_into(">H", hhea, 34, len(keep))  # numberOfHMetrics
         maxp = bytearray(self.tables[b"maxp"])
@@ -206,6 +270,10 @@ class SourceFont:
         # tables copied whole keep the checksums the source file lists
         checksums = {tag: self.checksums[tag] for tag in COPIED if tag in tables}
         return _assemble(tables, checksums), keep
+
+
+def _tag(tag: bytes) -> str:
+    return tag.decode("latin-1").strip()
 
 
 def _components(data) -> Iterator[tuple[int, int]]:

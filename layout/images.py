@@ -15,12 +15,12 @@ import io
 import json
 import os
 import struct
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from . import files
 from .errors import InputError, Where
 
 if TYPE_CHECKING:  # Pillow is loaded only when an image needs it (see above)
@@ -31,6 +31,9 @@ MAX_PPI = 300.0           # effective resolution kept at most; more is wasted on
 PASS_PPI = 450.0          # a JPEG up to this resolution is embedded untouched
 JPEG_QUALITY = 88
 CONVERTER_VERSION = 1
+# what Pillow may open, whatever a file's name says: never EPS or PostScript (Pillow
+# runs Ghostscript on them), nor any of its other plugins
+FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "GIF")
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,9 @@ def jpeg_header(path: str) -> JpegHeader | None:
     """The header of an 8-bit Huffman JPEG, read segment by segment up to its frame;
     None for anything else (Pillow then reads it, or says what is wrong)."""
     try:
-        with open(path, "rb") as fh:
+        with os.fdopen(files.open_input(path), "rb") as fh:
             return _jpeg_header(fh)
-    except OSError:
+    except (OSError, InputError):
         return None
 
 
@@ -125,24 +128,29 @@ def _pil():
     return Image
 
 
-def _open(path: str) -> Image.Image:
+def _open(path: str, data: bytes | None = None) -> Image.Image:
+    """The image in Pillow, from its bytes (read here as a regular file when not given),
+    as one of FORMATS only."""
     Image = _pil()
     where = Where(path)
+    if data is None:
+        data = files.read_input(path)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             old = Image.MAX_IMAGE_PIXELS
             Image.MAX_IMAGE_PIXELS = MAX_PIXELS
             try:
-                im = Image.open(path)
+                im = Image.open(io.BytesIO(data), formats=FORMATS)
                 im.size  # noqa: B018 - the header is read here
             finally:
                 Image.MAX_IMAGE_PIXELS = old
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise InputError(f"image has more than {MAX_PIXELS // 1_000_000} megapixels", where,
                              "scale it down before placing it") from None
-        except FileNotFoundError:
-            raise InputError("image file not found", where) from None
+        except Image.UnidentifiedImageError:
+            raise InputError("cannot read image: it is not a JPEG, PNG, TIFF, WebP or GIF file", where,
+                             "save it again as JPEG or PNG") from None
         except (OSError, ValueError, SyntaxError) as exc:
             raise InputError(f"cannot read image: {exc}", where,
                              "save it again as JPEG or PNG") from None
@@ -177,12 +185,7 @@ def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: 
             max_ppi: float = MAX_PPI, quality: int = JPEG_QUALITY) -> PreparedImage:
     """The image for a placement of placed_w x placed_h points (the whole image's size
     on the page, before clipping); `gray` converts it to newsprint grey for the press."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError("image file not found", Where(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read image: {exc.strerror}", Where(path)) from None
+    data = files.read_input(path)
     digest = hashlib.sha256(data).hexdigest()
     checked = cache_dir / f"{digest[:32]}-v{CONVERTER_VERSION}.checked"
 
@@ -200,10 +203,10 @@ def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: 
         mode = {1: "L", 3: "RGB", 4: "CMYK"}[head.components]
         if passes(head.orientation, mode, ppi):
             if not checked.exists() or not data.rstrip(b"\0").endswith(b"\xff\xd9"):
-                with _open(path) as im:
+                with _open(path, data) as im:
                     _check_jpeg(im, data, path, checked)
             return PreparedImage(data, w, h, _space(mode), "DCTDecode", _decode(mode, head.adobe), ppi)
-    with _open(path) as im:
+    with _open(path, data) as im:
         orientation = _orientation(im)
         w, h = _upright(im.width, im.height, orientation)
         ppi = _ppi(w, h, placed_w, placed_h)
@@ -317,24 +320,27 @@ def _flatten(im: Image.Image) -> Image.Image:
 
 
 def _from_cache(cache_dir: Path, key: str, ppi: float) -> PreparedImage | None:
-    meta = cache_dir / f"{key}.json"
-    body = cache_dir / f"{key}.jpg"
-    try:
-        info = json.loads(meta.read_text())
-        return PreparedImage(body.read_bytes(), info["width"], info["height"], info["colorspace"],
-                             "DCTDecode", None, ppi)
-    except (OSError, ValueError, KeyError):
+    """A conversion made before, when it is whole: its bytes have the hash and the
+    JPEG frame the record gives (a damaged or foreign cache is made again)."""
+    meta, body = files.read_cache(cache_dir / f"{key}.json"), files.read_cache(cache_dir / f"{key}.jpg")
+    if meta is None or body is None:
         return None
+    try:
+        info = json.loads(meta)
+        width, height, space, digest = info["width"], info["height"], info["colorspace"], info["sha256"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    head = _jpeg_header(io.BytesIO(body))
+    if (digest != hashlib.sha256(body).hexdigest() or head is None or (head.width, head.height) != (width, height)
+            or space not in ("DeviceGray", "DeviceRGB", "DeviceCMYK")):
+        return None
+    return PreparedImage(body, width, height, space, "DCTDecode", None, ppi)
 
 
 def _to_cache(cache_dir: Path, key: str, image: PreparedImage) -> None:
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for suffix, payload in ((".jpg", image.data), (".json", json.dumps(
-                {"width": image.width, "height": image.height, "colorspace": image.colorspace}).encode())):
-            fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".part")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-            os.replace(tmp, cache_dir / f"{key}{suffix}")
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    """Quietly: a cache that cannot be written only costs time. The record last, so a
+    picture without its record is never used."""
+    if files.write_cache(cache_dir / f"{key}.jpg", image.data):
+        files.write_cache(cache_dir / f"{key}.json", json.dumps(
+            {"width": image.width, "height": image.height, "colorspace": image.colorspace,
+             "sha256": hashlib.sha256(image.data).hexdigest()}).encode())

@@ -13,6 +13,7 @@ from pathlib import Path
 from . import model
 from .convert import MISSING, Context, convert_dataclass
 from .errors import InputError, InputErrors, Where, did_you_mean
+from .files import check_input, real
 from .fonts import read_manifest
 from .geometry import frame_rect
 from .stories import parse_story
@@ -44,16 +45,23 @@ DEFAULT_STYLES = {
 }
 DEFAULT_CHAR_STYLES = {"bold": model.CharStyle(font="heavy")}
 DEFAULT_MASTERS = {"default": model.Master(), "front": model.Master(folio=None)}
+ALLOW_HINT = "keep it under the edition's folder, or allow its folder when you run the render: --allow-path DIR"
 STYLE_KEYS = ("style", "title_style", "subtitle_style", "info_style", "kicker_style", "deck_style",
               "caption_style")
 
 
-def load_edition(path: str | Path) -> model.Edition:
-    """Read and check an edition; raise InputErrors naming every mistake found."""
+def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
+    """Read and check an edition; raise InputErrors naming every mistake found.
+
+    Files may come from the edition's root, the folder of the edition file (symbolic
+    links resolved), and from the folders in `allow_paths`, which only the person who
+    runs the render gives (--allow-path): the edition is untrusted, its own
+    `allow_paths` only declares folders and cannot allow them."""
     path = Path(path)
     shown = str(path)
     root = load(path, shown)
     base = path.parent
+    inputs = [(str(path), f"the edition file {path.name}")]
     if not isinstance(root.value, dict):
         raise InputError("an edition file must be a mapping (key: value lines)", root.where)
     units, row_gutter = _grid_units(root)
@@ -61,8 +69,9 @@ def load_edition(path: str | Path) -> model.Edition:
     edition = convert_dataclass(model.EditionFile, root, ctx, "")
     if edition is MISSING or ctx.errors:
         raise InputErrors(ctx.errors)
-    allowed = [base] + [(base / p) for p in edition.allow_paths]
-    house = _house_styles(edition.include, root, base, allowed, ctx)
+    allowed = [base] + [Path(p) for p in allow_paths]
+    _check_allow_paths(edition.allow_paths, root.get("allow_paths"), base, allowed, ctx)
+    house = _house_styles(edition.include, root, base, allowed, ctx, inputs)
     geometry = _geometry(edition.geometry, root.get("geometry"), ctx)
     if ctx.errors:
         raise InputErrors(ctx.errors)
@@ -74,15 +83,16 @@ def load_edition(path: str | Path) -> model.Edition:
     masters = {**DEFAULT_MASTERS, **house["masters"], **edition.masters}
     fonts = {**house["fonts"], **edition.fonts}
     _check_fonts(styles, char_styles, fonts, house["ystyles"] + [root.get("styles")], ctx)
-    _check_font_files(fonts, root, base, allowed, ctx)
+    _check_font_files(fonts, root, base, allowed, ctx, inputs)
     _check_masters(masters, edition, styles, root, ctx)
-    stories = _stories(edition, root, base, allowed, styles, ctx)
+    stories = _stories(edition, root, base, allowed, styles, ctx, inputs)
     images = _pages(edition, root, base, allowed, geometry, styles, masters, ctx)
+    inputs += [(p, f"photo {name}") for name, p in images.items()]
     warnings = _overlaps(edition, geometry)
     if ctx.errors:
         raise InputErrors(ctx.errors)
     return model.Edition(edition, str(base.resolve()), geometry, stories, styles, char_styles, masters,
-                         images, fonts, tuple(warnings))
+                         images, fonts, tuple(warnings), tuple(inputs))
 
 
 # ---------------------------------------------------------------- pieces
@@ -130,17 +140,27 @@ def _geometry(g: model.Geometry, y: Y | None, ctx: Context) -> model.PageGeometr
 
 def _inside(path: Path, allowed: list[Path]) -> bool:
     """Symbolic links are resolved before the check."""
-    real = path.resolve()
+    target = real(path)
     for folder in allowed:
-        try:
-            real.relative_to(folder.resolve())
+        folder = real(folder)
+        if target == folder or target.startswith(folder.rstrip("/") + "/"):
             return True
-        except ValueError:
-            continue
     return False
 
 
-def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], ctx: Context) -> dict:
+def _check_allow_paths(folders: list[str], y: Y | None, base: Path, allowed: list[Path], ctx: Context) -> None:
+    """An edition's `allow_paths` declares the folders it needs; each outside its root
+    must have been allowed on the command line."""
+    for k, folder in enumerate(folders):
+        if not _inside(base / folder, allowed):
+            where = y.value[k].where if y is not None and isinstance(y.value, list) else Where("?")
+            ctx.error(f"allow_paths: '{folder}' is outside the edition's folder, and an edition cannot allow "
+                      f"itself a folder", where,
+                      f"allow it when you run the render: --allow-path {real(base / folder)}")
+
+
+def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], ctx: Context,
+                  inputs: list) -> dict:
     """House style files, depth first; later ones win, the edition's own win over all."""
     out = {"style_layers": [], "char_styles": {}, "masters": {}, "fonts": {}, "ystyles": []}
     yinclude = root.get("include")
@@ -150,21 +170,24 @@ def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], 
             where = yl.value[k].where if yl else Where("?")
             file = folder / name
             if not _inside(file, allowed):
-                ctx.error(f"house style '{name}' is outside the edition folder", where,
-                          "keep it under the edition, or list its folder in 'allow_paths'")
+                ctx.error(f"house style '{name}' is outside the edition folder", where, ALLOW_HINT)
                 continue
-            if file.resolve() in chain:
+            if real(file) in chain:
                 ctx.error(f"house style '{name}' includes itself", where)
                 continue
             try:
                 y = load(file, str(file))
             except InputError as exc:
-                ctx.errors.append(exc)
+                if exc.where is not None and exc.where.line is None:  # the file itself, not a line in it
+                    ctx.error(f"house style '{name}': {exc.message}", where, exc.hint)
+                else:
+                    ctx.errors.append(exc)
                 continue
+            inputs.append((str(file), f"house style {name}"))
             house = convert_dataclass(model.HouseStyle, y, ctx, "")
             if house is MISSING:
                 continue
-            visit(house.include, y.get("include"), file.parent, chain + (file.resolve(),))
+            visit(house.include, y.get("include"), file.parent, chain + (real(file),))
             for key in ("char_styles", "masters"):
                 out[key].update(getattr(house, key))
             out["fonts"].update(_fonts_from(house.fonts, file.parent, base))
@@ -194,13 +217,15 @@ def _fonts_from(fonts: dict, folder: Path, base: Path) -> dict:
     """Font files named in a house style are relative to that file, not to the edition."""
     out = {}
     for role, chains in fonts.items():
-        out[role] = {script: [str((folder / f).resolve()) if _is_font_file(f) else f for f in chain]
+        out[role] = {script: [real(folder / f) if _is_font_file(f) else f for f in chain]
                      for script, chain in chains.items()}
     return out
 
 
 def _is_font_file(name: str) -> bool:
-    return name.split("#")[0].lower().endswith((".ttf", ".otf", ".ttc", ".otc"))
+    """An entry that is not a face of the manifest names a file (as load_fontset reads
+    it), whatever its suffix: it must pass the same folder checks."""
+    return name not in read_manifest()["faces"]
 
 
 def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ctx: Context) -> dict[str, model.Style]:
@@ -339,7 +364,7 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
                       "the only field is {page}, e.g. （下转{page:02d}版）")
 
 
-def _check_font_files(fonts: dict, root: Y, base: Path, allowed, ctx: Context) -> None:
+def _check_font_files(fonts: dict, root: Y, base: Path, allowed, ctx: Context, inputs: list) -> None:
     """Font roles the edition changes: files present and allowed, scripts known."""
     from .fonts import SCRIPTS, load_fontset
 
@@ -350,9 +375,12 @@ def _check_font_files(fonts: dict, root: Y, base: Path, allowed, ctx: Context) -
                 ctx.error(f"font role '{role}': unknown script '{script}'", where,
                           did_you_mean(script, SCRIPTS) or f"scripts: {', '.join(SCRIPTS)}")
             for entry in chain:
-                if _is_font_file(entry) and not _inside(base / entry.split("#")[0], allowed):
-                    ctx.error(f"font file '{entry}' is outside the edition folder", where,
-                              "keep fonts under the edition, or list the folder in 'allow_paths'")
+                if not _is_font_file(entry):
+                    continue
+                if not _inside(base / entry.split("#")[0], allowed):
+                    ctx.error(f"font file '{entry}' is outside the edition folder", where, ALLOW_HINT)
+                else:
+                    inputs.append((str(base / entry.split("#")[0]), f"font file {entry}"))
     if ctx.errors:
         return
     try:
@@ -361,7 +389,7 @@ def _check_font_files(fonts: dict, root: Y, base: Path, allowed, ctx: Context) -
         ctx.error(exc.message, where, exc.hint)
 
 
-def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context) -> dict[str, model.Story]:
+def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs: list) -> dict[str, model.Story]:
     stories: dict[str, model.Story] = {}
     ystories = root.get("stories")
     for name, src in edition.stories.items():
@@ -374,14 +402,14 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context) -> dic
                 fpath = base / src.file
                 fwhere = ys.value["file"].where
                 if not _inside(fpath, allowed):
-                    ctx.error(f"story file '{src.file}' is outside the edition folder", fwhere,
-                              "keep story files under the edition, or list the folder in 'allow_paths'")
+                    ctx.error(f"story file '{src.file}' is outside the edition folder", fwhere, ALLOW_HINT)
                     continue
                 try:
                     text = read_text(fpath, str(fpath))
                 except InputError as exc:
                     ctx.error(f"story '{name}': {exc.message}: {src.file}", fwhere, exc.hint)
                     continue
+                inputs.append((str(fpath), f"story {name} ({src.file})"))
                 blocks = parse_story(text, str(fpath))
             else:
                 blocks = parse_story(src.text, str(ys.value["text"].where.file), ys.value["text"].where.line + 1)
@@ -458,12 +486,17 @@ def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Cont
     ipath = base / el.file
     where = yel.value["file"].where
     if not _inside(ipath, allowed):
-        ctx.error(f"photo '{el.file}' is outside the edition folder", where,
-                  "keep photos under the edition, or list the folder in 'allow_paths'")
-    elif not ipath.is_file():
-        ctx.error(f"photo file not found: {el.file}", where, f"looked in {base.resolve()}")
+        ctx.error(f"photo '{el.file}' is outside the edition folder", where, ALLOW_HINT)
     else:
-        images[el.file] = str(ipath.resolve())
+        try:
+            check_input(ipath)
+        except InputError as exc:
+            if exc.message == "file not found":
+                ctx.error(f"photo file not found: {el.file}", where, f"looked in {base.resolve()}")
+            else:
+                ctx.error(f"photo '{el.file}': {exc.message}", where, exc.hint)
+        else:
+            images[el.file] = real(ipath)
     if len(el.focal) != 2 or not all(0 <= v <= 1 for v in el.focal):
         ctx.error("focal: give [x, y], each from 0 to 1", yel.value["focal"].where)
     if el.crop is not None:

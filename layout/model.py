@@ -433,7 +433,9 @@ class EditionFile:
     pages: list[Page] = doc("The pages, in order.", example=[])
     include: list[str] = doc("House style files whose styles, char_styles, masters and fonts this "
                              "edition uses (its own win).", factory=list, example=["../house/style.yaml"])
-    allow_paths: list[str] = doc("Folders outside the edition's folder that files may come from.",
+    allow_paths: list[str] = doc("Folders outside the edition's folder that its files come from. A "
+                                 "declaration only: an edition cannot allow itself anything; each "
+                                 "folder must be allowed on the command line (--allow-path).",
                                  factory=list, example=["../house"])
     styles: dict[str, Style] = doc("Paragraph styles by name.", factory=dict,
                                    example={"body": {"font": "body", "size": "小五"}})
@@ -521,6 +523,7 @@ class Edition:
     images: dict[str, str]              # photo file as written -> absolute path
     font_overrides: dict[str, dict[str, list[str]]]
     warnings: tuple[str, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()  # (path, what it is) of every file the loader read
 
     @property
     def paper(self) -> Paper:

@@ -17,6 +17,7 @@ import threading
 import zlib
 
 from array import array
+from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
@@ -24,10 +25,13 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from . import fontcache, images
 from .display import GlyphRun, Image, PageOut, Panel, Rule
-from .fonts import Face
-from .fontsubset import SourceFont
+from .errors import InputError, Where
+from .fonts import Face, cache_root
+from .fontsubset import BadFont, SourceFont
 
-IMAGE_CACHE = fontcache.CACHE_DIR.parent / "images"
+
+def image_cache() -> Path:
+    return cache_root() / "images"
 
 
 def _n(v: float) -> str:
@@ -118,7 +122,10 @@ class PdfWriter:
     def source(self, face: Face) -> SourceFont:
         src = self._sources.get(face)
         if src is None:
-            src = self._sources[face] = SourceFont.open(fontcache.embeddable(face))
+            try:
+                src = self._sources[face] = fontcache.source_font(face)
+            except OSError as exc:
+                raise InputError(f"cannot read font file: {exc.strerror or exc}", Where(face.path)) from None
         return src
 
     def write(self, pages: list[PageOut], title: str = "") -> bytes:
@@ -128,6 +135,9 @@ class PdfWriter:
         rl_config.useA85 = 0
         try:
             return self._write(pages, title)
+        except BadFont as exc:  # a font file (not a cached copy: those are made again) is damaged
+            raise InputError(f"font file is damaged: {exc}", Where(exc.path or "?"),
+                             "install or copy the font again") from None
         finally:
             rl_config.useA85 = saved
 
@@ -339,10 +349,10 @@ class PdfWriter:
         name = self._images.get(key)
         if name is None:
             if self.press is not None:
-                prepared = images.prepare(img.path, img.w, img.h, IMAGE_CACHE, gray=self.press.photos == "gray",
+                prepared = images.prepare(img.path, img.w, img.h, image_cache(), gray=self.press.photos == "gray",
                                           max_ppi=self.press.ppi, quality=self.press.jpeg_quality)
             else:
-                prepared = images.prepare(img.path, img.w, img.h, IMAGE_CACHE)
+                prepared = images.prepare(img.path, img.w, img.h, image_cache())
             name = self._images[key] = f"PI{len(self._images) + 1}"
             d = pdfdoc.PDFDictionary({
                 "Type": pdfdoc.PDFName("XObject"), "Subtype": pdfdoc.PDFName("Image"),

@@ -18,6 +18,7 @@ from . import model
 from .api import Options, OversetError, write_atomically
 from .compose import compose
 from .errors import InputError, RenderError, Report
+from .files import Inputs
 from .fonts import load_fontset
 from .loader import load_edition
 from .pdf import PdfWriter
@@ -92,7 +93,7 @@ class Session:
         return outcome
 
     def _render(self, start: float) -> Outcome:
-        edition = load_edition(self.options.edition)
+        edition = load_edition(self.options.edition, self.options.allow_paths)
         fonts = load_fontset(edition.font_overrides, Path(edition.base_dir))
         marks = fingerprints(edition)
         stale = frozenset(n for n, mark in enumerate(marks, 1)
@@ -117,7 +118,7 @@ class Session:
         if self.options.proof:
             pages = overlay(edition, pages, report, setter)
         self.pdf = self.writer.write(pages, title=edition.paper.name)
-        write_atomically(self.options.output, self.pdf)
+        write_atomically(self.options.output, self.pdf, Inputs(edition.inputs))
         self.version += 1
         return Outcome(True, time.perf_counter() - start, sorted(stale), report=report)
 
@@ -128,12 +129,7 @@ def watched_paths(options: Options) -> list[Path]:
     from .fonts import MANIFEST
 
     folder = Path(options.edition).resolve().parent
-    paths = [folder, MANIFEST.parent]
-    try:
-        edition = load_edition(options.edition)
-        paths += [(folder / p).resolve() for p in edition.source.allow_paths]
-    except InputError:
-        pass
+    paths = [folder, MANIFEST.parent, *options.allow_paths]
     return [p for p in paths if p.exists()]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, Where
+from .files import read_input
 
 MAX_NODES = 200_000  # bound on values after alias expansion (an 'alias bomb' exceeds it)
 MAX_DEPTH = 100  # nesting levels; PyYAML recurses per level, so this is checked first
@@ -40,14 +41,7 @@ class Y:
 
 def read_text(path: Path, shown: str) -> str:
     """File text as UTF-8 (a BOM is accepted, CRLF becomes LF)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", Where(shown)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", Where(shown)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", Where(shown)) from None
+    data = read_input(path, shown)  # a regular file, or an error saying what it is
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -79,13 +79,13 @@ CASES = [
     ("story-file-missing", "  a: {file: a.md}", "  a: {file: b.md}",
      "13:13: story 'a': file not found: b.md"),
     ("story-file-outside", "  a: {file: a.md}", "  a: {file: ../a.md}",
-     "13:13: story file '../a.md' is outside the edition folder (hint: keep story files under the edition, or list the folder in 'allow_paths')"),
+     "13:13: story file '../a.md' is outside the edition folder (hint: keep it under the edition's folder, or allow its folder when you run the render: --allow-path DIR)"),
     ("story-both", "  a: {file: a.md}", "  a: {file: a.md, text: 文字}",
      "13:6: story 'a' needs exactly one of 'file' and 'text'"),
     ("photo-missing", "        file: p.jpg", "        file: q.jpg",
      "21:15: photo file not found: q.jpg (hint: looked in {base})"),
     ("photo-outside", "        file: p.jpg", "        file: ../p.jpg",
-     "21:15: photo '../p.jpg' is outside the edition folder (hint: keep photos under the edition, or list the folder in 'allow_paths')"),
+     "21:15: photo '../p.jpg' is outside the edition folder (hint: keep it under the edition's folder, or allow its folder when you run the render: --allow-path DIR)"),
     ("style-unknown", "        file: p.jpg\n", "        file: p.jpg\n        caption_style: captoin\n",
      "22:24: unknown style 'captoin' (hint: did you mean 'caption'?)"),
     ("based-on-unknown", "leading: 13.5pt}", "leading: 13.5pt}\n  lead: {based_on: bodyy}",
@@ -139,9 +139,9 @@ CASES = [
     ("margins-partial", "  margins: 15mm", "  margins: {top: 15mm}",
      "6:12: geometry.margins: missing required key 'bottom' (hint: e.g. bottom: 15mm)"),
     ("include-missing", "paper:\n", "include: [house.yaml]\npaper:\n",
-     "{base}/house.yaml: file not found"),
+     "1:11: house style 'house.yaml': file not found"),
     ("include-outside", "paper:\n", "include: [../house.yaml]\npaper:\n",
-     "1:11: house style '../house.yaml' is outside the edition folder (hint: keep it under the edition, or list its folder in 'allow_paths')"),
+     "1:11: house style '../house.yaml' is outside the edition folder (hint: keep it under the edition's folder, or allow its folder when you run the render: --allow-path DIR)"),
     ("negative-gutter", "  gutter: 6mm", "  gutter: -6mm",
      "8:11: geometry.gutter: -6mm is negative (hint: lengths here are 0 or more)"),
     ("cmyk-over-100", "leading: 13.5pt}", "leading: 13.5pt, color: 'cmyk(150,0,0,0)'}",
@@ -301,13 +301,13 @@ def test_symlink_out_of_the_edition_is_refused(tmp_path):
     assert "story file 'link.md' is outside the edition folder" in str(err.value)
 
 
-def test_allow_paths_lets_a_house_folder_in(tmp_path):
+def test_allow_path_on_the_command_line_lets_a_house_folder_in(tmp_path):
     house = tmp_path / "house"
     house.mkdir()
     (house / "style.yaml").write_text("styles:\n  body: {size: 五号, leading: 16pt, indent: 1}\n"
                                       "  note: {font: caption, size: 六号}\n", encoding="utf-8")
     path = _edition(tmp_path, "include: [../house/style.yaml]\nallow_paths: [../house]\n" + BASE)
-    edition = load_edition(path)
+    edition = load_edition(path, [house])
     body = edition.styles["body"]
     # the edition writes size and leading; the house's indent stays
     assert (body.size, body.leading, body.indent) == (9.0, 13.5, 1.0)

@@ -97,13 +97,13 @@ def test_photo_resolution_within_bounds(press_pdf):
     from layout.api import lay_out
     from layout.display import Image
     from layout.images import prepare
-    from layout.pdf import IMAGE_CACHE
+    from layout.pdf import image_cache
 
     edition, pages, _ = lay_out(SAMPLE)
     for page in pages:
         for item in page.items:
             if isinstance(item, Image):
-                prepared = prepare(item.path, item.w, item.h, IMAGE_CACHE, gray=True, max_ppi=settings.ppi)
+                prepared = prepare(item.path, item.w, item.h, image_cache(), gray=True, max_ppi=settings.ppi)
                 assert prepared.ppi <= settings.ppi + 1
                 if prepared.ppi < settings.min_ppi:
                     name = item.path.rsplit("/", 1)[-1]

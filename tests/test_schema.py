@@ -132,7 +132,8 @@ def test_complete_example_validates_and_loads(tmp_path):
     assert errors(validator(schema.house_style_schema()), house) == []
 
     try:
-        edition = load_edition(edition_path)
+        # the house folder is allowed as the reference says: on the command line
+        edition = load_edition(edition_path, [tmp_path / "house"])
     except (InputError, InputErrors) as exc:
         pytest.fail(f"the documented example does not load: {exc}")
     assert edition.warnings == ()
@@ -144,7 +145,8 @@ def test_complete_example_validates_and_loads(tmp_path):
     assert edition.char_styles["bold"].color == "cmyk(0, 100, 100, 0)"
 
     # and it renders: no overset, no composition warnings (the reference shows good practice)
-    result = render(Options(edition_path, tmp_path / "example.pdf", overset_error=True))
+    result = render(Options(edition_path, tmp_path / "example.pdf", overset_error=True,
+                            allow_paths=(tmp_path / "house",)))
     assert result.pages == 2 and (tmp_path / "example.pdf").stat().st_size > 0
     assert result.report.warnings == []
 
