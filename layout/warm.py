@@ -423,7 +423,9 @@ def _work(conn) -> int:
         os.dup2(fd, target)
         os.close(fd)
     for target, (name, spec) in enumerate(zip(("stdout", "stderr"), request["streams"]), start=1):
-        if spec is not None:
+        if spec is None:  # closed in the client: closed here too, so cli reports it the same way
+            setattr(sys, name, None)
+        else:
             encoding, errors, line_buffering = spec
             stream = io.TextIOWrapper(io.FileIO(target, "w", closefd=False), encoding=encoding, errors=errors,
                                       line_buffering=line_buffering or os.isatty(target))

@@ -518,3 +518,40 @@ def test_the_worker_takes_the_clients_resource_limits(server, tmp_path):
     assert here.returncode == there.returncode == 1, (here.stderr[-500:], there.stderr[-500:])
     assert messages(there.stderr) == [m.replace("p0.pdf", "p1.pdf") for m in messages(here.stderr)]
     assert "File too large" in there.stderr
+
+
+def test_closed_and_broken_outputs_and_bad_flags_end_alike_through_the_server(server, tmp_path):
+    """The cases of issue 22 that end before or after the render, served and local:
+    same exit code, same message."""
+    env, _ = server
+    (tmp_path / "r.report.json").mkdir()
+
+    def closed_stdout():
+        os.close(1)
+
+    def both(args: list, preexec=None, stdout=subprocess.PIPE) -> list:
+        got = []
+        for mode in ("0", "1"):
+            proc = subprocess.run([sys.executable, "-X", "importtime", str(REPO / "render.py"), *map(str, args)],
+                                  cwd=REPO, env=dict(env, PAIBAN_SERVER=mode), stdout=stdout,
+                                  stderr=subprocess.PIPE, text=True, timeout=120, preexec_fn=preexec)
+            assert served(proc) == (mode == "1"), args
+            got.append((proc.returncode, messages(proc.stderr)))
+        return got
+
+    page1 = [SAMPLE, "--page", "1", "-o", tmp_path / "p.pdf"]
+    cases = {"closed": both(page1 + ["--json"], closed_stdout),
+             "report": both([SAMPLE, "--page", "1", "--report", "-o", tmp_path / "r.pdf"]),
+             "dpi": both(page1 + ["--png", "--dpi", "nan"]),
+             "page": both([SAMPLE, "--page", "0", "-o", tmp_path / "p.pdf"])}
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        cases["epipe"] = both(page1 + ["--json"], stdout=write)
+    finally:
+        os.close(write)
+    for name, (here, there) in cases.items():
+        assert here == there, name
+    assert cases["closed"][0] == (1, ["error: cannot write to standard output: it is closed"])
+    assert cases["epipe"][0] == (1, ["error: cannot write to standard output: Broken pipe"])
+    assert cases["report"][0][0] == 1 and cases["dpi"][0][0] == cases["page"][0][0] == 2
