@@ -200,8 +200,17 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request, client_address):
-        """A request that failed (its client left mid-answer, a bug): the connection is
-        closed and the preview goes on, without a traceback on the terminal."""
+        """A request that failed: the connection is closed and the preview goes on,
+        without a traceback. A client that left mid-answer is nothing to report; a bug
+        is one line."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if exc is not None and not isinstance(exc, OSError):
+            try:
+                print(internal_error(exc), file=sys.stderr, flush=True)
+            except (OSError, ValueError, AttributeError):
+                pass
 
 
 def serve(options: Options, port: int = 8000, out=print, stop: threading.Event | None = None) -> None:
