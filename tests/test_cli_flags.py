@@ -110,14 +110,21 @@ SWITCHES = ["--png", "--proof", "--report", "--watch", "--serve", "--print", "--
             "--server", "--no-server"]
 
 
+PATHS = st.one_of(st.just(str(SAMPLE)), st.sampled_from(["", ".", "/", "-", "--", "-o", "~", "a" * 300, "é/ü.yaml"]),
+                  st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=20))
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(valued=st.lists(st.tuples(st.sampled_from(VALUED), VALUE), max_size=4),
-       switches=st.lists(st.sampled_from(SWITCHES), max_size=4, unique=True))
-def test_parsing_any_flag_values(valued, switches, capsys):
-    """Parsed values are within what each flag documents, or it is a usage error (exit 2)."""
-    argv = [str(SAMPLE), "-o", "x.pdf", *switches]
+       switches=st.lists(st.sampled_from(SWITCHES), max_size=4, unique=True),
+       edition=st.one_of(st.none(), PATHS), output=st.one_of(st.none(), PATHS),
+       spaced=st.booleans())
+def test_parsing_any_flag_values(valued, switches, edition, output, spaced, capsys):
+    """Parsed values are within what each flag documents, or it is a usage error (exit 2).
+    (Parsing reads no file: paths are checked by the render.)"""
+    argv = ([] if edition is None else [edition]) + ([] if output is None else ["-o", output]) + switches
     for flag, value in valued:
-        argv += [f"{flag}={value}"]
+        argv += [flag, value] if spaced else [f"{flag}={value}"]
     try:
         options, args = cli.parse_args(argv)
     except SystemExit as exc:
