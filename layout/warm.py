@@ -21,7 +21,7 @@ left running for minutes is a cost the user should choose (issue 15).
   else is refused with a warning and the render is made here.
 - Bounded: the server leaves after IDLE seconds without a request (PAIBAN_SERVER_IDLE,
   default 20 minutes); a worker takes the client's resource limits, stops when its
-  client goes away, and drops a connection that sends no request within ANSWER seconds.
+  client goes away, and drops a connection that sends no request within REQUEST seconds.
 - Any failure to reach it (none running, a damaged reply) means the client renders in
   its own process, as it would without a server.
 
@@ -497,8 +497,8 @@ def _stop_with(conn) -> None:
     import socket
 
     def hung_up() -> bool:
-        try:
-            return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""  # the client sends nothing after its request
+        try:  # the client sends nothing after its request: anything readable is the end
+            return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
         except BlockingIOError:
             return False
         except OSError:
