@@ -151,8 +151,9 @@ def _main(argv: list[str]) -> int:
                 watch(options, out=_out)
         except KeyboardInterrupt:
             _err("stopped watching")
-        except OSError as exc:
-            _err(f"error: cannot serve on port {args.port}: {exc.strerror or exc}")
+        except OSError as exc:  # the port is taken, or the system refuses to watch more files
+            what = f"cannot serve on port {args.port}" if args.serve else "cannot watch the edition's files"
+            _err(f"error: {what}: {exc.strerror or exc}")
             return 1
         return 0
     report_path = None
