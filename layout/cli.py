@@ -288,9 +288,12 @@ def _error_json(exc) -> dict:
 
 def _fail(args, code: int, lines: list[str], details: list) -> int:
     if args.json:
-        _out(json.dumps({"ok": False, "exit_code": code, "errors": details, "message": "\n".join(lines)},
-                        ensure_ascii=False))
-    else:
-        for line in lines:
-            _err(line)
+        try:
+            _out(json.dumps({"ok": False, "exit_code": code, "errors": details, "message": "\n".join(lines)},
+                            ensure_ascii=False))
+            return code
+        except StdoutGone:  # the failure itself matters more: said on stderr, with its own code
+            _silence_stdout()
+    for line in lines:
+        _err(line)
     return code

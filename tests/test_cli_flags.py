@@ -65,6 +65,21 @@ def test_json_into_a_closed_pipe(tmp_path):
     assert result.stderr.strip() == "error: cannot write to standard output: Broken pipe"
 
 
+def test_a_failure_into_a_closed_pipe_keeps_its_message_and_code(tmp_path):
+    """A mistake in the edition, with --json into a pipe nobody reads: the mistake,
+    located, on stderr, and its own exit code (2), not the pipe's."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("paper: [\n", encoding="utf-8")
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = run(bad, "--json", stdout=write)
+    finally:
+        os.close(write)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().startswith(f"{bad}:2:1: YAML syntax error")
+
+
 @pytest.mark.parametrize("json_flag", [[], ["--json"]])
 def test_a_closed_standard_output(tmp_path, json_flag):
     """`render.py >&-`: nothing can be shown; the PDF is still made and stays whole
