@@ -59,6 +59,24 @@ class RenderError(Exception):
     exit_code = 1
 
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug of ours, not a mistake of the user's
+
+
+def internal_error(exc: BaseException) -> str:
+    """The one line shown for an unexpected exception, in place of a traceback (which
+    PAIBAN_DEBUG=1 adds). A safety net: the fuzz campaign counts this line as a failure."""
+    import os
+
+    said = " ".join(str(exc).split())
+    said = said if len(said) <= 300 else said[:300] + "…"
+    text = f"internal error: {type(exc).__name__}: {said} (please report it; PAIBAN_DEBUG=1 shows the traceback)"
+    if os.environ.get("PAIBAN_DEBUG", "") not in ("", "0"):
+        import traceback
+
+        text = "".join(traceback.format_exception(exc)) + text
+    return text
+
+
 def did_you_mean(word: str, choices) -> str | None:
     """A hint naming the closest valid choice, or None when nothing is close."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)

@@ -174,7 +174,7 @@ def output_target(path, inputs: Inputs | None = None) -> Path:
     if not stat.S_ISREG(st.st_mode):
         link = "a symbolic link to " if stat.S_ISLNK(lst.st_mode) else ""
         hint = "; give a file name, or -o - for standard output" if not stat.S_ISDIR(st.st_mode) else \
-            "; give a file name inside it"
+            "; choose another output name with -o"
         raise RenderError(f"{shown}: cannot write output: it is {link}{kind(st.st_mode)}, which is not "
                           f"replaced{hint}")
     return Path(os.path.realpath(path)) if stat.S_ISLNK(lst.st_mode) else path

@@ -4,6 +4,11 @@ The page lists thumbnails, shows the current page at screen resolution, the copy
 table and any error, and reloads its pictures by itself when a re-render finishes
 (it polls /state; no websocket library needed). Rendering runs in watch mode; only
 recomposed pages are rasterized again.
+
+It answers only requests addressed to itself by name (Host 127.0.0.1, localhost or
+[::1] with its port): a web page elsewhere that rebinds its own name to 127.0.0.1
+would otherwise read the edition's pages through the user's browser. Odd requests get
+a 4xx, never a traceback; a connection that says nothing is closed after IDLE seconds.
 """
 from __future__ import annotations
 
@@ -11,11 +16,16 @@ import json
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 from .api import Options
-from .watch import Session, describe, file_events
+from .errors import internal_error
+from .watch import Outcome, Session, describe, file_events
 
 SCREEN_WIDTH = 900  # pixels across a page in the main view
 THUMB_WIDTH = 140
+IDLE = 10.0  # seconds a connection may stay silent
+HOSTS = ("127.0.0.1", "localhost", "[::1]")
+MAX_PAGE_DIGITS = 6
 
 
 class Preview:
@@ -30,10 +40,14 @@ class Preview:
 
     def render(self, changed: list[str]) -> str:
         outcome = self.session.render()
-        message = describe(outcome, changed)
         with self.lock:
             if outcome.ok:
-                self._rasterize(outcome.recomposed)
+                try:
+                    self._rasterize(outcome.recomposed)
+                except Exception as exc:  # noqa: BLE001 - the pictures of the last good render stay
+                    outcome = Outcome(False, outcome.seconds, error=internal_error(exc))
+            message = describe(outcome, changed)
+            if outcome.ok:
                 self.state.update(version=self.session.version, pages=len(self.session.pages), error="",
                                   copyfit=outcome.report.copyfit, seconds=round(outcome.seconds, 3))
             else:
@@ -126,8 +140,11 @@ poll();
 """
 
 
-def _handler(preview: Preview):
+def _handler(preview: Preview, port: list[int]):
+    """The request handler; `port` holds the port the server listens on, once bound."""
     class Handler(BaseHTTPRequestHandler):
+        timeout = IDLE  # a silent connection is closed (http.server catches the timeout)
+
         def log_message(self, *args):  # quiet: the terminal shows renders, not requests
             pass
 
@@ -139,7 +156,24 @@ def _handler(preview: Preview):
             self.end_headers()
             self.wfile.write(body)
 
+        def _ours(self) -> bool:
+            """The request names this server: a DNS-rebinding page's Host names its own site."""
+            host = (self.headers.get("Host") or "").strip().lower()
+            allowed = {f"{name}:{port[0]}" for name in HOSTS}
+            if port[0] == 80:
+                allowed.update(HOSTS)
+            return host in allowed
+
+        def __getattr__(self, name: str):
+            """Any other method (POST, HEAD, made-up ones): 405, not http.server's 501."""
+            if name.startswith("do_"):
+                return lambda: self._send(b"only GET", "text/plain", HTTPStatus.METHOD_NOT_ALLOWED)
+            raise AttributeError(name)
+
         def do_GET(self):  # noqa: N802 - the http.server name
+            if not self._ours():
+                return self._send(b"this preview answers only to 127.0.0.1 and localhost", "text/plain",
+                                  HTTPStatus.MISDIRECTED_REQUEST)
             path = self.path.split("?")[0]
             if path == "/":
                 return self._send(PAGE.encode(), "text/html; charset=utf-8")
@@ -150,19 +184,41 @@ def _handler(preview: Preview):
             for prefix, store in (("/page/", preview.pages), ("/thumb/", preview.thumbs)):
                 if path.startswith(prefix) and path.endswith(".png"):
                     number = path[len(prefix):-4]
-                    with preview.lock:
-                        body = store.get(int(number)) if number.isdigit() else None
-                    if body is not None:
-                        return self._send(body, "image/png")
+                    # ASCII digits only ('²' is a digit to str.isdigit, not to int), and few
+                    # of them (int() refuses thousands)
+                    if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
+                        with preview.lock:
+                            body = store.get(int(number))
+                        if body is not None:
+                            return self._send(body, "image/png")
             return self._send(b"not found", "text/plain", HTTPStatus.NOT_FOUND)
 
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A request that failed: the connection is closed and the preview goes on,
+        without a traceback. A client that left mid-answer is nothing to report; a bug
+        is one line."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if exc is not None and not isinstance(exc, OSError):
+            try:
+                print(internal_error(exc), file=sys.stderr, flush=True)
+            except (OSError, ValueError, AttributeError):
+                pass
+
+
 def serve(options: Options, port: int = 8000, out=print, stop: threading.Event | None = None) -> None:
     """Serve the preview on 127.0.0.1 and re-render on every change until interrupted."""
     preview = Preview(options)
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+    bound = [port]
+    server = _Server(("127.0.0.1", port), _handler(preview, bound))
+    bound[0] = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     out(f"preview: http://127.0.0.1:{server.server_address[1]}/")

@@ -2,20 +2,26 @@
 
 A fresh `python render.py` spends about 0.1 s starting Python and importing ReportLab,
 HarfBuzz, PyYAML and the engine before it reads the edition: for a one-page preview,
-half the wait. So the first render starts this server in the background, and later
-renders hand it their arguments, working directory, environment and standard streams
-over a Unix socket. It forks a worker that runs layout/cli.py's main() as the client would
+half the wait. A user who asks for it (`render.py --server`, or PAIBAN_SERVER=1) gets a
+server started in the background by the first such render, and later ones hand it their
+arguments, working directory, environment, resource limits and standard streams over a
+Unix socket. It forks a worker that runs layout/cli.py's main() as the client would
 have, writing straight to the client's terminal or pipes, and sends back the exit code;
-the client forwards Ctrl-C and SIGTERM to the worker.
+the client forwards Ctrl-C and SIGTERM to the worker. Nobody else gets one: a process
+left running for minutes is a cost the user should choose (issue 15).
 
 - Same bytes: the server has only imported modules and never renders, so each worker
   starts from the same state and no cache carries over from one render to the next.
 - Never stale: one server per checkout, Python and set of variables that steer a
   render; it stops, and the client renders itself, once a source file of the engine or
   the installed packages changed since it started.
-- Private and bounded: the socket sits in a directory only the user can enter; the
-  server leaves after IDLE seconds without a request (PAIBAN_SERVER_IDLE, default 20
-  minutes). PAIBAN_SERVER=0, `render.py --no-server` or a CI variable turn it off.
+- Private: the socket sits in a folder that must be a real folder (not a link), ours,
+  closed to others; the client checks it with lstat, and checks with the kernel
+  (SO_PEERCRED) that the process listening is ours, before it sends anything. Anything
+  else is refused with a warning and the render is made here.
+- Bounded: the server leaves after IDLE seconds without a request (PAIBAN_SERVER_IDLE,
+  default 20 minutes); a worker takes the client's resource limits, stops when its
+  client goes away, and drops a connection that sends no request within REQUEST seconds.
 - Any failure to reach it (none running, a damaged reply) means the client renders in
   its own process, as it would without a server.
 
@@ -30,6 +36,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IDLE = 20 * 60
 ANSWER = 3.0  # seconds a client waits for a server to take its render (it takes ms)
+REQUEST = 10.0  # seconds a worker waits for its client's request (it takes ms)
 # what a render may read from the environment at import time: a different value is a
 # different server (the worker takes the client's whole environment either way)
 _KEY_VARS = ("PAIBAN_", "RL_", "PYTHON", "LANG", "LC_", "TZ", "HOME", "XDG_")
@@ -37,17 +44,22 @@ _LONG_RUNNING = ("--watch", "--serve")  # these stay in their own process
 
 
 def enabled(argv: list[str]) -> bool:
-    """Whether this render may use or start a server."""
-    if os.environ.get("PAIBAN_SERVER", "1").lower() in ("0", "no", "off", "false") or os.environ.get("CI"):
-        return False
+    """Whether this render may use or start a server: only when asked for, with
+    `--server` or PAIBAN_SERVER=1 (the flag wins over the variable, `--no-server` over
+    both); never for --watch and --serve, which stay running anyway."""
     if not (sys.platform.startswith("linux") and hasattr(os, "fork")):
         return False
+    flag = None
     for arg in argv:
         if arg == "--":
             break
-        if arg == "--no-server" or (len(arg) > 3 and any(opt.startswith(arg) for opt in _LONG_RUNNING)):
+        if len(arg) > 3 and any(opt.startswith(arg) for opt in _LONG_RUNNING):
             return False
-    return True
+        if arg in ("--server", "--no-server"):
+            flag = arg == "--server"
+    if flag is not None:
+        return flag
+    return os.environ.get("PAIBAN_SERVER", "").lower() in ("1", "yes", "on", "true")
 
 
 def socket_path() -> str:
@@ -62,15 +74,68 @@ def socket_path() -> str:
     return os.path.join(base, f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}.sock")
 
 
+def unsafe_folder(folder: str) -> str | None:
+    """Why the socket's folder must not be used, or None where it is ours: a real folder
+    (lstat: a symbolic link is refused, wherever it points), owned by this user, closed
+    to everyone else. Another user who made /tmp/paiban-UID first would otherwise get
+    the renders' arguments, environment and terminal."""
+    import stat
+
+    try:
+        st = os.lstat(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot read {folder}: {exc.strerror}"
+    if stat.S_ISLNK(st.st_mode):
+        return f"{folder} is a symbolic link"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{folder} is not a folder"
+    if st.st_uid != os.getuid():
+        return f"{folder} belongs to user {st.st_uid}, not to you ({os.getuid()})"
+    if st.st_mode & 0o077:
+        return f"{folder} is open to other users (mode {st.st_mode & 0o777:o}; it must be 700)"
+    return None
+
+
+def _refuse(why: str) -> None:
+    print(f"warning: not using the render server: {why}; rendering here (hint: remove it, or set "
+          f"PAIBAN_SERVER_DIR to a folder of your own)", file=sys.stderr)
+
+
 def _private_dir(path: str) -> bool:
-    """The socket's directory exists, is ours and is closed to others (made so if new)."""
+    """The socket's folder exists (made so if new), is ours and is closed to others."""
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
-        st = os.stat(folder)
     except OSError:
-        return False
-    return st.st_uid == os.getuid() and st.st_mode & 0o077 == 0
+        pass  # unsafe_folder says why, where it matters
+    return os.path.isdir(folder) and unsafe_folder(folder) is None
+
+
+def _peer_uid(sock) -> int | None:
+    """The user of the process at the other end of a Unix socket, in the kernel's word."""
+    import _socket
+
+    try:
+        creds = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)  # pid, uid, gid: three C ints
+    except (OSError, AttributeError):
+        return None
+    return int.from_bytes(creds[4:8], sys.byteorder) if len(creds) == 12 else None
+
+
+def _limits() -> list:
+    """This process's resource limits, for the worker to take on."""
+    import resource
+
+    out = []
+    for name in dir(resource):
+        if name.startswith("RLIMIT_"):
+            try:
+                out.append((name, *resource.getrlimit(getattr(resource, name))))
+            except (OSError, ValueError):
+                pass
+    return out
 
 
 # -- the client: a render.py that finds a server -------------------------------------------
@@ -107,8 +172,17 @@ def client(argv: list[str]) -> int | None:
             send(signum)
 
     lines = _lines(sock)
+    path = socket_path()
+    why = unsafe_folder(os.path.dirname(path))
+    if why:
+        _refuse(why)
+        return None
     try:
-        sock.connect(socket_path())
+        sock.connect(path)
+        uid = _peer_uid(sock)
+        if uid != os.getuid():  # nothing has been sent yet, and nothing will be
+            _refuse(f"the process listening on {path} runs as user {uid}, not as you")
+            return None
         for signum in (_signal.SIGINT, _signal.SIGTERM):
             _signal.signal(signum, forward)
         word, value = next(lines)
@@ -123,7 +197,7 @@ def client(argv: list[str]) -> int | None:
         streams = [(s.encoding, s.errors, s.line_buffering) if s is not None else None
                    for s in (sys.stdout, sys.stderr)]
         body = marshal.dumps({"argv": list(argv), "cwd": os.getcwd(), "env": dict(os.environ), "umask": mask,
-                              "streams": streams})
+                              "streams": streams, "limits": _limits()})
         data = len(body).to_bytes(4, "little") + body
         fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))  # three C ints
         sent = sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
@@ -307,14 +381,7 @@ def serve(path: str, idle: float) -> None:
 
 def _same_user(conn) -> bool:
     """The connecting process runs as our user (the kernel's word: SO_PEERCRED)."""
-    import socket
-    import struct
-
-    try:
-        _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
-    except (OSError, AttributeError):
-        return False
-    return uid == os.getuid()
+    return _peer_uid(conn) == os.getuid()
 
 
 def _reply(conn, line: str) -> None:
@@ -325,7 +392,8 @@ def _reply(conn, line: str) -> None:
 
 
 def _work(conn) -> int:
-    """The forked worker: become the client (streams, directory, environment), render."""
+    """The forked worker: become the client (streams, directory, environment, limits),
+    render, and stop when the client goes away."""
     import io
     import marshal
     import signal
@@ -334,23 +402,30 @@ def _work(conn) -> int:
     for signum in (signal.SIGCHLD, signal.SIGTERM):
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    conn.settimeout(REQUEST)  # a client that connects and says nothing is let go
     _reply(conn, f"pid {os.getpid()}")  # the client sends its streams only once it knows this
-    data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
-    if len(fds) != 3 or len(data) < 4:
-        return 1
-    size = int.from_bytes(data[:4], "little")
-    body = data[4:]
-    while len(body) < size:
-        more = conn.recv(size - len(body))
-        if not more:
+    try:
+        data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+        if len(fds) != 3 or len(data) < 4:
             return 1
-        body += more
-    request = marshal.loads(body)
+        size = int.from_bytes(data[:4], "little")
+        body = data[4:]
+        while len(body) < size:
+            more = conn.recv(size - len(body))
+            if not more:
+                return 1
+            body += more
+        request = marshal.loads(body)
+    except (OSError, ValueError, EOFError, TypeError):  # silent, gone, or garbled
+        return 1
+    conn.settimeout(None)
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
     for target, (name, spec) in enumerate(zip(("stdout", "stderr"), request["streams"]), start=1):
-        if spec is not None:
+        if spec is None:  # closed in the client: closed here too, so cli reports it the same way
+            setattr(sys, name, None)
+        else:
             encoding, errors, line_buffering = spec
             stream = io.TextIOWrapper(io.FileIO(target, "w", closefd=False), encoding=encoding, errors=errors,
                                       line_buffering=line_buffering or os.isatty(target))
@@ -359,7 +434,9 @@ def _work(conn) -> int:
     os.environ.clear()
     os.environ.update(request["env"])
     os.umask(request["umask"])
+    _take_limits(request.get("limits", []))
     sys.argv = [os.path.join(ROOT, "render.py"), *request["argv"]]
+    _stop_with(conn)
     code = 1
     try:
         from .cli import main
@@ -371,18 +448,73 @@ def _work(conn) -> int:
             print(exc.code, file=sys.stderr)
     except KeyboardInterrupt:
         code = 130
-    except BaseException:  # noqa: BLE001 - a bug in the engine: shown as a local run would
-        import traceback
+    except BaseException as exc:  # noqa: BLE001 - a bug: one line, as cli.main's own guard prints
+        from .errors import INTERNAL_ERROR, internal_error
 
-        traceback.print_exc()
+        code = INTERNAL_ERROR
+        try:
+            print(internal_error(exc), file=sys.stderr)
+        except (OSError, ValueError, AttributeError):
+            pass
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError):
                 pass
     _reply(conn, f"exit {code}")
     return 0
+
+
+def _take_limits(limits: list) -> None:
+    """The client's resource limits (memory, CPU time, file size, open files...): a
+    render through the server is bounded as one in the client's own process would be.
+    A hard limit above the server's own cannot be raised; the lower one holds then."""
+    import resource
+
+    def lower(a: int, b: int) -> int:
+        return b if a == resource.RLIM_INFINITY else a if b == resource.RLIM_INFINITY else min(a, b)
+
+    for name, soft, hard in limits:
+        which = getattr(resource, name, None)
+        if not isinstance(which, int) or not name.startswith("RLIMIT_"):
+            continue
+        try:
+            _, ours = resource.getrlimit(which)
+            hard = lower(hard, ours)
+            resource.setrlimit(which, (lower(soft, hard), hard))
+        except (OSError, ValueError):
+            pass
+
+
+def _stop_with(conn) -> None:
+    """End this worker when its client goes away (killed, or its terminal closed): the
+    socket then signals a hang-up (O_ASYNC sends SIGIO), and the worker stops as on
+    SIGTERM, leaving the last good output; SIGALRM's default action ends it if that
+    does not happen within a few seconds."""
+    import fcntl
+    import signal
+    import socket
+
+    def hung_up() -> bool:
+        try:  # the client sends nothing after its request: anything readable is the end
+            return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    def gone(signum, frame):
+        if hung_up():
+            signal.signal(signal.SIGIO, signal.SIG_IGN)
+            signal.alarm(10)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGIO, gone)
+    fd = conn.fileno()
+    fcntl.fcntl(fd, fcntl.F_SETOWN, os.getpid())
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_ASYNC)
+    gone(signal.SIGIO, None)  # it may have gone already
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -400,6 +532,10 @@ def main(argv: list[str] | None = None) -> int:
             serve(path, idle if idle > 0 else IDLE)
         return 0
     if what in ("stop", "status"):
+        why = unsafe_folder(os.path.dirname(path))
+        if why:
+            print(f"render server folder refused: {why}", file=sys.stderr)
+            return 1
         pid = _server_pid(path)
         if what == "status":
             # the socket is bound after the imports, by the holder of the lock: both
@@ -423,7 +559,7 @@ def _server_pid(path: str) -> int | None:
     import fcntl
 
     try:
-        with open(path + ".lock", "a+") as lock:
+        with open(path + ".lock", "r+") as lock:  # no lock file, no server (and none is made here)
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return None  # nobody holds it

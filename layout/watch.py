@@ -4,8 +4,9 @@ pages the change affects.
 Each page has a fingerprint of everything its composition depends on: the edition's
 shared settings, the page's own elements, and for every story that reaches the page,
 the story's text and all the frames (and photo obstacles) of its chain. Unchanged
-fingerprints reuse the pages composed last time. An invalid edit prints its error and
-leaves the last good output in place.
+fingerprints reuse the pages composed last time. An edit that makes the render fail,
+in any way, prints its error and leaves the last good output in place: the session
+keeps watching.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from . import model
 from .api import Options, OversetError, write_atomically
 from .compose import compose
-from .errors import InputError, RenderError, Report
+from .errors import InputError, RenderError, Report, internal_error
 from .files import Inputs
 from .fonts import load_fontset
 from .loader import load_edition
@@ -89,6 +90,9 @@ class Session:
             outcome = self._render(start)
         except (InputError, RenderError, OversetError) as exc:
             outcome = Outcome(False, time.perf_counter() - start, error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug must not end the session
+            self.pages.clear()  # what it left half-made is not trusted: the next render starts afresh
+            outcome = Outcome(False, time.perf_counter() - start, error=internal_error(exc))
         self.last = outcome
         return outcome
 

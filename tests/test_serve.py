@@ -3,6 +3,7 @@ file is edited, and the page shows the new version by itself."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -63,3 +64,149 @@ def test_the_preview_follows_an_edit(tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
+
+
+class Running:
+    """serve() of the small test edition in a thread of this process; its lines as it
+    says them, and raw requests to it."""
+
+    def __init__(self, tmp_path: Path):
+        import threading
+
+        from layout.api import Options
+        from layout.serve import serve
+
+        self.path = make(tmp_path)
+        self.lines: list[str] = []
+        self.said = threading.Condition()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=serve, args=(Options(self.path, tmp_path / "o.pdf"), 0, self.out,
+                                                           self.stop))
+        self.thread.start()
+        first = self.line(1)
+        self.port = int(first.rsplit(":", 1)[1].strip("/"))
+        assert "recomposed pages 1, 2, 3" in self.line(2)
+
+    def out(self, line: str) -> None:
+        with self.said:
+            self.lines.append(line)
+            self.said.notify_all()
+
+    def line(self, count: int) -> str:
+        with self.said:
+            assert self.said.wait_for(lambda: len(self.lines) >= count, timeout=60), self.lines
+            return self.lines[count - 1]
+
+    def edit(self, name: str, text: str, expect: str) -> str:
+        """Write a file of the edition until the server says a new line containing
+        `expect` (the file watcher starts after the first render, at a moment the test
+        cannot see; a write it missed is made again)."""
+        with self.said:
+            seen = len(self.lines)
+        for _ in range(30):
+            (self.path.parent / name).write_text(text, encoding="utf-8")
+            with self.said:
+                if self.said.wait_for(lambda: any(expect in line for line in self.lines[seen:]), timeout=2):
+                    return next(line for line in self.lines[seen:] if expect in line)
+        raise AssertionError(self.lines)
+
+    def raw(self, data: bytes) -> bytes:
+        """The answer to `data` sent as it is, up to the server's close."""
+        import socket
+
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
+            sock.sendall(data)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        return answer
+
+    def get(self, path: str, host: str | None = None) -> tuple[int, bytes]:
+        host = f"127.0.0.1:{self.port}" if host is None else host
+        answer = self.raw(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        head, _, body = answer.partition(b"\r\n\r\n")
+        return int(head.split()[1]), body
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture
+def running(tmp_path):
+    server = Running(tmp_path)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def test_only_requests_named_for_this_server_are_answered(running):
+    """DNS rebinding: a page of attacker.example that points its name at 127.0.0.1 sends
+    its own Host; it must not read the state or the pages."""
+    port = running.port
+    for host in ("attacker.example", f"attacker.example:{port}", "127.0.0.1", f"127.0.0.1:{port + 1}",
+                 f"localhost.attacker.example:{port}", f"127.0.0.2:{port}", ""):
+        for path in ("/state", "/page/1.png", "/thumb/1.png", "/"):
+            status, body = running.get(path, host)
+            assert status == 421 and b"version" not in body and b"PNG" not in body, (host, path, status)
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"[::1]:{port}"):
+        status, body = running.get("/state", host)
+        assert status == 200 and json.loads(body)["version"] == 1, host
+    assert running.get("/page/1.png")[1].startswith(b"\x89PNG")
+
+
+def test_odd_requests_get_a_4xx_and_the_server_goes_on(running, capfd):
+    host = f"Host: localhost:{running.port}\r\nConnection: close\r\n\r\n".encode()
+    odd = [b"GET /page/" + b"9" * 5000 + b".png HTTP/1.1\r\n" + host,
+           b"GET /thumb/" + "²".encode() + b".png HTTP/1.1\r\n" + host,
+           b"GET /page/-1.png HTTP/1.1\r\n" + host,
+           b"GET /page/%00.png HTTP/1.1\r\n" + host,
+           b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n" + host,
+           b"\xff\xfe\x00\x01 garbage\r\n\r\n",
+           b"GET\r\n\r\n",
+           b"GET / HTTP/9.9\r\n" + host,
+           b"POST /state HTTP/1.1\r\n" + host,
+           b"GET /state HTTP/1.1\r\nHost: localhost:" + str(running.port).encode() + b"\r\n" + b"X: y\r\n" * 200
+           + b"\r\n"]
+    for request in odd:
+        answer = running.raw(request)
+        status = answer.split(b"\r\n", 1)[0]
+        assert re.match(rb"HTTP/1\.[01] 4\d\d |<!DOCTYPE HTML>", status + answer[:15]), (request[:60], answer[:200])
+        assert running.get("/state")[0] == 200  # still serving
+    err = capfd.readouterr().err
+    assert "Traceback" not in err
+
+
+def test_a_silent_connection_is_closed(running):
+    """A connection that never sends a request does not hold a thread for ever (the
+    server closes it after layout.serve.IDLE seconds)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", running.port), timeout=60) as sock:
+        assert sock.recv(100) == b""
+    assert running.get("/state")[0] == 200
+
+
+def test_the_preview_outlives_a_bug_and_keeps_its_pictures(running, monkeypatch):
+    """An edit that hits an exception of no known kind inside the render: the state
+    shows the internal error, the last good pictures stay, and a good edit renders."""
+    import layout.watch as watch_module
+
+    real = watch_module.compose
+
+    def broken(edition, *args, **kw):
+        if any("炸" in b.text for b in edition.stories["a"].blocks):
+            raise RuntimeError("a bug")
+        return real(edition, *args, **kw)
+
+    monkeypatch.setattr(watch_module, "compose", broken)
+    _, before = running.get("/page/1.png")
+    running.edit("a.md", "炸" * 10 + "\n", "internal error: RuntimeError: a bug")
+    state = json.loads(running.get("/state")[1])
+    assert state["version"] == 1 and state["error"].startswith("internal error: RuntimeError: a bug")
+    assert running.get("/page/1.png")[1] == before
+    running.edit("a.md", "第一版的文字改过了。" * 30 + "\n", "recomposed pages 1")
+    state = json.loads(running.get("/state")[1])
+    assert state["version"] == 2 and state["error"] == ""
+    assert running.get("/page/1.png")[1] != before

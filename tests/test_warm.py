@@ -230,14 +230,24 @@ def test_the_server_leaves_when_idle(tmp_path):
     assert not [p for p in (tmp_path / "srv").iterdir() if p.suffix == ".sock"]
 
 
-def test_no_server_where_it_is_turned_off(tmp_path):
-    for env in (server_env(tmp_path / "a", PAIBAN_SERVER="0"), server_env(tmp_path / "b", CI="true")):
-        assert render(env, SAMPLE, "--page", "1", "-o", tmp_path / "p1.pdf").returncode == 0
-    env = server_env(tmp_path / "c")
-    assert render(env, SAMPLE, "--page", "1", "--no-server", "-o", tmp_path / "p1.pdf").returncode == 0
+def test_no_server_unless_asked_for(tmp_path):
+    """Opt-in (issue 15): a plain render, PAIBAN_SERVER=0, CI, --no-server start nothing."""
+    base = {k: v for k, v in os.environ.items() if k not in ("CI", "PAIBAN_SERVER")}
+    cases = {"plain": {}, "off": {"PAIBAN_SERVER": "0"}, "ci": {"CI": "true"}, "flag": {"PAIBAN_SERVER": "1"}}
+    for name, extra in cases.items():
+        env = dict(base, PAIBAN_SERVER_DIR=str(tmp_path / name), **extra)
+        flags = ["--no-server"] if name == "flag" else []
+        result = render(env, SAMPLE, "--page", "1", *flags, "-o", tmp_path / "p1.pdf", importtime=True)
+        assert result.returncode == 0 and not served(result), name
     time.sleep(0.5)
-    for folder in ("a", "b", "c"):
-        assert not (tmp_path / folder).exists() or not any((tmp_path / folder).iterdir()), folder
+    for name in cases:
+        assert not (tmp_path / name).exists(), name
+    # --server asks for it without the variable, and wins over PAIBAN_SERVER=0
+    env = dict(base, PAIBAN_SERVER="0", PAIBAN_SERVER_DIR=str(tmp_path / "asked"))
+    assert render(env, SAMPLE, "--page", "1", "--server", "-o", tmp_path / "p1.pdf").returncode == 0
+    wait_for_server(env)
+    assert served(render(env, SAMPLE, "--page", "1", "--server", "-o", tmp_path / "p1.pdf", importtime=True))
+    warm(env, what="stop")
 
 
 def test_the_socket_folder_is_private(server):
@@ -315,3 +325,233 @@ def test_a_server_that_does_not_answer_is_passed_by(server, tmp_path):
         assert "the render server did not answer; rendering here" in result.stderr
     finally:
         os.kill(pid, signal.SIGCONT)
+
+
+# -- a hostile machine: another user's folder, link or listener gets nothing ----------------
+
+def socket_of(env: dict) -> Path:
+    """Where a render with this environment looks for its server's socket."""
+    out = subprocess.run([sys.executable, "-c", f"import sys; sys.path[0] = {str(REPO)!r}; from layout import warm; "
+                          "print(warm.socket_path())"], env=env, capture_output=True, text=True, timeout=30)
+    return Path(out.stdout.strip())
+
+
+class Listener:
+    """A socket at `path` that records every connection and every byte sent to it, as
+    another user's fake server would. `uid`: listen as that user (needs root)."""
+
+    def __init__(self, path: Path, uid: int | None = None):
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: bind, maybe become another user, listen, count
+            import socket
+
+            os.close(read)
+            got = b"none"
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                    sock.bind(str(path))
+                    os.chmod(path, 0o777)
+                    if uid is not None:
+                        os.setgid(uid)
+                        os.setuid(uid)  # SO_PEERCRED reports who called listen()
+                    sock.listen(4)
+                    os.write(write, b"ready\n")
+                    sock.settimeout(20)
+                    try:
+                        conn, _ = sock.accept()
+                        conn.settimeout(5)
+                        data, fds = b"", 0
+                        while True:
+                            chunk, anc, _, _ = conn.recvmsg(4096, 1024)
+                            fds += sum(len(a[2]) for a in anc)
+                            if not chunk:
+                                break
+                            data += chunk
+                        got = f"connected {len(data)} bytes {fds} fds".encode()
+                    except OSError:
+                        pass
+            finally:
+                os.write(write, got + b"\n")
+                os._exit(0)
+        os.close(write)
+        self.out = os.fdopen(read, "rb")
+        assert self.out.readline() == b"ready\n"
+
+    def __enter__(self):
+        return self
+
+    def result(self) -> str:
+        """What the listener got: 'none', or the connection's bytes and descriptors."""
+        return self.out.readline().decode().strip()
+
+    def __exit__(self, *exc):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        self.out.close()
+
+
+def refused(env: dict, tmp_path: Path, why: str, starts: bool = False) -> None:
+    """A render asked to use the server renders here, says why not, and starts none in
+    a folder that is not ours."""
+    result = render(env, SAMPLE, "--page", "1", "--server", "-o", tmp_path / "p1.pdf", importtime=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not served(result)
+    warning = [m for m in messages(result.stderr) if m.startswith("warning: not using the render server")]
+    assert warning and why in warning[0], messages(result.stderr)
+    assert "Traceback" not in result.stderr
+    if not starts:
+        time.sleep(0.3)
+        assert warm(env).returncode == 1
+
+
+def test_a_folder_that_is_a_symbolic_link_is_refused(tmp_path):
+    target = tmp_path / "target"
+    target.mkdir(mode=0o700)
+    link = tmp_path / "srv"
+    link.symlink_to(target)
+    env = server_env(link)
+    path = socket_of(env)
+    with Listener(target / path.name) as listener:
+        refused(env, tmp_path, "is a symbolic link")
+        os.kill(listener.pid, signal.SIGKILL)
+    assert not [p for p in target.iterdir() if p.suffix == ".lock"]
+
+
+def test_a_folder_open_to_others_is_refused(tmp_path):
+    folder = tmp_path / "srv"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    refused(server_env(folder), tmp_path, "is open to other users (mode 755")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="making a folder of another user needs root")
+def test_a_folder_of_another_user_gets_nothing(tmp_path):
+    """Another user made the folder first and listens in it: not one byte goes there."""
+    tmp_path.chmod(0o755)  # (pytest's folder: the other user must reach the socket)
+    folder = tmp_path / "srv"
+    folder.mkdir(mode=0o700)
+    env = server_env(folder)
+    path = socket_of(env)
+    with Listener(path) as listener:
+        os.chown(folder, 65534, 65534)
+        refused(env, tmp_path, "belongs to user 65534")
+        assert listener.result() == "none"
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="a listener of another user needs root")
+def test_a_listener_of_another_user_gets_nothing(tmp_path):
+    """The folder is ours, but the process listening in it is not: the client asks the
+    kernel who listens (SO_PEERCRED) and sends nothing, no argv, no environment, no fds."""
+    folder = tmp_path / "srv"
+    folder.mkdir(mode=0o700)
+    env = server_env(folder)
+    with Listener(socket_of(env), uid=65534) as listener:
+        # (the folder is ours: a server of ours may then take the socket's place)
+        refused(env, tmp_path, "runs as user 65534, not as you", starts=True)
+        assert listener.result() == "connected 0 bytes 0 fds"
+    warm(env, what="stop")
+
+
+def test_a_worker_whose_client_died_stops(server, tmp_path):
+    env, pid = server
+    edition = big_edition(tmp_path / "ed")
+    out = tmp_path / "out.pdf"
+    out.write_bytes(b"%PDF-1.4 the last good one")
+    proc = subprocess.Popen([sys.executable, str(REPO / "render.py"), str(edition), "-o", str(out)], cwd=REPO,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        if len(session_processes(pid)) > 1:
+            break
+        time.sleep(0.02)
+    assert len(session_processes(pid)) > 1, "no worker is rendering"
+    proc.kill()  # SIGKILL: the client cannot forward anything
+    proc.wait(timeout=10)
+    for _ in range(300):
+        if session_processes(pid) == [pid]:
+            break
+        time.sleep(0.05)
+    assert session_processes(pid) == [pid], "the worker went on rendering for a client that is gone"
+    if out.read_bytes() != b"%PDF-1.4 the last good one":  # it may have finished first
+        assert out.read_bytes().startswith(b"%PDF")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_silent_connection_is_let_go(server):
+    """A client that connects and sends no request does not keep a worker for ever."""
+    import socket
+
+    env, pid = server
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(30)
+        sock.connect(str(socket_of(env)))
+        assert sock.recv(100).startswith(b"pid ")
+        assert sock.recv(100) == b""  # the worker hung up (after layout.warm.REQUEST seconds)
+    for _ in range(100):
+        if session_processes(pid) == [pid]:
+            break
+        time.sleep(0.05)
+    assert session_processes(pid) == [pid]
+
+
+def test_the_worker_takes_the_clients_resource_limits(server, tmp_path):
+    """A file size limit of the caller holds in the worker: the PDF cannot be written,
+    as in a render in the caller's own process, and the message says so."""
+    import resource
+
+    env, _ = server
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+    results = []
+    for mode in ("0", "1"):
+        results.append(subprocess.run(
+            [sys.executable, "-X", "importtime", str(REPO / "render.py"), str(SAMPLE), "--page", "1", "-o",
+             str(tmp_path / f"p{mode}.pdf")], cwd=REPO, env=dict(env, PAIBAN_SERVER=mode), capture_output=True,
+            text=True, timeout=120, preexec_fn=small_files))
+    here, there = results
+    assert not served(here) and served(there)
+    assert here.returncode == there.returncode == 1, (here.stderr[-500:], there.stderr[-500:])
+    assert messages(there.stderr) == [m.replace("p0.pdf", "p1.pdf") for m in messages(here.stderr)]
+    assert "File too large" in there.stderr
+
+
+def test_closed_and_broken_outputs_and_bad_flags_end_alike_through_the_server(server, tmp_path):
+    """The cases of issue 22 that end before or after the render, served and local:
+    same exit code, same message."""
+    env, _ = server
+    (tmp_path / "r.report.json").mkdir()
+
+    def closed_stdout():
+        os.close(1)
+
+    def both(args: list, preexec=None, stdout=subprocess.PIPE) -> list:
+        got = []
+        for mode in ("0", "1"):
+            proc = subprocess.run([sys.executable, "-X", "importtime", str(REPO / "render.py"), *map(str, args)],
+                                  cwd=REPO, env=dict(env, PAIBAN_SERVER=mode), stdout=stdout,
+                                  stderr=subprocess.PIPE, text=True, timeout=120, preexec_fn=preexec)
+            assert served(proc) == (mode == "1"), args
+            got.append((proc.returncode, messages(proc.stderr)))
+        return got
+
+    page1 = [SAMPLE, "--page", "1", "-o", tmp_path / "p.pdf"]
+    cases = {"closed": both(page1 + ["--json"], closed_stdout),
+             "report": both([SAMPLE, "--page", "1", "--report", "-o", tmp_path / "r.pdf"]),
+             "dpi": both(page1 + ["--png", "--dpi", "nan"]),
+             "page": both([SAMPLE, "--page", "0", "-o", tmp_path / "p.pdf"])}
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        cases["epipe"] = both(page1 + ["--json"], stdout=write)
+    finally:
+        os.close(write)
+    for name, (here, there) in cases.items():
+        assert here == there, name
+    assert cases["closed"][0] == (1, ["error: cannot write to standard output: it is closed"])
+    assert cases["epipe"][0] == (1, ["error: cannot write to standard output: Broken pipe"])
+    assert cases["report"][0][0] == 1 and cases["dpi"][0][0] == cases["page"][0][0] == 2
