@@ -464,7 +464,7 @@ def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Cont
         ctx.error(f"photo file not found: {el.file}", where, f"looked in {base.resolve()}")
     else:
         images[el.file] = str(ipath.resolve())
-    if len(el.focal) != 2 or not all(0 <= v <= 1 for v in el.focal):
+    if len(el.focal) != 2:  # the model bounds each value
         ctx.error("focal: give [x, y], each from 0 to 1", yel.value["focal"].where)
     if el.crop is not None:
         left, top, right, bottom = el.crop if len(el.crop) == 4 else (0, 0, 0, 0)
