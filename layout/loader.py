@@ -8,6 +8,7 @@ overlapping elements (a warning).
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from . import model
@@ -44,6 +45,7 @@ DEFAULT_STYLES = {
 }
 DEFAULT_CHAR_STYLES = {"bold": model.CharStyle(font="heavy")}
 DEFAULT_MASTERS = {"default": model.Master(), "front": model.Master(folio=None)}
+MAX_INCLUDE_DEPTH = 20
 STYLE_KEYS = ("style", "title_style", "subtitle_style", "info_style", "kicker_style", "deck_style",
               "caption_style")
 
@@ -60,6 +62,9 @@ def load_edition(path: str | Path) -> model.Edition:
     ctx = Context(units, row_gutter)
     edition = convert_dataclass(model.EditionFile, root, ctx, "")
     if edition is MISSING or ctx.errors:
+        raise InputErrors(ctx.errors)
+    if not edition.pages:
+        ctx.error("an edition needs at least one page", root.get("pages").where, "add a page under 'pages:'")
         raise InputErrors(ctx.errors)
     allowed = [base] + [(base / p) for p in edition.allow_paths]
     house = _house_styles(edition.include, root, base, allowed, ctx)
@@ -81,8 +86,13 @@ def load_edition(path: str | Path) -> model.Edition:
     warnings = _overlaps(edition, geometry)
     if ctx.errors:
         raise InputErrors(ctx.errors)
+    places = {}
+    for pi, yp in enumerate(root.get("pages").value):
+        places[(pi + 1, 0)] = yp.where
+        for ei, yel in enumerate(yp.value["elements"].value):
+            places[(pi + 1, ei + 1)] = yel.where
     return model.Edition(edition, str(base.resolve()), geometry, stories, styles, char_styles, masters,
-                         images, fonts, tuple(warnings))
+                         images, fonts, tuple(warnings), places)
 
 
 # ---------------------------------------------------------------- pieces
@@ -118,6 +128,12 @@ def _geometry(g: model.Geometry, y: Y | None, ctx: Context) -> model.PageGeometr
                   y.where if y else Where("?"))
         return None
     margins = g.margins if isinstance(g.margins, model.Margins) else model.Margins(*(4 * [g.margins]))
+    if margins.top + margins.bottom >= height or margins.inside + margins.outside >= width:
+        where = y.value["margins"].where if y and "margins" in y.value else (y.where if y else Where("?"))
+        ctx.error(f"geometry: the margins leave no type area on the {width / PT_PER_MM:.0f} × "
+                  f"{height / PT_PER_MM:.0f} mm page", where,
+                  "top and bottom together must be less than the height, inside and outside less than the width")
+        return None
     if margins.inside + margins.outside + (g.columns - 1) * g.gutter >= width or g.columns < 1:
         where = y.value["columns"].where if y and "columns" in y.value else (y.where if y else Where("?"))
         ctx.error(f"geometry: {g.columns} columns with these margins and gutters do not fit the "
@@ -156,10 +172,17 @@ def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], 
             if file.resolve() in chain:
                 ctx.error(f"house style '{name}' includes itself", where)
                 continue
+            if len(chain) >= MAX_INCLUDE_DEPTH:
+                ctx.error(f"house styles include each other more than {MAX_INCLUDE_DEPTH} deep", where,
+                          "a house style file or two is enough")
+                continue
             try:
                 y = load(file, str(file))
             except InputError as exc:
-                ctx.errors.append(exc)
+                if exc.where is None or exc.where.line is None:  # the file itself: said where it is named
+                    ctx.error(f"house style '{name}': {exc.message}", where, exc.hint)
+                else:
+                    ctx.errors.append(exc)
                 continue
             house = convert_dataclass(model.HouseStyle, y, ctx, "")
             if house is MISSING:
@@ -218,33 +241,46 @@ def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ct
     resolved: dict[str, model.Style] = dict(DEFAULT_STYLES)
     done: dict[str, model.Style] = {}
 
-    def resolve(name: str, chain: tuple[str, ...]) -> model.Style:
-        if name in done:
-            return done[name]
-        style = styles[name]
-        parent_name = style.based_on
+    def where_of(name: str) -> Where:
         node = ynodes.get(name)
-        if parent_name is None:
-            parent = DEFAULT_STYLES.get(name, model.Style())
-        elif parent_name in chain:
-            ctx.error(f"style '{name}' is based on itself through {' -> '.join(chain + (parent_name,))}",
-                      node.value["based_on"].where if node else Where("?"))
-            return style
-        elif parent_name in styles:
-            parent = resolve(parent_name, chain + (parent_name,))
-        elif parent_name in DEFAULT_STYLES:
-            parent = DEFAULT_STYLES[parent_name]
-        else:
-            ctx.error(f"style '{name}' is based on unknown style '{parent_name}'",
-                      node.value["based_on"].where if node else Where("?"),
-                      did_you_mean(parent_name, list(styles) + list(DEFAULT_STYLES)))
-            return style
-        keep = {k: getattr(style, k) for k in written.get(name, ()) if k != "based_on"}
-        done[name] = dataclasses.replace(parent, **keep, based_on=None)
+        return node.value["based_on"].where if node is not None and "based_on" in node.value else Where("?")
+
+    def resolve(name: str) -> model.Style:
+        """Up the chain to a style whose parent is known, then back down: a chain of
+        any length, without recursion."""
+        chain = [name]
+        while chain[-1] not in done:
+            parent_name = styles[chain[-1]].based_on
+            if parent_name is None or parent_name not in styles:
+                break
+            if parent_name in chain:
+                loop = chain[chain.index(parent_name):] + [parent_name]
+                ctx.error(f"style '{loop[-2]}' is based on itself through {' -> '.join(loop)}", where_of(loop[-2]))
+                for n in chain:
+                    done[n] = styles[n]
+                return done[name]
+            chain.append(parent_name)
+        for n in reversed(chain):
+            if n in done:
+                continue
+            style = styles[n]
+            if style.based_on is None:
+                parent = DEFAULT_STYLES.get(n, model.Style())
+            elif style.based_on in styles:
+                parent = done[style.based_on]
+            elif style.based_on in DEFAULT_STYLES:
+                parent = DEFAULT_STYLES[style.based_on]
+            else:
+                ctx.error(f"style '{n}' is based on unknown style '{style.based_on}'", where_of(n),
+                          did_you_mean(style.based_on, list(styles) + list(DEFAULT_STYLES)))
+                done[n] = style
+                continue
+            keep = {k: getattr(style, k) for k in written.get(n, ()) if k != "based_on"}
+            done[n] = dataclasses.replace(parent, **keep, based_on=None)
         return done[name]
 
     for name in styles:
-        resolved[name] = resolve(name, (name,))
+        resolved[name] = resolve(name)
     return resolved
 
 
@@ -273,34 +309,61 @@ def _check_fonts(styles, char_styles, fonts, ysources, ctx: Context) -> None:
                       did_you_mean(cs.font, roles))
 
 
-TEMPLATE_FIELDS = {"paper": "雪域法治报", "paper_bo": "", "page": 1, "pages": 8, "section": "要闻",
-                   "editors": "", "date": "2026年11月30日", "weekday": "星期一", "issue": 1, "total_issue": 1,
-                   "publisher": "雪域法治报社出版", "serial": "CN 54-0099", "postal_code": "55-18"}
-
-
 TEASER_FIELDS = {"text": "一只猫引发的邻里纠纷", "page": 2}
+MAX_FORMAT_WIDTH = 100  # a {field:>N} width or .N precision: wider is a typo, and costly to set
 
 
-def _check_template(text: str, where: Where, ctx: Context, fields: dict = TEMPLATE_FIELDS) -> None:
-    """Folio, credits, masthead and teaser templates: every {field} known, every format
-    spec valid (tried on sample values of the fields)."""
+def _check_template(text: str, where: Where, ctx: Context, fields: dict) -> bool:
+    """Folio, credits, masthead, teaser, jump-line and slug templates: every {field}
+    known, every format spec valid and at most MAX_FORMAT_WIDTH wide, tried on the
+    values the render will give (`fields`)."""
     import string
 
     try:
-        for _, name, _, _ in string.Formatter().parse(text):
-            if name is not None and name not in fields:
-                ctx.error(f"unknown field '{{{name}}}' in '{text}'", where,
+        for _, name, spec, _ in string.Formatter().parse(text):
+            if name is None:
+                continue
+            if name not in fields:
+                ctx.error(f"unknown field '{{{name}}}' in '{_cut(text)}'", where,
                           did_you_mean(name, fields) or f"fields: {', '.join(fields)}")
-                return
+                return False
+            if spec and "{" in spec:
+                ctx.error(f"a format inside a format in '{_cut(text)}'", where,
+                          "write a plain format, e.g. {page:02d}")
+                return False
+            widths = [int(n) for n in re.findall(r"[0-9]+", spec or "")]
+            if widths and max(widths) > MAX_FORMAT_WIDTH:
+                ctx.error(f"format '{{{name}:{_cut(spec, 20)}}}' is wider than {MAX_FORMAT_WIDTH} characters",
+                          where, "write {page:02d} for 01, 02 …")
+                return False
         text.format(**fields)
-    except (ValueError, IndexError, KeyError) as exc:
-        ctx.error(f"cannot use template '{text}': {exc}", where, "write {page:02d} for 01, 02 …")
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        unset = [f"paper.{k}" for _, k, spec, _ in _fields_of(text) if spec and fields.get(k) == ""]
+        hint = (f"{unset[0]} is not set: give it, or leave out the format" if unset
+                else "write {page:02d} for 01, 02 …")
+        ctx.error(f"cannot use template '{_cut(text)}': {exc}", where, hint)
+        return False
+    return True
+
+
+def _fields_of(text: str) -> list:
+    import string
+
+    try:
+        return [f for f in string.Formatter().parse(text) if f[1] is not None]
+    except ValueError:
+        return []
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
-    """Styles and templates of master pages and page folios, and the jump-line style."""
+    """Styles and templates of master pages and page folios, jump lines and the slug."""
     ymasters = root.get("masters")
     ypages = root.get("pages")
+    fields = model.template_fields(edition, 1)  # pages differ in values, not in their kinds
 
     def where_of(node: Y | None, *keys: str) -> Where:
         for key in keys:
@@ -313,7 +376,7 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
         if folio.style not in styles:
             ctx.error(f"unknown style '{folio.style}'", where_of(node, "style"), did_you_mean(folio.style, styles))
         for key in ("left", "center", "right"):
-            _check_template(getattr(folio, key), where_of(node, key), ctx)
+            _check_template(getattr(folio, key), where_of(node, key), ctx, fields)
 
     for name, master in masters.items():
         node = ymasters.value.get(name) if ymasters is not None and isinstance(ymasters.value, dict) else None
@@ -322,7 +385,7 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
         if master.credits_style not in styles:
             ctx.error(f"unknown style '{master.credits_style}'", where_of(node, "credits_style"),
                       did_you_mean(master.credits_style, styles))
-        _check_template(master.credits, where_of(node, "credits"), ctx)
+        _check_template(master.credits, where_of(node, "credits"), ctx, fields)
     for pi, page in enumerate(edition.pages):
         if isinstance(page.folio, model.Folio):
             check_folio(page.folio, ypages.value[pi].value.get("folio"))
@@ -332,11 +395,8 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
                   did_you_mean(jump_style, styles))
     for key in ("to", "from"):
         text = edition.jump_lines.to if key == "to" else edition.jump_lines.from_
-        try:
-            text.format(page=2)
-        except (ValueError, IndexError, KeyError) as exc:
-            ctx.error(f"cannot use jump line '{text}': {exc}", where_of(root.get("jump_lines"), key),
-                      "the only field is {page}, e.g. （下转{page:02d}版）")
+        _check_template(text, where_of(root.get("jump_lines"), key), ctx, {"page": 2})
+    _check_template(edition.output.slug, where_of(root.get("output"), "slug"), ctx, fields)
 
 
 def _check_font_files(fonts: dict, root: Y, base: Path, allowed, ctx: Context) -> None:
@@ -435,12 +495,18 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                     named[key] = (element.story, yel.value["name"].where)
                 if element.jump:
                     jumps.append((pi + 1, element, yel.value["jump"].where))
-            if isinstance(element, model.Teaser) and "item_format" in yel.value:
-                _check_template(element.item_format, yel.value["item_format"].where, ctx, TEASER_FIELDS)
+            if isinstance(element, model.Teaser):
+                fwhere = yel.value["item_format"].where if "item_format" in yel.value else yel.where
+                for item in element.items or [model.TeaserItem(**TEASER_FIELDS)]:
+                    if not _check_template(element.item_format, fwhere, ctx, {"text": item.text, "page": item.page}):
+                        break
             if isinstance(element, model.Masthead):
                 for key in ("info_left", "info_right"):
                     for i, text in enumerate(getattr(element, key) or []):
-                        _check_template(text, yel.value[key].value[i].where, ctx)
+                        _check_template(text, yel.value[key].value[i].where, ctx,
+                                        model.template_fields(edition, pi + 1))
+            if isinstance(element, model.Headline) and element.fit is not None and not 1 <= len(element.fit) <= 2:
+                ctx.error("fit: give [smallest, largest] type size", yel.value["fit"].where, "e.g. fit: [24pt, 40pt]")
             if isinstance(element, model.Photo):
                 _check_photo(element, yel, base, allowed, images, ctx)
                 if element.caption_width is not None and geo is not None:

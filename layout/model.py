@@ -537,6 +537,9 @@ class Edition:
     images: dict[str, str]              # photo file as written -> absolute path
     font_overrides: dict[str, dict[str, list[str]]]
     warnings: tuple[str, ...] = ()
+    # where each page (page, 0) and element (page, k from 1) is written: a mistake found
+    # only while composing (a character no font has) is reported there
+    places: dict[tuple[int, int], Where] = field(default_factory=dict)
 
     @property
     def paper(self) -> Paper:
@@ -544,11 +547,17 @@ class Edition:
 
     def template_fields(self, number: int) -> dict:
         """What folio, credits and slug templates may name, for page `number`."""
-        paper = self.paper
-        page = self.source.pages[number - 1]
-        return {"paper": paper.name, "paper_bo": paper.name_bo, "page": number,
-                "pages": len(self.source.pages), "section": page.section, "editors": page.editors,
-                "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
-                "weekday": paper.weekday_text, "issue": paper.issue or "",
-                "total_issue": paper.total_issue or "", "publisher": paper.publisher,
-                "serial": paper.serial, "postal_code": paper.postal_code}
+        return template_fields(self.source, number)
+
+
+def template_fields(source: EditionFile, number: int) -> dict:
+    """The values folio, credits, masthead and slug templates are given on page `number`
+    (the loader checks templates with these very values)."""
+    paper = source.paper
+    page = source.pages[number - 1]
+    return {"paper": paper.name, "paper_bo": paper.name_bo, "page": number,
+            "pages": len(source.pages), "section": page.section, "editors": page.editors,
+            "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
+            "weekday": paper.weekday_text, "issue": paper.issue if paper.issue is not None else "",
+            "total_issue": paper.total_issue if paper.total_issue is not None else "",
+            "publisher": paper.publisher, "serial": paper.serial, "postal_code": paper.postal_code}

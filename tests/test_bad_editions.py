@@ -139,7 +139,7 @@ CASES = [
     ("margins-partial", "  margins: 15mm", "  margins: {top: 15mm}",
      "6:12: geometry.margins: missing required key 'bottom' (hint: e.g. bottom: 15mm)"),
     ("include-missing", "paper:\n", "include: [house.yaml]\npaper:\n",
-     "{base}/house.yaml: file not found"),
+     "1:11: house style 'house.yaml': file not found"),
     ("include-outside", "paper:\n", "include: [../house.yaml]\npaper:\n",
      "1:11: house style '../house.yaml' is outside the edition folder (hint: keep it under the edition, or list its folder in 'allow_paths')"),
     ("negative-gutter", "  gutter: 6mm", "  gutter: -6mm",
