@@ -22,6 +22,7 @@ _PERCENT = r"(100|[1-9]?[0-9])"
 _COLOR = re.compile(rf"^(black|white|gray{_PERCENT}|cmyk\(\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\)"
                     rf"|spot\(\s*[A-Za-z0-9][A-Za-z0-9 ._-]*,\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\))$")
 _ROWS = re.compile(r"rows?\s*$")
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # no font draws them; "\n" breaks a line
 
 
 class Context:
@@ -103,6 +104,9 @@ def _annotated(tp, y: Y, ctx: Context, name: str):
                   "black, white, gray0 to gray100, cmyk(c, m, y, k) in percent, or spot(NAME, c, m, y, k)")
         return MISSING
     extra = ctx.units if kind == "gridlength" else None
+    if isinstance(y.value, (dict, list)):
+        ctx.error(f"{name}: expected a length such as 12mm or 10.5pt, got {shown(y)}", y.where)
+        return MISSING
     try:
         value = parse_length(y.value, extra_units=extra)
     except UnitError as exc:
@@ -164,6 +168,10 @@ def _scalar(tp, y: Y, ctx: Context, name: str):
         return v
     if tp is str and isinstance(v, (int, float)) and not isinstance(v, bool):
         return y.raw if y.raw is not None else str(v)  # as written: '0755' stays 0755
+    if tp is str and isinstance(v, str) and (bad := _CONTROL.search(v)):
+        ctx.error(f"{name}: control character U+{ord(bad.group()):04X} in the text", y.where,
+                  "remove it (a tab: write a space); a line feed is the only control character a text may hold")
+        return MISSING
     if tp in (str, int, bool) and isinstance(v, tp) and not (tp is int and isinstance(v, bool)):
         return v
     ctx.error(f"{name}: expected {type_name(tp)}, got {shown(y)}", y.where,

@@ -72,9 +72,10 @@ def load(path: Path, shown: str | None = None) -> Y:
     try:
         node = loader.get_single_node()
     except yaml.reader.ReaderError as exc:  # a control character: PyYAML gives only its offset
-        at = exc.position
-        where = Where(shown, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        at = text.find(chr(code))  # (the offset counts bytes with LibYAML, characters without)
+        at = at if at >= 0 else min(exc.position, len(text))
+        where = Where(shown, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
         raise InputError(f"control character U+{code:04X} is not allowed in a YAML file", where,
                          "remove it; a tab or a line break is fine") from None
     except yaml.MarkedYAMLError as exc:
