@@ -1,8 +1,8 @@
 """The edition as the engine sees it: frozen types, built by the loader, read by layout.
 
-The field types drive validation (layout/loader.py) and the JSON Schema
-(layout/schema.py); each field's `doc` and `example` feed the format reference
-(docs/edition-format.md). `Length` values carry units in the file and are points here;
+The field types and bounds drive validation (layout/convert.py, layout/loader.py) and
+the JSON Schema (layout/schema.py); each field's `doc`, `example` and `bounds` feed the
+format reference (docs/edition-format.md). `Length` values carry units in the file and are points here;
 `Literal` fields list their choices. Nothing in this module reads files.
 """
 from __future__ import annotations

@@ -101,7 +101,8 @@ def load(path: Path, shown: str | None = None) -> Y:
 
 def _check_depth(text: str, shown: str) -> None:
     """Refuse deeply nested flow collections ([[[[...) before PyYAML recurses into them.
-    Only brackets, quotes and line ends matter, so only they are visited."""
+    Only brackets, quotes and line ends matter, so only they are visited. (Nesting by
+    indentation, which LibYAML parses without recursion, the converter counts.)"""
     depth = 0
     quote = None
     for m in _DEPTH_CHARS.finditer(text):

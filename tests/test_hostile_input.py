@@ -209,3 +209,87 @@ def test_a_based_on_loop_is_reported_once_at_its_place(tmp_path):
 
         load_edition(path)
     assert str(err.value).splitlines() == [f"{path}:14:17: style 'z' is based on itself through x -> y -> z -> x"]
+
+
+# ---------------------------------------------------------------- bounds, declared once
+
+def _numeric(tp) -> bool:
+    import typing
+
+    if typing.get_origin(tp) is typing.Annotated:
+        return tp.__metadata__[0] != "color"
+    if typing.get_origin(tp) is list or typing.get_args(tp):
+        return any(_numeric(a) for a in typing.get_args(tp) if not dataclasses.is_dataclass(a))
+    return tp in (int, float)
+
+
+CLASSES = sorted({cls for *_, cls in KEYS}, key=lambda c: c.__name__)
+BOUNDED = [(cls, f) for cls in CLASSES for f in dataclasses.fields(cls) if "bounds" in f.metadata]
+
+
+def test_every_number_and_length_of_the_format_has_bounds():
+    import typing
+
+    for cls in CLASSES:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        for f in dataclasses.fields(cls):
+            assert _numeric(hints[f.name]) == ("bounds" in f.metadata), f"{cls.__name__}.{f.name}"
+
+
+def test_the_schema_and_the_reference_state_the_bounds():
+    import typing
+
+    from layout import schema
+    from layout.convert import bounds_text, yaml_key
+
+    defs = schema.edition_schema()["$defs"]
+    reference = (REPO / "docs" / "edition-format.md").read_text(encoding="utf-8")
+    for cls, f in BOUNDED:
+        tp = typing.get_type_hints(cls, include_extras=True)[f.name]
+        prop = defs[cls.__name__]["properties"][yaml_key(f.name)]
+        text = bounds_text(f.metadata["bounds"], tp)
+        assert text in prop["description"], (cls.__name__, f.name)
+        assert f"| `{yaml_key(f.name)}` | " in reference and text in reference
+        numbers = [p for p in [prop, prop.get("items", {})] + prop.get("anyOf", []) if p.get("type") in ("integer", "number")]
+        for p in numbers:
+            assert (p["minimum"], p["maximum"]) == tuple(f.metadata["bounds"]), (cls.__name__, f.name)
+
+
+@settings(max_examples=EXAMPLES * 10, deadline=None, derandomize=True)
+@given(field=st.sampled_from(BOUNDED), value=st.one_of(
+    st.floats(), st.integers(min_value=-(10**30), max_value=10**30), st.sampled_from([10**400, -(10**400)])),
+    unit=st.sampled_from(["pt", "mm", "in"]))
+def test_convert_takes_a_value_exactly_when_it_lies_within_the_bounds(field, value, unit):
+    """Over every bounded key: in bounds is taken, anything else (NaN, infinities,
+    overflowing integers included) is refused at the value."""
+    import math
+    import typing
+
+    from layout.convert import Context, convert_dataclass, yaml_key
+    from layout.errors import Where
+    from layout.units import UNITS
+    from layout.yamlsource import Y
+
+    cls, f = field
+    tp = typing.get_type_hints(cls, include_extras=True)[f.name]
+    low, high = f.metadata["bounds"]
+    whole = int in (typing.get_args(tp) or (tp,))
+    if "Annotated" in repr(tp):  # a length: written with a unit
+        if isinstance(value, float) and not math.isfinite(value):
+            return  # YAML's .nan and .inf are numbers without a unit, refused as such elsewhere
+        number = f"{value:.6f}" if isinstance(value, float) else str(value)
+        written, raw = number + unit, None
+        inside = low <= float(number) * UNITS[unit] <= high  # (-0.000000pt is 0)
+    else:
+        written, raw = value, str(value) if abs(value) < 10**100 else "9" * 400
+        inside = (isinstance(value, int) or not whole) and low <= value <= high
+    where = Where("e.yaml", 1, 1)
+    item = Y(written, where, raw=raw)
+    key = yaml_key(f.name)
+    listed = list in [typing.get_origin(a) for a in (tp, *typing.get_args(tp))]
+    node = Y([item], where) if listed else item
+    ctx = Context()
+    convert_dataclass(cls, Y({key: node}, where, {key: where}), ctx, "x")
+    mine = [str(e) for e in ctx.errors if e.message.startswith(f"x.{key}")]
+    assert (not mine) == inside, (written, mine)
+    assert all(e.where == where for e in ctx.errors)
