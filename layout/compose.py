@@ -64,8 +64,13 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
     def flow(names: list[str], items: list[list], into: Report) -> None:
         nonlocal done
         for name in names:
-            flow_story(edition.stories[name], story_chain(frames[name]), items, setter, geo,
-                       src.jump_lines, obstacles, boxes, into, until)
+            # (a mistake found while flowing, a continuation headline's character no
+            # font has, is placed at the story's first frame that has a headline)
+            pi, el = next(((pi, el) for pi, el in frames[name] if el.headline), frames[name][0])
+            k = next(k for k, e in enumerate(src.pages[pi].elements) if e is el)
+            with _placed(edition, pi + 1, k + 1, f"story '{name}'"):
+                flow_story(edition.stories[name], story_chain(frames[name]), items, setter, geo,
+                           src.jump_lines, obstacles, boxes, into, until)
             if items is pages_items:
                 done += 1
                 if progress:

@@ -78,7 +78,8 @@ def load_edition(path: str | Path) -> model.Edition:
     char_styles = {**DEFAULT_CHAR_STYLES, **house["char_styles"], **edition.char_styles}
     masters = {**DEFAULT_MASTERS, **house["masters"], **edition.masters}
     fonts = {**house["fonts"], **edition.fonts}
-    _check_fonts(styles, char_styles, fonts, house["ystyles"] + [root.get("styles")], ctx)
+    _check_fonts(styles, char_styles, fonts, house["ystyles"] + [root.get("styles")],
+                 house["ychar_styles"] + [root.get("char_styles")], root, ctx)
     _check_font_files(fonts, root, base, allowed, ctx)
     _check_masters(masters, edition, styles, root, ctx)
     stories = _stories(edition, root, base, allowed, styles, ctx)
@@ -91,6 +92,9 @@ def load_edition(path: str | Path) -> model.Edition:
         places[(pi + 1, 0)] = yp.where
         for ei, yel in enumerate(yp.value["elements"].value):
             places[(pi + 1, ei + 1)] = yel.where
+    youtput, ypaper = root.get("output"), root.get("paper")
+    places[("slug",)] = (youtput.value["slug"].where if youtput is not None and "slug" in youtput.value
+                         else ypaper.value["name"].where)  # the default slug's text is mostly the name
     return model.Edition(edition, str(base.resolve()), geometry, stories, styles, char_styles, masters,
                          images, fonts, tuple(warnings), places)
 
@@ -158,7 +162,7 @@ def _inside(path: Path, allowed: list[Path]) -> bool:
 
 def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], ctx: Context) -> dict:
     """House style files, depth first; later ones win, the edition's own win over all."""
-    out = {"style_layers": [], "char_styles": {}, "masters": {}, "fonts": {}, "ystyles": []}
+    out = {"style_layers": [], "char_styles": {}, "masters": {}, "fonts": {}, "ystyles": [], "ychar_styles": []}
     yinclude = root.get("include")
 
     def visit(names: list[str], yl: Y | None, folder: Path, chain: tuple[Path, ...]) -> None:
@@ -193,6 +197,7 @@ def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], 
             out["fonts"].update(_fonts_from(house.fonts, file.parent, base))
             out["style_layers"].append(house.styles)
             out["ystyles"].append(y.get("styles"))
+            out["ychar_styles"].append(y.get("char_styles"))
 
     visit(include, yinclude, base, ())
     return out
@@ -242,8 +247,7 @@ def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ct
     done: dict[str, model.Style] = {}
 
     def where_of(name: str) -> Where:
-        node = ynodes.get(name)
-        return node.value["based_on"].where if node is not None and "based_on" in node.value else Where("?")
+        return key_where(ysources, name, "based_on", Where("?"))
 
     def resolve(name: str) -> model.Style:
         """Up the chain to a style whose parent is known, then back down: a chain of
@@ -284,29 +288,37 @@ def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ct
     return resolved
 
 
-def _check_fonts(styles, char_styles, fonts, ysources, ctx: Context) -> None:
+def key_where(ysources: list[Y | None], name: str, key: str, fallback: Where) -> Where:
+    """Where the named style's `key` was last written (house files, then the edition); else
+    where the style itself was last defined (its value came from based_on); else `fallback`."""
+    defined = None
+    for ys in reversed(ysources):
+        node = ys.value.get(name) if ys is not None and isinstance(ys.value, dict) else None
+        if node is None:
+            continue
+        if isinstance(node.value, dict) and key in node.value:
+            return node.value[key].where
+        defined = defined or node.where
+    return defined or fallback
+
+
+def _check_fonts(styles, char_styles, fonts, ysources, ychar_sources, root: Y, ctx: Context) -> None:
     roles = set(read_manifest()["roles"]) | set(fonts)
-    ynodes = {}
-    for ys in ysources:
-        if ys is not None and isinstance(ys.value, dict):
-            ynodes.update(ys.value)
     for name, style in styles.items():
-        node = ynodes.get(name)
         if style.font not in roles:
-            where = node.value["font"].where if node and "font" in node.value else Where("?")
-            ctx.error(f"style '{name}': unknown font role '{style.font}'", where,
+            ctx.error(f"style '{name}': unknown font role '{style.font}'", key_where(ysources, name, "font", root.where),
                       did_you_mean(style.font, roles) or f"roles: {', '.join(sorted(roles))}")
         if style.hyphenate is not None:
             import pyphen
 
             if not pyphen.language_fallback(style.hyphenate):
-                where = node.value["hyphenate"].where if node and "hyphenate" in node.value else Where("?")
-                ctx.error(f"style '{name}': no hyphenation patterns for '{style.hyphenate}'", where,
+                ctx.error(f"style '{name}': no hyphenation patterns for '{style.hyphenate}'",
+                          key_where(ysources, name, "hyphenate", root.where),
                           did_you_mean(style.hyphenate, pyphen.LANGUAGES) or "e.g. en_US, en_GB, de_DE")
     for name, cs in char_styles.items():
         if cs.font not in roles:
-            ctx.error(f"character style '{name}': unknown font role '{cs.font}'", Where("?"),
-                      did_you_mean(cs.font, roles))
+            ctx.error(f"character style '{name}': unknown font role '{cs.font}'",
+                      key_where(ychar_sources, name, "font", root.where), did_you_mean(cs.font, roles))
 
 
 TEASER_FIELDS = {"text": "一只猫引发的邻里纠纷", "page": 2}

@@ -537,9 +537,9 @@ class Edition:
     images: dict[str, str]              # photo file as written -> absolute path
     font_overrides: dict[str, dict[str, list[str]]]
     warnings: tuple[str, ...] = ()
-    # where each page (page, 0) and element (page, k from 1) is written: a mistake found
-    # only while composing (a character no font has) is reported there
-    places: dict[tuple[int, int], Where] = field(default_factory=dict)
+    # where each page (page, 0) and element (page, k from 1) and the slug (("slug",)) are
+    # written: a mistake found only while composing (a character no font has) is reported there
+    places: dict[tuple, Where] = field(default_factory=dict)
 
     @property
     def paper(self) -> Paper:
