@@ -323,6 +323,7 @@ def _check_fonts(styles, char_styles, fonts, ysources, ychar_sources, root: Y, c
 
 TEASER_FIELDS = {"text": "一只猫引发的邻里纠纷", "page": 2}
 MAX_FORMAT_WIDTH = 100  # a {field:>N} width or .N precision: wider is a typo, and costly to set
+MAX_TEMPLATE_CHARS = 10_000  # what a template may make of its fields (1,000 widths of 100 are no folio)
 
 
 def _check_template(text: str, where: Where, ctx: Context, fields: dict) -> bool:
@@ -348,7 +349,11 @@ def _check_template(text: str, where: Where, ctx: Context, fields: dict) -> bool
                 ctx.error(f"format '{{{name}:{_cut(spec, 20)}}}' is wider than {MAX_FORMAT_WIDTH} characters",
                           where, "write {page:02d} for 01, 02 …")
                 return False
-        text.format(**fields)
+        made = text.format(**fields)
+        if len(made) > MAX_TEMPLATE_CHARS and len(made) > len(text):
+            ctx.error(f"template '{_cut(text)}' makes {len(made)} characters", where,
+                      f"a folio, slug or item line holds at most {MAX_TEMPLATE_CHARS}; check the formats' widths")
+            return False
     except (ValueError, IndexError, KeyError, TypeError) as exc:
         unset = [f"paper.{k}" for _, k, spec, _ in _fields_of(text) if spec and fields.get(k) == ""]
         hint = (f"{unset[0]} is not set: give it, or leave out the format" if unset

@@ -127,6 +127,9 @@ EXAMPLES_22 = [
      f"14:1: more than 1000000 characters of text after expanding aliases {HINT_ALIAS}"),
     ("folio-format-width", "stories:\n", "masters:\n  default: {folio: {left: '{page:>30000000}'}}\nstories:\n",
      "13:27: format '{page:>30000000}' is wider than 100 characters (hint: write {page:02d} for 01, 02 …)"),
+    ("folio-many-widths", "stories:\n", "masters:\n  default: {folio: {left: '" + "{page:>100}" * 200 + "'}}\nstories:\n",
+     "13:27: template '" + ("{page:>100}" * 6)[:59] + "…' makes 20000 characters (hint: a folio, slug or item line "
+     "holds at most 10000; check the formats' widths)"),
     ("teaser-format-width", "  - elements:\n", "  - elements:\n      - {type: teaser, item_format: '{text:.99999}', "
      "items: [{text: 要看的, page: 1}], frame: {column: 5, span: 2, top: 70mm}}\n",
      "16:37: format '{text:.99999}' is wider than 100 characters (hint: write {page:02d} for 01, 02 …)"),
