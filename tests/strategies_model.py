@@ -181,7 +181,7 @@ def _edges(tp, bounds) -> st.SearchStrategy:
         one = st.sampled_from([f"{p:.6g}pt" if p else 0 for p in points])
     else:
         one = st.sampled_from(points)
-    if typing.get_origin(tp) is list:
+    if list in [typing.get_origin(a) for a in (tp, *typing.get_args(tp))]:
         return st.lists(one, min_size=1, max_size=4)
     return one
 
@@ -240,8 +240,29 @@ def mutation(draw, keys=None):
     if kind == "self":
         return ("self", path, key, None)
     if kind == "unknown key":
-        return ("set", path, draw(st.sampled_from([key + "s", key.upper(), "", " ", "<<", "0"])), 1)
+        return ("set", path, draw(st.sampled_from([key + "s", key.upper(), "", " ", "<<", "0", "\x1b[2J" + key])), 1)
     return ("delete", path, key, None)
+
+
+@st.composite
+def extreme(draw, keys=None):
+    """One change that the format accepts: a bounded key at or near one of its bounds,
+    a choice of a fixed set, a true/false flipped. These reach the composer, where
+    divisions by zero and runaway loops live."""
+    keys = keys if keys is not None else KEYS
+    path, key, tp, cls = draw(st.sampled_from([k for k in keys if _acceptable(k)]))
+    f = {yaml_key(f.name): f for f in dataclasses.fields(cls)}[key]
+    if "bounds" in f.metadata:
+        return ("set", path, key, draw(_edges(tp, f.metadata["bounds"])))
+    if tp is bool:
+        return ("set", path, key, draw(st.booleans()))
+    return ("set", path, key, draw(st.sampled_from(typing.get_args(tp))))
+
+
+def _acceptable(k) -> bool:
+    _, key, tp, cls = k
+    f = {yaml_key(f.name): f for f in dataclasses.fields(cls)}[key]
+    return "bounds" in f.metadata or tp is bool or typing.get_origin(tp) is typing.Literal
 
 
 def apply(doc: dict, changes) -> dict:
@@ -287,3 +308,4 @@ def to_yaml(doc: dict) -> str:
 
 KEYS = model_keys()
 MUTATIONS = st.lists(mutation(), min_size=1, max_size=3)
+EXTREMES = st.lists(extreme(), min_size=1, max_size=4)

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from strategies_model import BASE, KEYS, MUTATIONS, PHOTO, apply, to_yaml
+from strategies_model import BASE, EXTREMES, KEYS, MUTATIONS, PHOTO, apply, to_yaml
 from test_bad_editions import BASE as BAD_BASE, _edition as _bad_edition
 
 from layout import model
@@ -83,6 +83,7 @@ def _located(exc: InputError) -> None:
         assert e.where is not None and e.where.line is not None and e.where.column is not None, \
             f"an error without a line and column: {e}"
         assert "Y(value=" not in str(e) and "Where(" not in str(e), str(e)
+        assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in str(e)), f"a control character in {str(e)!r}"
 
 
 def test_the_base_edition_renders_and_reaches_every_class():
@@ -98,7 +99,7 @@ def test_the_base_edition_renders_and_reaches_every_class():
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(changes=MUTATIONS, press=st.booleans())
+@given(changes=st.one_of(MUTATIONS, EXTREMES), press=st.booleans())
 def test_any_hostile_value_renders_or_is_refused_with_its_place(changes, press):
     text = to_yaml(apply(BASE, changes))
     result, error = _render(text, press)
