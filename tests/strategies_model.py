@@ -20,7 +20,7 @@ import yaml
 from hypothesis import strategies as st
 
 from layout import model
-from layout.convert import yaml_key
+from layout.convert import is_length, yaml_key
 
 PHOTO = "p.jpg"  # the base edition's photo; the caller puts a real image there
 
@@ -176,8 +176,7 @@ def _edges(tp, bounds) -> st.SearchStrategy:
     points = [low, high, low + (high - low) * 1e-6, (low + high) / 2, high - (high - low) * 1e-6]
     if isinstance(low, int) and isinstance(high, int):
         points = [low, high, low + 1, high - 1]
-    if typing.get_origin(tp) is typing.Annotated or any(typing.get_origin(a) is typing.Annotated
-                                                        for a in typing.get_args(tp)):
+    if is_length(tp):
         one = st.sampled_from([f"{p:.6g}pt" if p else 0 for p in points])
     else:
         one = st.sampled_from(points)
