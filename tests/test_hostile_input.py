@@ -297,3 +297,23 @@ def test_convert_takes_a_value_exactly_when_it_lies_within_the_bounds(field, val
     mine = [str(e) for e in ctx.errors if e.message.startswith(f"x.{key}")]
     assert (not mine) == inside, (written, mine)
     assert all(e.where == where for e in ctx.errors)
+
+
+# ---------------------------------------------------------------- long runs set in linear time
+
+@settings(max_examples=EXAMPLES * 5, deadline=None, derandomize=True)
+@given(text=st.lists(st.sampled_from(list("“‘（《 a字ཀ་\n—…") + [" " * 5]), max_size=40).map("".join))
+def test_a_quote_keeps_its_word_across_any_run_of_spaces(text):
+    """C2 across spaces, for every space of the run: the start of a run is now found
+    once per run (a folio of n spaces took n²/2 steps), and must still be found."""
+    from layout import breaks, zh
+
+    flags = breaks.opportunities(text)
+    for i in range(1, len(text)):
+        if text[i - 1] != " " or flags[i] == breaks.MANDATORY:
+            continue
+        j = i - 1
+        while j > 0 and text[j - 1] == " ":
+            j -= 1
+        if j > 0 and text[j - 1] in zh.NO_END:
+            assert flags[i] == breaks.NO, (text, i)
