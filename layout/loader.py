@@ -355,7 +355,8 @@ def _check_template(text: str, where: Where, ctx: Context, fields: dict) -> bool
                       f"a folio, slug or item line holds at most {MAX_TEMPLATE_CHARS}; check the formats' widths")
             return False
     except (ValueError, IndexError, KeyError, TypeError) as exc:
-        unset = [f"paper.{k}" for _, k, spec, _ in _fields_of(text) if spec and fields.get(k) == ""]
+        unset = [k if k in ("section", "editors") else f"paper.{k}"  # (the page's keys, or the paper's)
+                 for _, k, spec, _ in _fields_of(text) if spec and fields.get(k) == ""]
         hint = (f"{unset[0]} is not set: give it, or leave out the format" if unset
                 else "write {page:02d} for 01, 02 …")
         ctx.error(f"cannot use template '{_cut(text)}': {exc}", where, hint)
