@@ -235,14 +235,12 @@ def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ct
     """Apply `based_on`: a style's unwritten keys come from its parent, then from the
     built-in style of the same name, then from the defaults."""
     written: dict[str, set[str]] = {}
-    ynodes: dict[str, Y] = {}
     for ys in ysources:
         if ys is None or not isinstance(ys.value, dict):
             continue
         for name, node in ys.value.items():
             keys = set(node.value) if isinstance(node.value, dict) else set()
             written[name] = written.get(name, set()) | keys
-            ynodes[name] = node
     resolved: dict[str, model.Style] = dict(DEFAULT_STYLES)
     done: dict[str, model.Style] = {}
 
@@ -252,18 +250,20 @@ def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ct
     def resolve(name: str) -> model.Style:
         """Up the chain to a style whose parent is known, then back down: a chain of
         any length, without recursion."""
-        chain = [name]
+        chain, on_chain = [name], {name}
         while chain[-1] not in done:
             parent_name = styles[chain[-1]].based_on
             if parent_name is None or parent_name not in styles:
                 break
-            if parent_name in chain:
+            if parent_name in on_chain:
                 loop = chain[chain.index(parent_name):] + [parent_name]
-                ctx.error(f"style '{loop[-2]}' is based on itself through {' -> '.join(loop)}", where_of(loop[-2]))
+                shown = loop if len(loop) <= 9 else loop[:4] + [f"({len(loop) - 8} more)"] + loop[-4:]
+                ctx.error(f"style '{loop[-2]}' is based on itself through {' -> '.join(shown)}", where_of(loop[-2]))
                 for n in chain:
                     done[n] = styles[n]
                 return done[name]
             chain.append(parent_name)
+            on_chain.add(parent_name)
         for n in reversed(chain):
             if n in done:
                 continue
