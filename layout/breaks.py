@@ -31,6 +31,7 @@ def opportunities(text: str, strictness: str = "gb") -> list[int]:
     NO, ALLOWED or MANDATORY (a line feed before it)."""
     flags = break_opportunities(text)
     no_start = zh.NO_START[strictness]
+    space_at, j = -1, 0
     for i in range(1, len(text)):
         a, b = text[i - 1], text[i]
         # the two commonest boundaries, decided as the rules below would decide them:
@@ -45,9 +46,11 @@ def opportunities(text: str, strictness: str = "gb") -> list[int]:
         if flags[i] == MANDATORY:
             continue
         if a == " ":
-            j = i - 1
-            while j > 0 and text[j - 1] == " ":
-                j -= 1
+            if space_at != i - 1:  # a new run of spaces: where it starts, found once per run
+                j = i - 1
+                while j > 0 and text[j - 1] == " ":
+                    j -= 1
+            space_at = i  # (so a run of n spaces costs n steps, not n² / 2)
             if j > 0 and text[j - 1] in zh.NO_END:
                 flags[i] = NO  # C2 across spaces: '“ Hammel' keeps the quote with its word
                 continue

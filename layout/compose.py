@@ -6,8 +6,10 @@ listed them, stories after the elements of their first page.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import unicodedata
+from pathlib import Path
 
 from . import model, parallel
 from .display import GlyphRun, Image, PageOut, Panel, Rule
@@ -63,8 +65,13 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
     def flow(names: list[str], items: list[list], into: Report) -> None:
         nonlocal done
         for name in names:
-            flow_story(edition.stories[name], story_chain(frames[name]), items, setter, geo,
-                       src.jump_lines, obstacles, boxes, into, until)
+            # (a mistake found while flowing, a continuation headline's character no
+            # font has, is placed at the story's first frame that has a headline)
+            pi, el = next(((pi, el) for pi, el in frames[name] if el.headline), frames[name][0])
+            k = next(k for k, e in enumerate(src.pages[pi].elements) if e is el)
+            with _placed(edition, pi + 1, k + 1, f"story '{name}'"):
+                flow_story(edition.stories[name], story_chain(frames[name]), items, setter, geo,
+                           src.jump_lines, obstacles, boxes, into, until)
             if items is pages_items:
                 done += 1
                 if progress:
@@ -150,38 +157,61 @@ def _check_coverage(edition: model.Edition, names: list[str], setter: Setter) ->
 
 def _page_elements(items: list, backgrounds: list, edition: model.Edition, page: model.Page, number: int,
                    setter: Setter, report: Report, boxes: list) -> None:
-    geo = edition.geometry
-    _master(items, edition, page, number, setter)
+    with _placed(edition, number, 0, "folio and credits"):
+        _master(items, edition, page, number, setter)
     for k, element in enumerate(page.elements):
-        rect = frame_rect(element.frame, geo, number)
-        if not isinstance(element, (model.Box, model.RuleElement, model.SectionLabel, model.Photo)):
-            rect = within(rect, boxes)
-        bottom = None
-        start = len(items)
-        if isinstance(element, model.StoryFrame):
-            continue  # flowed with its story
-        elif isinstance(element, model.Masthead):
-            _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number))
-        elif isinstance(element, model.Headline):
-            bottom = _headline(items, element, rect, setter)
-        elif isinstance(element, model.Photo):
-            bottom = _photo(items, element, rect, setter)
-        elif isinstance(element, model.TextBlock):
-            bottom = _text(items, element.text, element.style, rect, setter)
-        elif isinstance(element, model.SectionLabel):
-            _section_label(items, element, rect, setter)
-        elif isinstance(element, model.RuleElement):
-            _rule(items, element, rect, geo, number)
-        elif isinstance(element, model.Box):
-            backgrounds.append(Panel(rect.x, rect.y, rect.w, rect.h, element.fill, element.color, element.weight))
-        elif isinstance(element, model.Teaser):
-            bottom = _teaser(items, element, rect, setter)
-        elif isinstance(element, model.Ad):
-            bottom = _ad(items, element, rect, setter)
-        else:  # a type the model has and this module forgot: never skip silently
-            raise TypeError(f"no layout for element {element!r}")
-        if bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5:
-            _overflow(items, start, element, k + 1, number, rect, bottom, report)
+        with _placed(edition, number, k + 1, element.type):
+            _element(items, backgrounds, edition, element, k, number, setter, report, boxes)
+
+
+@contextlib.contextmanager
+def _placed(edition: model.Edition, number: int, k: int, what: str):
+    """A mistake found while setting an element (a character no font has) is reported
+    at the element in the edition file, with its page and number."""
+    try:
+        yield
+    except InputError as exc:
+        if (exc.where is not None and exc.where.line is not None) or isinstance(exc, InputErrors):
+            raise
+        label = f"page {number}, element {k} ({what})" if k else f"page {number}, {what}"
+        if exc.where is not None and exc.where.file:  # the file it is about (a photo) stays named
+            file = Path(exc.where.file)
+            label += f": {file.relative_to(edition.base_dir) if file.is_relative_to(edition.base_dir) else file}"
+        raise InputError(f"{label}: {exc.message}", edition.places.get((number, k)), exc.hint) from None
+
+
+def _element(items: list, backgrounds: list, edition: model.Edition, element, k: int, number: int,
+             setter: Setter, report: Report, boxes: list) -> None:
+    geo = edition.geometry
+    rect = frame_rect(element.frame, geo, number)
+    if not isinstance(element, (model.Box, model.RuleElement, model.SectionLabel, model.Photo)):
+        rect = within(rect, boxes)
+    bottom = None
+    start = len(items)
+    if isinstance(element, model.StoryFrame):
+        return  # flowed with its story
+    elif isinstance(element, model.Masthead):
+        _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number))
+    elif isinstance(element, model.Headline):
+        bottom = _headline(items, element, rect, setter)
+    elif isinstance(element, model.Photo):
+        bottom = _photo(items, element, rect, setter)
+    elif isinstance(element, model.TextBlock):
+        bottom = _text(items, element.text, element.style, rect, setter)
+    elif isinstance(element, model.SectionLabel):
+        _section_label(items, element, rect, setter)
+    elif isinstance(element, model.RuleElement):
+        _rule(items, element, rect, geo, number)
+    elif isinstance(element, model.Box):
+        backgrounds.append(Panel(rect.x, rect.y, rect.w, rect.h, element.fill, element.color, element.weight))
+    elif isinstance(element, model.Teaser):
+        bottom = _teaser(items, element, rect, setter)
+    elif isinstance(element, model.Ad):
+        bottom = _ad(items, element, rect, setter)
+    else:  # a type the model has and this module forgot: never skip silently
+        raise TypeError(f"no layout for element {element!r}")
+    if bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5:
+        _overflow(items, start, element, k + 1, number, rect, bottom, report)
 
 
 def _overflow(items: list, start: int, element, k: int, number: int, rect: Rect, bottom: float,

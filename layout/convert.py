@@ -22,6 +22,7 @@ _PERCENT = r"(100|[1-9]?[0-9])"
 _COLOR = re.compile(rf"^(black|white|gray{_PERCENT}|cmyk\(\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\)"
                     rf"|spot\(\s*[A-Za-z0-9][A-Za-z0-9 ._-]*,\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\))$")
 _ROWS = re.compile(r"rows?\s*$")
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # no font draws them; "\n" breaks a line
 
 
 class Context:
@@ -34,6 +35,18 @@ class Context:
 
     def error(self, message: str, where: Where, hint: str | None = None) -> None:
         self.errors.append(InputError(message, where, hint))
+
+
+def shown(y: Y, limit: int = 40, quote: bool = True) -> str:
+    """A value as a message can show it: as written, cut short; a mapping or a list by
+    its kind, not by its insides."""
+    v = y.value
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    text = y.raw if y.raw is not None else repr(v) if isinstance(v, str) and quote else str(v)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def type_name(tp) -> str:
@@ -62,8 +75,8 @@ def convert(tp, y: Y, ctx: Context, name: str):
     if origin is typing.Literal:
         if y.value in args:
             return y.value
-        hint = did_you_mean(str(y.value), [str(a) for a in args])
-        ctx.error(f"{name}: {y.value!r} is not one of {', '.join(map(str, args))}", y.where, hint)
+        hint = did_you_mean(str(y.value), [str(a) for a in args]) if isinstance(y.value, str) else None
+        ctx.error(f"{name}: {shown(y)} is not one of {', '.join(map(str, args))}", y.where, hint)
         return MISSING
     if origin is list:
         if not isinstance(y.value, list):
@@ -87,17 +100,20 @@ def _annotated(tp, y: Y, ctx: Context, name: str):
     if kind == "color":
         if isinstance(y.value, str) and _COLOR.match(y.value.strip()):
             return y.value.strip()
-        ctx.error(f"{name}: {y.value!r} is not a colour", y.where,
+        ctx.error(f"{name}: {shown(y)} is not a colour", y.where,
                   "black, white, gray0 to gray100, cmyk(c, m, y, k) in percent, or spot(NAME, c, m, y, k)")
         return MISSING
     extra = ctx.units if kind == "gridlength" else None
+    if isinstance(y.value, (dict, list)):
+        ctx.error(f"{name}: expected a length such as 12mm or 10.5pt, got {shown(y)}", y.where)
+        return MISSING
     try:
         value = parse_length(y.value, extra_units=extra)
     except UnitError as exc:
         ctx.error(f"{name}: {exc}", y.where)
         return MISSING
     if value < 0:
-        ctx.error(f"{name}: {y.value} is negative", y.where, "lengths here are 0 or more")
+        ctx.error(f"{name}: {shown(y, quote=False)} is negative", y.where, "lengths here are 0 or more")
         return MISSING
     if "extent" in tp.__metadata__ and isinstance(y.value, str) and _ROWS.search(y.value):
         value -= ctx.row_gutter  # n rows hold n - 1 gutters, not n
@@ -122,7 +138,7 @@ def _union(args, y: Y, ctx: Context, name: str):
     if len(others) == 1 and not classes:
         return convert(others[0], y, ctx, name)
     expected = " or ".join(type_name(o) for o in options)
-    ctx.error(f"{name}: expected {expected}, got {y.value!r}", y.where)
+    ctx.error(f"{name}: expected {expected}, got {shown(y)}", y.where)
     return MISSING
 
 
@@ -133,9 +149,9 @@ def _tagged(options, y: Y, ctx: Context, name: str):
     if tag is None:
         ctx.error(f"{name}: needs a 'type' ({', '.join(by_tag)})", y.where)
         return MISSING
-    if tag.value not in by_tag:
-        ctx.error(f"{name}: unknown element type {tag.value!r}", tag.where,
-                  did_you_mean(str(tag.value), by_tag) or f"one of {', '.join(by_tag)}")
+    if not isinstance(tag.value, str) or tag.value not in by_tag:
+        hint = did_you_mean(tag.value, by_tag) if isinstance(tag.value, str) else None
+        ctx.error(f"{name}: unknown element type {shown(tag)}", tag.where, hint or f"one of {', '.join(by_tag)}")
         return MISSING
     return convert_dataclass(by_tag[tag.value], y, ctx, name)
 
@@ -143,15 +159,58 @@ def _tagged(options, y: Y, ctx: Context, name: str):
 def _scalar(tp, y: Y, ctx: Context, name: str):
     v = y.value
     if tp is float and isinstance(v, (int, float)) and not isinstance(v, bool):
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:  # a whole number of 400 digits
+            ctx.error(f"{name}: {shown(y)} is too large", y.where)
+            return MISSING
     if tp is datetime.date and isinstance(v, datetime.date) and not isinstance(v, datetime.datetime):
         return v
     if tp is str and isinstance(v, (int, float)) and not isinstance(v, bool):
         return y.raw if y.raw is not None else str(v)  # as written: '0755' stays 0755
+    if tp is str and isinstance(v, str) and (bad := _CONTROL.search(v)):
+        ctx.error(f"{name}: control character U+{ord(bad.group()):04X} in the text", y.where,
+                  "remove it (a tab: write a space); a line feed is the only control character a text may hold")
+        return MISSING
     if tp in (str, int, bool) and isinstance(v, tp) and not (tp is int and isinstance(v, bool)):
         return v
-    ctx.error(f"{name}: expected {type_name(tp)}, got {v!r}", y.where,
+    ctx.error(f"{name}: expected {type_name(tp)}, got {shown(y)}", y.where,
               "write numbers without a unit here" if tp in (int, float) and isinstance(v, str) else None)
+    return MISSING
+
+
+def is_length(tp) -> bool:
+    """A length (in points), or a list or optional one: bounds of it are shown in pt."""
+    if typing.get_origin(tp) is typing.Annotated:
+        return tp.__metadata__[0] != "color"
+    return any(is_length(a) for a in typing.get_args(tp))
+
+
+def bounds_text(bounds: tuple, tp) -> str:
+    unit = "pt" if is_length(tp) else ""
+    return f"{_number(bounds[0])}{unit} to {_number(bounds[1])}{unit}"
+
+
+def _number(x) -> str:
+    return str(x) if isinstance(x, int) else f"{x:g}"
+
+
+def _bounded(value, bounds: tuple, tp, y: Y, ctx: Context, name: str):
+    """`value` when it (or each of its items) lies within the field's bounds; NaN and
+    infinities never do."""
+    if isinstance(value, list):
+        ok = all(_bounded(v, bounds, tp, item, ctx, f"{name}[{i + 1}]") is not MISSING
+                 for i, (v, item) in enumerate(zip(value, y.value)))
+        return value if ok else MISSING
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return value  # a mapping of the same key (margins), or null
+    low, high = bounds
+    if low <= value <= high:
+        return value
+    unit = "pt" if is_length(tp) else ""
+    what = "not a number" if value != value else (f"less than {_number(low)}{unit}" if value < low
+                                                   else f"more than {_number(high)}{unit}")
+    ctx.error(f"{name}: {shown(y, quote=not unit)} is {what}", y.where, f"give {bounds_text(bounds, tp)}")
     return MISSING
 
 
@@ -186,7 +245,10 @@ def convert_dataclass(cls, y: Y, ctx: Context, name: str):
             ok = False
             continue
         field_name = fields[key].name
-        value = convert(hints[field_name], item, ctx, f"{name}.{key}" if name else key)
+        path = f"{name}.{key}" if name else key
+        value = convert(hints[field_name], item, ctx, path)
+        if value is not MISSING and "bounds" in fields[key].metadata:
+            value = _bounded(value, fields[key].metadata["bounds"], hints[field_name], item, ctx, path)
         if value is MISSING:
             ok = False
         else:

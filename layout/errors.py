@@ -7,7 +7,10 @@ module keeps diagnostic state of its own.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class InputError(Exception):
         text = f"{self.where}: {self.message}" if self.where else self.message
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)  # one line, and no escape reaches a terminal
 
 
 class InputErrors(InputError):

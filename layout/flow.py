@@ -226,12 +226,13 @@ def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines) -> N
     the part that continues it."""
     for k, (pi, cols) in enumerate(parts):
         nxt = parts[k + 1][0] if k + 1 < len(parts) else None
-        if nxt is not None and nxt != pi and cols[-1].slots:
+        # (an empty jump line, or one of spaces only, is none: its slot stays the story's)
+        if nxt is not None and nxt != pi and cols[-1].slots and jumps.to.strip():
             slot = cols[-1].slots.pop()
             line = setter.lines(jumps.to.format(page=nxt + 1), jumps.style, slot.w, align="end")[0]
             pages_items[pi] += [r.moved(slot.x, slot.baseline) for r in line.runs]
         prev = parts[k - 1][0] if k > 0 else None
-        if prev is not None and prev != pi and cols[0].slots:
+        if prev is not None and prev != pi and cols[0].slots and jumps.from_.strip():
             slot = cols[0].slots.pop(0)
             line = setter.lines(jumps.from_.format(page=prev + 1), jumps.style, slot.w, align="start")[0]
             pages_items[pi] += [r.moved(slot.x, slot.baseline) for r in line.runs]

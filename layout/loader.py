@@ -8,6 +8,7 @@ overlapping elements (a warning).
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from . import model
@@ -46,6 +47,7 @@ DEFAULT_STYLES = {
 DEFAULT_CHAR_STYLES = {"bold": model.CharStyle(font="heavy")}
 DEFAULT_MASTERS = {"default": model.Master(), "front": model.Master(folio=None)}
 ALLOW_HINT = "keep it under the edition's folder, or allow its folder when you run the render: --allow-path DIR"
+MAX_INCLUDE_DEPTH = 20
 STYLE_KEYS = ("style", "title_style", "subtitle_style", "info_style", "kicker_style", "deck_style",
               "caption_style")
 
@@ -69,6 +71,9 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
     edition = convert_dataclass(model.EditionFile, root, ctx, "")
     if edition is MISSING or ctx.errors:
         raise InputErrors(ctx.errors)
+    if not edition.pages:
+        ctx.error("an edition needs at least one page", root.get("pages").where, "add a page under 'pages:'")
+        raise InputErrors(ctx.errors)
     allowed = [base] + [Path(p) for p in allow_paths]
     _check_allow_paths(edition.allow_paths, root.get("allow_paths"), base, allowed, ctx)
     house = _house_styles(edition.include, root, base, allowed, ctx, inputs)
@@ -82,7 +87,8 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
     char_styles = {**DEFAULT_CHAR_STYLES, **house["char_styles"], **edition.char_styles}
     masters = {**DEFAULT_MASTERS, **house["masters"], **edition.masters}
     fonts = {**house["fonts"], **edition.fonts}
-    _check_fonts(styles, char_styles, fonts, house["ystyles"] + [root.get("styles")], ctx)
+    _check_fonts(styles, char_styles, fonts, house["ystyles"] + [root.get("styles")],
+                 house["ychar_styles"] + [root.get("char_styles")], root, ctx)
     _check_font_files(fonts, root, base, allowed, ctx, inputs)
     _check_masters(masters, edition, styles, root, ctx)
     stories = _stories(edition, root, base, allowed, styles, ctx, inputs)
@@ -91,8 +97,16 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
     warnings = _overlaps(edition, geometry)
     if ctx.errors:
         raise InputErrors(ctx.errors)
+    places = {}
+    for pi, yp in enumerate(root.get("pages").value):
+        places[(pi + 1, 0)] = yp.where
+        for ei, yel in enumerate(yp.value["elements"].value):
+            places[(pi + 1, ei + 1)] = yel.where
+    youtput, ypaper = root.get("output"), root.get("paper")
+    places[("slug",)] = (youtput.value["slug"].where if youtput is not None and "slug" in youtput.value
+                         else ypaper.value["name"].where)  # the default slug's text is mostly the name
     return model.Edition(edition, str(base.resolve()), geometry, stories, styles, char_styles, masters,
-                         images, fonts, tuple(warnings), tuple(inputs))
+                         images, fonts, tuple(warnings), tuple(inputs), places)
 
 
 # ---------------------------------------------------------------- pieces
@@ -128,6 +142,12 @@ def _geometry(g: model.Geometry, y: Y | None, ctx: Context) -> model.PageGeometr
                   y.where if y else Where("?"))
         return None
     margins = g.margins if isinstance(g.margins, model.Margins) else model.Margins(*(4 * [g.margins]))
+    if margins.top + margins.bottom >= height or margins.inside + margins.outside >= width:
+        where = y.value["margins"].where if y and "margins" in y.value else (y.where if y else Where("?"))
+        ctx.error(f"geometry: the margins leave no type area on the {width / PT_PER_MM:.0f} × "
+                  f"{height / PT_PER_MM:.0f} mm page", where,
+                  "top and bottom together must be less than the height, inside and outside less than the width")
+        return None
     if margins.inside + margins.outside + (g.columns - 1) * g.gutter >= width or g.columns < 1:
         where = y.value["columns"].where if y and "columns" in y.value else (y.where if y else Where("?"))
         ctx.error(f"geometry: {g.columns} columns with these margins and gutters do not fit the "
@@ -162,7 +182,7 @@ def _check_allow_paths(folders: list[str], y: Y | None, base: Path, allowed: lis
 def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], ctx: Context,
                   inputs: list) -> dict:
     """House style files, depth first; later ones win, the edition's own win over all."""
-    out = {"style_layers": [], "char_styles": {}, "masters": {}, "fonts": {}, "ystyles": []}
+    out = {"style_layers": [], "char_styles": {}, "masters": {}, "fonts": {}, "ystyles": [], "ychar_styles": []}
     yinclude = root.get("include")
 
     def visit(names: list[str], yl: Y | None, folder: Path, chain: tuple[Path, ...]) -> None:
@@ -175,10 +195,14 @@ def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], 
             if real(file) in chain:
                 ctx.error(f"house style '{name}' includes itself", where)
                 continue
+            if len(chain) >= MAX_INCLUDE_DEPTH:
+                ctx.error(f"house styles include each other more than {MAX_INCLUDE_DEPTH} deep", where,
+                          "a house style file or two is enough")
+                continue
             try:
                 y = load(file, str(file))
             except InputError as exc:
-                if exc.where is not None and exc.where.line is None:  # the file itself, not a line in it
+                if exc.where is None or exc.where.line is None:  # the file itself: said where it is named
                     ctx.error(f"house style '{name}': {exc.message}", where, exc.hint)
                 else:
                     ctx.errors.append(exc)
@@ -193,6 +217,7 @@ def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], 
             out["fonts"].update(_fonts_from(house.fonts, file.parent, base))
             out["style_layers"].append(house.styles)
             out["ystyles"].append(y.get("styles"))
+            out["ychar_styles"].append(y.get("char_styles"))
 
     visit(include, yinclude, base, ())
     return out
@@ -232,100 +257,153 @@ def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ct
     """Apply `based_on`: a style's unwritten keys come from its parent, then from the
     built-in style of the same name, then from the defaults."""
     written: dict[str, set[str]] = {}
-    ynodes: dict[str, Y] = {}
     for ys in ysources:
         if ys is None or not isinstance(ys.value, dict):
             continue
         for name, node in ys.value.items():
             keys = set(node.value) if isinstance(node.value, dict) else set()
             written[name] = written.get(name, set()) | keys
-            ynodes[name] = node
     resolved: dict[str, model.Style] = dict(DEFAULT_STYLES)
     done: dict[str, model.Style] = {}
 
-    def resolve(name: str, chain: tuple[str, ...]) -> model.Style:
-        if name in done:
-            return done[name]
-        style = styles[name]
-        parent_name = style.based_on
-        node = ynodes.get(name)
-        if parent_name is None:
-            parent = DEFAULT_STYLES.get(name, model.Style())
-        elif parent_name in chain:
-            ctx.error(f"style '{name}' is based on itself through {' -> '.join(chain + (parent_name,))}",
-                      node.value["based_on"].where if node else Where("?"))
-            return style
-        elif parent_name in styles:
-            parent = resolve(parent_name, chain + (parent_name,))
-        elif parent_name in DEFAULT_STYLES:
-            parent = DEFAULT_STYLES[parent_name]
-        else:
-            ctx.error(f"style '{name}' is based on unknown style '{parent_name}'",
-                      node.value["based_on"].where if node else Where("?"),
-                      did_you_mean(parent_name, list(styles) + list(DEFAULT_STYLES)))
-            return style
-        keep = {k: getattr(style, k) for k in written.get(name, ()) if k != "based_on"}
-        done[name] = dataclasses.replace(parent, **keep, based_on=None)
+    def where_of(name: str) -> Where:
+        return key_where(ysources, name, "based_on", Where("?"))
+
+    def resolve(name: str) -> model.Style:
+        """Up the chain to a style whose parent is known, then back down: a chain of
+        any length, without recursion."""
+        chain, on_chain = [name], {name}
+        while chain[-1] not in done:
+            parent_name = styles[chain[-1]].based_on
+            if parent_name is None or parent_name not in styles:
+                break
+            if parent_name in on_chain:
+                loop = chain[chain.index(parent_name):] + [parent_name]
+                shown = loop if len(loop) <= 9 else loop[:4] + [f"({len(loop) - 8} more)"] + loop[-4:]
+                ctx.error(f"style '{loop[-2]}' is based on itself through {' -> '.join(shown)}", where_of(loop[-2]))
+                for n in chain:
+                    done[n] = styles[n]
+                return done[name]
+            chain.append(parent_name)
+            on_chain.add(parent_name)
+        for n in reversed(chain):
+            if n in done:
+                continue
+            style = styles[n]
+            if style.based_on is None:
+                parent = DEFAULT_STYLES.get(n, model.Style())
+            elif style.based_on in styles:
+                parent = done[style.based_on]
+            elif style.based_on in DEFAULT_STYLES:
+                parent = DEFAULT_STYLES[style.based_on]
+            else:
+                ctx.error(f"style '{n}' is based on unknown style '{style.based_on}'", where_of(n),
+                          did_you_mean(style.based_on, list(styles) + list(DEFAULT_STYLES)))
+                done[n] = style
+                continue
+            keep = {k: getattr(style, k) for k in written.get(n, ()) if k != "based_on"}
+            done[n] = dataclasses.replace(parent, **keep, based_on=None)
         return done[name]
 
     for name in styles:
-        resolved[name] = resolve(name, (name,))
+        resolved[name] = resolve(name)
     return resolved
 
 
-def _check_fonts(styles, char_styles, fonts, ysources, ctx: Context) -> None:
+def key_where(ysources: list[Y | None], name: str, key: str, fallback: Where) -> Where:
+    """Where the named style's `key` was last written (house files, then the edition); else
+    where the style itself was last defined (its value came from based_on); else `fallback`."""
+    defined = None
+    for ys in reversed(ysources):
+        node = ys.value.get(name) if ys is not None and isinstance(ys.value, dict) else None
+        if node is None:
+            continue
+        if isinstance(node.value, dict) and key in node.value:
+            return node.value[key].where
+        defined = defined or node.where
+    return defined or fallback
+
+
+def _check_fonts(styles, char_styles, fonts, ysources, ychar_sources, root: Y, ctx: Context) -> None:
     roles = set(read_manifest()["roles"]) | set(fonts)
-    ynodes = {}
-    for ys in ysources:
-        if ys is not None and isinstance(ys.value, dict):
-            ynodes.update(ys.value)
     for name, style in styles.items():
-        node = ynodes.get(name)
         if style.font not in roles:
-            where = node.value["font"].where if node and "font" in node.value else Where("?")
-            ctx.error(f"style '{name}': unknown font role '{style.font}'", where,
+            ctx.error(f"style '{name}': unknown font role '{style.font}'", key_where(ysources, name, "font", root.where),
                       did_you_mean(style.font, roles) or f"roles: {', '.join(sorted(roles))}")
         if style.hyphenate is not None:
             import pyphen
 
             if not pyphen.language_fallback(style.hyphenate):
-                where = node.value["hyphenate"].where if node and "hyphenate" in node.value else Where("?")
-                ctx.error(f"style '{name}': no hyphenation patterns for '{style.hyphenate}'", where,
+                ctx.error(f"style '{name}': no hyphenation patterns for '{style.hyphenate}'",
+                          key_where(ysources, name, "hyphenate", root.where),
                           did_you_mean(style.hyphenate, pyphen.LANGUAGES) or "e.g. en_US, en_GB, de_DE")
     for name, cs in char_styles.items():
         if cs.font not in roles:
-            ctx.error(f"character style '{name}': unknown font role '{cs.font}'", Where("?"),
-                      did_you_mean(cs.font, roles))
-
-
-TEMPLATE_FIELDS = {"paper": "雪域法治报", "paper_bo": "", "page": 1, "pages": 8, "section": "要闻",
-                   "editors": "", "date": "2026年11月30日", "weekday": "星期一", "issue": 1, "total_issue": 1,
-                   "publisher": "雪域法治报社出版", "serial": "CN 54-0099", "postal_code": "55-18"}
+            ctx.error(f"character style '{name}': unknown font role '{cs.font}'",
+                      key_where(ychar_sources, name, "font", root.where), did_you_mean(cs.font, roles))
 
 
 TEASER_FIELDS = {"text": "一只猫引发的邻里纠纷", "page": 2}
+MAX_FORMAT_WIDTH = 100  # a {field:>N} width or .N precision: wider is a typo, and costly to set
+MAX_TEMPLATE_CHARS = 10_000  # what a template may make of its fields (1,000 widths of 100 are no folio)
 
 
-def _check_template(text: str, where: Where, ctx: Context, fields: dict = TEMPLATE_FIELDS) -> None:
-    """Folio, credits, masthead and teaser templates: every {field} known, every format
-    spec valid (tried on sample values of the fields)."""
+def _check_template(text: str, where: Where, ctx: Context, fields: dict) -> bool:
+    """Folio, credits, masthead, teaser, jump-line and slug templates: every {field}
+    known, every format spec valid and at most MAX_FORMAT_WIDTH wide, tried on the
+    values the render will give (`fields`)."""
     import string
 
     try:
-        for _, name, _, _ in string.Formatter().parse(text):
-            if name is not None and name not in fields:
-                ctx.error(f"unknown field '{{{name}}}' in '{text}'", where,
+        for _, name, spec, _ in string.Formatter().parse(text):
+            if name is None:
+                continue
+            if name not in fields:
+                ctx.error(f"unknown field '{{{name}}}' in '{_cut(text)}'", where,
                           did_you_mean(name, fields) or f"fields: {', '.join(fields)}")
-                return
-        text.format(**fields)
-    except (ValueError, IndexError, KeyError) as exc:
-        ctx.error(f"cannot use template '{text}': {exc}", where, "write {page:02d} for 01, 02 …")
+                return False
+            if spec and "{" in spec:
+                ctx.error(f"a format inside a format in '{_cut(text)}'", where,
+                          "write a plain format, e.g. {page:02d}")
+                return False
+            widths = [int(n) for n in re.findall(r"[0-9]+", spec or "")]
+            if widths and max(widths) > MAX_FORMAT_WIDTH:
+                ctx.error(f"format '{{{name}:{_cut(spec, 20)}}}' is wider than {MAX_FORMAT_WIDTH} characters",
+                          where, "write {page:02d} for 01, 02 …")
+                return False
+        made = text.format(**fields)
+        if len(made) > MAX_TEMPLATE_CHARS and len(made) > len(text):
+            ctx.error(f"template '{_cut(text)}' makes {len(made)} characters", where,
+                      f"a folio, slug or item line holds at most {MAX_TEMPLATE_CHARS}; check the formats' widths")
+            return False
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        unset = [k if k in ("section", "editors") else f"paper.{k}"  # (the page's keys, or the paper's)
+                 for _, k, spec, _ in _fields_of(text) if spec and fields.get(k) == ""]
+        hint = (f"{unset[0]} is not set: give it, or leave out the format" if unset
+                else "write {page:02d} for 01, 02 …")
+        ctx.error(f"cannot use template '{_cut(text)}': {exc}", where, hint)
+        return False
+    return True
+
+
+def _fields_of(text: str) -> list:
+    import string
+
+    try:
+        return [f for f in string.Formatter().parse(text) if f[1] is not None]
+    except ValueError:
+        return []
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
-    """Styles and templates of master pages and page folios, and the jump-line style."""
+    """Styles and templates of master pages and page folios, jump lines and the slug."""
     ymasters = root.get("masters")
     ypages = root.get("pages")
+    fields = model.template_fields(edition, 1)  # pages differ in values, not in their kinds
 
     def where_of(node: Y | None, *keys: str) -> Where:
         for key in keys:
@@ -338,7 +416,7 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
         if folio.style not in styles:
             ctx.error(f"unknown style '{folio.style}'", where_of(node, "style"), did_you_mean(folio.style, styles))
         for key in ("left", "center", "right"):
-            _check_template(getattr(folio, key), where_of(node, key), ctx)
+            _check_template(getattr(folio, key), where_of(node, key), ctx, fields)
 
     for name, master in masters.items():
         node = ymasters.value.get(name) if ymasters is not None and isinstance(ymasters.value, dict) else None
@@ -347,7 +425,7 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
         if master.credits_style not in styles:
             ctx.error(f"unknown style '{master.credits_style}'", where_of(node, "credits_style"),
                       did_you_mean(master.credits_style, styles))
-        _check_template(master.credits, where_of(node, "credits"), ctx)
+        _check_template(master.credits, where_of(node, "credits"), ctx, fields)
     for pi, page in enumerate(edition.pages):
         if isinstance(page.folio, model.Folio):
             check_folio(page.folio, ypages.value[pi].value.get("folio"))
@@ -357,11 +435,8 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
                   did_you_mean(jump_style, styles))
     for key in ("to", "from"):
         text = edition.jump_lines.to if key == "to" else edition.jump_lines.from_
-        try:
-            text.format(page=2)
-        except (ValueError, IndexError, KeyError) as exc:
-            ctx.error(f"cannot use jump line '{text}': {exc}", where_of(root.get("jump_lines"), key),
-                      "the only field is {page}, e.g. （下转{page:02d}版）")
+        _check_template(text, where_of(root.get("jump_lines"), key), ctx, {"page": 2})
+    _check_template(edition.output.slug, where_of(root.get("output"), "slug"), ctx, fields)
 
 
 def _check_font_files(fonts: dict, root: Y, base: Path, allowed, ctx: Context, inputs: list) -> None:
@@ -463,12 +538,18 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                     named[key] = (element.story, yel.value["name"].where)
                 if element.jump:
                     jumps.append((pi + 1, element, yel.value["jump"].where))
-            if isinstance(element, model.Teaser) and "item_format" in yel.value:
-                _check_template(element.item_format, yel.value["item_format"].where, ctx, TEASER_FIELDS)
+            if isinstance(element, model.Teaser):
+                fwhere = yel.value["item_format"].where if "item_format" in yel.value else yel.where
+                for item in element.items or [model.TeaserItem(**TEASER_FIELDS)]:
+                    if not _check_template(element.item_format, fwhere, ctx, {"text": item.text, "page": item.page}):
+                        break
             if isinstance(element, model.Masthead):
                 for key in ("info_left", "info_right"):
                     for i, text in enumerate(getattr(element, key) or []):
-                        _check_template(text, yel.value[key].value[i].where, ctx)
+                        _check_template(text, yel.value[key].value[i].where, ctx,
+                                        model.template_fields(edition, pi + 1))
+            if isinstance(element, model.Headline) and element.fit is not None and not 1 <= len(element.fit) <= 2:
+                ctx.error("fit: give [smallest, largest] type size", yel.value["fit"].where, "e.g. fit: [24pt, 40pt]")
             if isinstance(element, model.Photo):
                 _check_photo(element, yel, base, allowed, images, ctx)
                 if element.caption_width is not None and geo is not None:
@@ -497,7 +578,7 @@ def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Cont
                 ctx.error(f"photo '{el.file}': {exc.message}", where, exc.hint)
         else:
             images[el.file] = real(ipath)
-    if len(el.focal) != 2 or not all(0 <= v <= 1 for v in el.focal):
+    if len(el.focal) != 2:  # the model bounds each value
         ctx.error("focal: give [x, y], each from 0 to 1", yel.value["focal"].where)
     if el.crop is not None:
         left, top, right, bottom = el.crop if len(el.crop) == 4 else (0, 0, 0, 0)

@@ -1,8 +1,8 @@
 """The edition as the engine sees it: frozen types, built by the loader, read by layout.
 
-The field types drive validation (layout/loader.py) and the JSON Schema
-(layout/schema.py); each field's `doc` and `example` feed the format reference
-(docs/edition-format.md). `Length` values carry units in the file and are points here;
+The field types and bounds drive validation (layout/convert.py, layout/loader.py) and
+the JSON Schema (layout/schema.py); each field's `doc`, `example` and `bounds` feed the
+format reference (docs/edition-format.md). `Length` values carry units in the file and are points here;
 `Literal` fields list their choices. Nothing in this module reads files.
 """
 from __future__ import annotations
@@ -29,11 +29,27 @@ Align = Literal["justify", "start", "center", "end"]
 WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 
-def doc(text: str, default=MISSING, example=None, factory=MISSING):
-    """A field with its documentation (and an example for the reference)."""
+# Bounds of numbers and lengths (lengths in points). Declared once, on the field: the
+# loader refuses what lies outside (layout/convert.py), the schema and the format
+# reference show them (layout/schema.py). Wide enough for any newspaper, narrow enough
+# that no value can overflow, divide by zero or make a render run away.
+PAGE_MAX = 14400.0  # 200 in: the largest page PDF readers must show
+LENGTH = (0.0, PAGE_MAX)
+TYPE_SIZE = (1.0, 1000.0)
+RULE_WEIGHT = (0.0, 100.0)
+FRACTION = (0.0, 1.0)
+GRID_COUNT = (1, 100)  # columns of a grid or a frame
+PAGE_NUMBER = (1, 10_000)
+
+
+def doc(text: str, default=MISSING, example=None, factory=MISSING, bounds: tuple | None = None):
+    """A field with its documentation (and an example for the reference). `bounds`:
+    (least, most) of a number or length, or of each item of a list of them."""
     meta = {"doc": text}
     if example is not None:
         meta["example"] = example
+    if bounds is not None:
+        meta["bounds"] = bounds
     if factory is not MISSING:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -51,12 +67,12 @@ class Paper:
     publisher: str = doc("Publisher line.", "", example="雪域法治报社出版")
     postal_code: str = doc("Postal distribution code (邮发代号).", "", example="55-18")
     serial: str = doc("Serial number (国内统一连续出版物号).", "", example="CN 54-0099")
-    issue: int | None = doc("Issue number of the year (第…期).", None, example=286)
-    total_issue: int | None = doc("Running total of issues (总第…期).", None, example=5212)
+    issue: int | None = doc("Issue number of the year (第…期).", None, example=286, bounds=(0, 10**9))
+    total_issue: int | None = doc("Running total of issues (总第…期).", None, example=5212, bounds=(0, 10**9))
     weekday: str | None = doc("Weekday as printed; derived from the date when not given.", None,
                               example="星期一")
     pages: int | None = doc("Page count as announced (今日…版); checked against the pages given.",
-                            None, example=8)
+                            None, example=8, bounds=PAGE_NUMBER)
 
     @property
     def weekday_text(self) -> str:
@@ -78,30 +94,30 @@ PRESETS = {
 @dataclass(frozen=True)
 class Margins:
     """Page margins; inside is the spine side (left on odd pages)."""
-    top: Length = doc("Top margin.", example="15mm")
-    bottom: Length = doc("Bottom margin.", example="15mm")
-    inside: Length = doc("Inside (spine) margin.", example="15mm")
-    outside: Length = doc("Outside margin.", example="15mm")
+    top: Length = doc("Top margin.", example="15mm", bounds=LENGTH)
+    bottom: Length = doc("Bottom margin.", example="15mm", bounds=LENGTH)
+    inside: Length = doc("Inside (spine) margin.", example="15mm", bounds=LENGTH)
+    outside: Length = doc("Outside margin.", example="15mm", bounds=LENGTH)
 
 
 @dataclass(frozen=True)
 class Geometry:
     """Trim size, margins and the grid every page shares."""
     margins: Margins | Length = doc("Margins: one length for all four, or top/bottom/inside/outside.",
-                                    example="15mm")
-    columns: int = doc("Columns of the grid (栏).", example=6)
-    gutter: Length = doc("Space between columns.", example="6mm")
-    baseline: Length = doc("Baseline-grid pitch: body text lines sit on it.", example="13.5pt")
+                                    example="15mm", bounds=LENGTH)
+    columns: int = doc("Columns of the grid (栏).", example=6, bounds=GRID_COUNT)
+    gutter: Length = doc("Space between columns.", example="6mm", bounds=LENGTH)
+    baseline: Length = doc("Baseline-grid pitch: body text lines sit on it.", example="13.5pt", bounds=TYPE_SIZE)
     preset: Literal["对开", "broadsheet", "四开", "tabloid", "A3", "custom"] = doc(
         "A named trim size: 对开/broadsheet 390×540 mm, 四开/tabloid 270×390 mm, A3 297×420 mm; "
         "custom needs width and height.", "custom", example="四开")
-    width: Length | None = doc("Trim width (overrides the preset).", None, example="270mm")
-    height: Length | None = doc("Trim height (overrides the preset).", None, example="390mm")
-    bleed: Length = doc("Bleed beyond the trim on every side.", 0.0, example="3mm")
+    width: Length | None = doc("Trim width (overrides the preset).", None, example="270mm", bounds=(72.0, PAGE_MAX))
+    height: Length | None = doc("Trim height (overrides the preset).", None, example="390mm", bounds=(72.0, PAGE_MAX))
+    bleed: Length = doc("Bleed beyond the trim on every side.", 0.0, example="3mm", bounds=(0.0, 72.0))
     rows: int = doc("Module rows dividing the type area (0: none); frames may then be placed "
-                    "in rows ('2 rows').", 0, example=8)
+                    "in rows ('2 rows').", 0, example=8, bounds=(0, 1000))
     row_gutter: Length | None = doc("Space between module rows; the baseline pitch when not given.",
-                                    None, example="13.5pt")
+                                    None, example="13.5pt", bounds=LENGTH)
 
 
 # ---------------------------------------------------------------- styles
@@ -112,22 +128,22 @@ class Style:
     edition's `fonts`)."""
     font: str = doc("Font role: body, headline, heavy, caption, tibetan-body, tibetan-headline, "
                     "latin, or one the edition defines.", "body", example="body")
-    size: Length = doc("Type size: pt, mm, q (级) or a 字号 name.", 9.0, example="小五")
-    leading: Length | None = doc("Line pitch; 1.4 × size when not given.", None, example="13.5pt")
+    size: Length = doc("Type size: pt, mm, q (级) or a 字号 name.", 9.0, example="小五", bounds=TYPE_SIZE)
+    leading: Length | None = doc("Line pitch; 1.4 × size when not given.", None, example="13.5pt", bounds=(1.0, 2000.0))
     align: Align = doc("Alignment; justified lines end the paragraph ragged.", "justify",
                        example="justify")
-    indent: float = doc("First-line indent in em (chinese.md C16: 2).", 0.0, example=2)
+    indent: float = doc("First-line indent in em (chinese.md C16: 2).", 0.0, example=2, bounds=(0.0, 50.0))
     space_before: Length = doc("Space above the paragraph (rounded to baseline lines in stories).",
-                               0.0, example="13.5pt")
-    space_after: Length = doc("Space below the paragraph.", 0.0, example="0pt")
-    tracking: float = doc("Extra space between characters, in em.", 0.0, example=0.1)
+                               0.0, example="13.5pt", bounds=LENGTH)
+    space_after: Length = doc("Space below the paragraph.", 0.0, example="0pt", bounds=LENGTH)
+    tracking: float = doc("Extra space between characters, in em.", 0.0, example=0.1, bounds=(-0.5, 5.0))
     color: Color = doc("Text colour.", "black", example="black")
     strictness: Literal["strict", "gb", "loose"] = doc(
         "Line-start and line-end prohibitions (避头尾, chinese.md C1–C3).", "gb", example="gb")
     trim_line_start: bool = doc("Set an opening bracket at a line start half width (C8).", False,
                                 example=False)
     tibetan_scale: float = doc("Tibetan size ÷ Chinese size inside mixed paragraphs (mixed.md M5).",
-                               1.0, example=1.1)
+                               1.0, example=1.1, bounds=(0.1, 10.0))
     tibetan_justify: Literal["distribute", "tsheg"] = doc(
         "Tibetan justification: spread space (T7) or fill line ends with tshegs (T8).",
         "distribute", example="distribute")
@@ -138,9 +154,9 @@ class Style:
         "Line breaking: the whole paragraph at once (even spacing) or line by line.", "total-fit",
         example="total-fit")
     orphans: int = doc("Lines of a paragraph kept together at a column foot (1: no control).", 2,
-                       example=2)
+                       example=2, bounds=(1, 100))
     widows: int = doc("Lines of a paragraph kept together at a column head (1: no control).", 2,
-                      example=2)
+                      example=2, bounds=(1, 100))
     lang: Literal["auto", "zh", "bo", "en"] = doc(
         "Script of characters that could be either (spaces, Western punctuation) at the start of "
         "a paragraph; runs are otherwise detected per character.", "auto", example="auto")
@@ -194,18 +210,18 @@ class Master:
 class Frame:
     """A rectangle on the page grid: columns from `column` (1-based) over `span`; `top`
     below the top margin; `height` to the bottom margin when omitted."""
-    column: int = doc("First grid column, from 1.", example=1)
+    column: int = doc("First grid column, from 1.", example=1, bounds=GRID_COUNT)
     top: GridLength = doc("Distance below the top margin: a length, '12 lines' or '2 rows'.",
-                          example="40mm")
-    span: int = doc("Number of grid columns.", 1, example=3)
+                          example="40mm", bounds=LENGTH)
+    span: int = doc("Number of grid columns.", 1, example=3, bounds=GRID_COUNT)
     height: GridExtent | None = doc("Height; to the bottom margin when not given.", None,
-                                    example="30mm")
+                                    example="30mm", bounds=LENGTH)
 
 
 @dataclass(frozen=True)
 class JumpTarget:
     """Where a story continues: a named story frame on another page."""
-    page: int = doc("Page number of the continuation.", example=2)
+    page: int = doc("Page number of the continuation.", example=2, bounds=PAGE_NUMBER)
     frame: str = doc("Name of the story frame there.", example="lead-2")
 
 
@@ -245,7 +261,7 @@ class Headline:
     kicker_style: str = doc("Style of the kicker.", "kicker", example="kicker")
     deck_style: str = doc("Style of the deck.", "deck", example="deck")
     fit: list[Length] | None = doc("Size limits [smallest, largest]: the headline is set as large "
-                                   "as fits its width on its lines.", None, example=["24pt", "40pt"])
+                                   "as fits its width on its lines.", None, example=["24pt", "40pt"], bounds=TYPE_SIZE)
 
 
 @dataclass(frozen=True)
@@ -256,7 +272,7 @@ class StoryFrame:
     story: str = doc("Name of the story (under `stories`).", example="lead")
     frame: Frame = doc("Where this part goes.", example={"column": 4, "span": 3, "top": "74mm"})
     columns: int | None = doc("Text columns in the frame; one per grid column when not given.",
-                              None, example=2)
+                              None, example=2, bounds=GRID_COUNT)
     name: str | None = doc("A name other frames' `jump` can point at.", None, example="lead-2")
     jump: JumpTarget | None = doc("The part that follows this one, when it is not the next frame "
                                   "of the story in page order.", None, example={"page": 2, "frame": "lead-2"})
@@ -279,16 +295,16 @@ class Photo:
         "fill",
         example="fill")
     focal: list[float] = doc("Point to keep in view when filling, as fractions [x, y] of the image.",
-                             factory=lambda: [0.5, 0.5], example=[0.5, 0.4])
+                             factory=lambda: [0.5, 0.5], example=[0.5, 0.4], bounds=FRACTION)
     crop: list[float] | None = doc("Part of the image to use, fractions [left, top, right, bottom].",
-                                   None, example=[0.1, 0.0, 0.9, 1.0])
+                                   None, example=[0.1, 0.0, 0.9, 1.0], bounds=FRACTION)
     caption_position: Literal["below", "right", "left"] = doc("Caption under the photo or beside it.",
                                                               "below", example="below")
     caption_width: Length | None = doc("Width of a caption beside the photo, with the 6 pt between "
-                                       "them; a third of the frame when not given.", None, example="42mm")
+                                       "them; a third of the frame when not given.", None, example="42mm", bounds=LENGTH)
     caption_style: str = doc("Style of the caption.", "caption", example="caption")
     wrap_gap: Length = doc("Gap between the photo and story text wrapped around it.", 4.0,
-                           example="2mm")
+                           example="2mm", bounds=LENGTH)
 
 
 @dataclass(frozen=True)
@@ -318,7 +334,7 @@ class RuleElement:
     side: Literal["top", "bottom", "left", "right"] = doc(
         "Which side: top and bottom on the frame's edge, left and right in the middle of the gutter.",
         "top", example="top")
-    weight: Length = doc("Rule weight.", 0.5, example="0.5pt")
+    weight: Length = doc("Rule weight.", 0.5, example="0.5pt", bounds=RULE_WEIGHT)
     color: Color = doc("Rule colour.", "black", example="black")
 
 
@@ -327,17 +343,17 @@ class Box:
     """A ruled box; stories and text placed inside it sit within its inset."""
     type: Literal["box"] = doc("Element type.", example="box")
     frame: Frame = doc("The box.", example={"column": 4, "span": 3, "top": "300mm", "height": "60mm"})
-    weight: Length = doc("Rule weight of the box.", 0.75, example="0.75pt")
+    weight: Length = doc("Rule weight of the box.", 0.75, example="0.75pt", bounds=RULE_WEIGHT)
     color: Color = doc("Rule colour.", "black", example="black")
     fill: Color | None = doc("Background colour.", None, example="gray10")
-    inset: Length = doc("Space between the box's rule and what is inside.", 6.0, example="2mm")
+    inset: Length = doc("Space between the box's rule and what is inside.", 6.0, example="2mm", bounds=LENGTH)
 
 
 @dataclass(frozen=True)
 class TeaserItem:
     """One line of a teaser box."""
     text: str = doc("What to read.", example="一只猫引发的邻里纠纷")
-    page: int = doc("The page it is on.", example=2)
+    page: int = doc("The page it is on.", example=2, bounds=PAGE_NUMBER)
 
 
 @dataclass(frozen=True)
@@ -408,10 +424,10 @@ class Output:
     photos: Literal["gray", "keep"] = doc(
         "gray: photos converted to newsprint grey through the output profile; keep: as they are "
         "(screen proofs).", "gray", example="gray")
-    ppi: float = doc("Effective resolution photos are downsampled to.", 200.0, example=200)
+    ppi: float = doc("Effective resolution photos are downsampled to.", 200.0, example=200, bounds=(10.0, 2400.0))
     min_ppi: float = doc("Photos below this effective resolution are reported by the preflight.",
-                         120.0, example=120)
-    jpeg_quality: int = doc("JPEG quality of converted photos (1-95).", 85, example=85)
+                         120.0, example=120, bounds=(0.0, 2400.0))
+    jpeg_quality: int = doc("JPEG quality of converted photos (1-95).", 85, example=85, bounds=(1, 95))
     marks: bool = doc("Crop and registration marks, colour bars and the slug line outside the trim.",
                       True, example=True)
     slug: str = doc("The slug line: a template like the folio's.", "{paper} {date} 第{page:02d}版",
@@ -524,6 +540,9 @@ class Edition:
     font_overrides: dict[str, dict[str, list[str]]]
     warnings: tuple[str, ...] = ()
     inputs: tuple[tuple[str, str], ...] = ()  # (path, what it is) of every file the loader read
+    # where each page (page, 0) and element (page, k from 1) and the slug (("slug",)) are
+    # written: a mistake found only while composing (a character no font has) is reported there
+    places: dict[tuple, Where] = field(default_factory=dict)
 
     @property
     def paper(self) -> Paper:
@@ -531,11 +550,17 @@ class Edition:
 
     def template_fields(self, number: int) -> dict:
         """What folio, credits and slug templates may name, for page `number`."""
-        paper = self.paper
-        page = self.source.pages[number - 1]
-        return {"paper": paper.name, "paper_bo": paper.name_bo, "page": number,
-                "pages": len(self.source.pages), "section": page.section, "editors": page.editors,
-                "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
-                "weekday": paper.weekday_text, "issue": paper.issue or "",
-                "total_issue": paper.total_issue or "", "publisher": paper.publisher,
-                "serial": paper.serial, "postal_code": paper.postal_code}
+        return template_fields(self.source, number)
+
+
+def template_fields(source: EditionFile, number: int) -> dict:
+    """The values folio, credits, masthead and slug templates are given on page `number`
+    (the loader checks templates with these very values)."""
+    paper = source.paper
+    page = source.pages[number - 1]
+    return {"paper": paper.name, "paper_bo": paper.name_bo, "page": number,
+            "pages": len(source.pages), "section": page.section, "editors": page.editors,
+            "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
+            "weekday": paper.weekday_text, "issue": paper.issue if paper.issue is not None else "",
+            "total_issue": paper.total_issue if paper.total_issue is not None else "",
+            "publisher": paper.publisher, "serial": paper.serial, "postal_code": paper.postal_code}

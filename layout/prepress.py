@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageCms
 
+from .errors import InputError
+
 DOT_GAIN_AT_40 = 0.26  # coldset newsprint (ISO 12647-3)
 PROFILE_NAME = "paiban newsprint gray (dot gain 26%)"
 CONDITION = "Coldset newsprint, grey, dot gain 26% at 40%"
@@ -142,8 +144,12 @@ def press_pages(pages, edition, setter, now: str | None = None) -> list:
         text = settings.slug.format(**edition.template_fields(page.number))
         if settings.slug_time and now:
             text += f"  {now}"
-        line = setter.lines(text, "slug", w / 2, align="start")[0]
-        items += [r.moved(0, h + start + MARK) for r in line.runs]
+        try:
+            lines = setter.lines(text, "slug", w / 2, align="start")
+        except InputError as exc:  # a character of the slug (or of the paper's name) no font has
+            raise InputError(f"the slug line: {exc.message}", edition.places.get(("slug",)), exc.hint) from None
+        for line in lines[:1]:  # (an empty slug is none)
+            items += [r.moved(0, h + start + MARK) for r in line.runs]
         out.append(PageOut(page.number, w, h, page.items + tuple(items), bleed, start + MARK + SLUG * 0.3))
     return out
 

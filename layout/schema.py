@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from . import model
-from .convert import yaml_key
+from .convert import bounds_text, yaml_key
 from .units import UNITS, ZIHAO
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -166,7 +166,9 @@ class Walker:
             seen.append(path)
         return {"$ref": f"#/$defs/{name}"}
 
-    def schema(self, tp, path: str) -> dict:
+    def schema(self, tp, path: str, bounds: tuple | None = None) -> dict:
+        """`bounds`: the field's (least, most), stated on its numbers (a length's are in
+        its description: a pattern cannot bound them)."""
         origin, args = typing.get_origin(tp), typing.get_args(tp)
         if origin is typing.Annotated:
             name, definition = _annotated_defs(tp.__metadata__[0])
@@ -176,14 +178,14 @@ class Walker:
             options = [a for a in args if a is not type(None)]
             classes = [a for a in options if dataclasses.is_dataclass(a)]
             parts = [self._tagged(classes, path)] if len(classes) > 1 else []
-            parts += [self.schema(a, path) for a in options if len(classes) < 2 or a not in classes]
+            parts += [self.schema(a, path, bounds) for a in options if len(classes) < 2 or a not in classes]
             if type(None) in args:
                 parts.append({"type": "null"})
             return parts[0] if len(parts) == 1 else {"anyOf": parts}
         if origin is typing.Literal:
             return {"const": args[0]} if len(args) == 1 else {"enum": list(args)}
         if origin is list:
-            return {"type": "array", "items": self.schema(args[0], f"{path}[]")}
+            return {"type": "array", "items": self.schema(args[0], f"{path}[]", bounds)}
         if origin is dict:
             if args[0] is not str:
                 raise TypeError(f"mapping keys must be text, not {args[0]!r}")
@@ -198,7 +200,10 @@ class Walker:
             datetime.date: {"type": "string", "format": "date", "pattern": DATE_PATTERN},
         }
         if tp in scalars:
-            return dict(scalars[tp])
+            out = dict(scalars[tp])
+            if bounds is not None and tp in (int, float):
+                out["minimum"], out["maximum"] = bounds
+            return out
         raise TypeError(f"no schema for type {tp!r} (at {path or 'the top level'})")
 
     def _tagged(self, classes: list[type], path: str) -> dict:
@@ -215,8 +220,9 @@ class Walker:
             key = yaml_key(f.name)
             if "doc" not in f.metadata:
                 raise TypeError(f"{cls.__name__}.{f.name} has no doc(); every format key needs one")
-            prop = dict(self.schema(hints[f.name], f"{path}.{key}" if path else key))
-            prop["description"] = f.metadata["doc"]
+            bounds = f.metadata.get("bounds")
+            prop = dict(self.schema(hints[f.name], f"{path}.{key}" if path else key, bounds))
+            prop["description"] = f.metadata["doc"] + (f" ({bounds_text(bounds, hints[f.name])})" if bounds else "")
             if "example" in f.metadata:
                 prop["examples"] = [f.metadata["example"]]
             default = _field_default(f)
@@ -360,8 +366,11 @@ def key_reference() -> str:
                 except NotJSON:
                     shown = "*see description*"
             example = _code(inline_yaml(f.metadata["example"], tp)) if "example" in f.metadata else ""
+            kind = human_type(tp)
+            if "bounds" in f.metadata:
+                kind += ", " + ("each " if typing.get_origin(tp) is list else "") + bounds_text(f.metadata["bounds"], tp)
             out.append("| " + " | ".join(_cell(c) for c in (
-                _code(yaml_key(f.name)), human_type(tp), shown, f.metadata["doc"], example)) + " |")
+                _code(yaml_key(f.name)), kind, shown, f.metadata["doc"], example)) + " |")
         out.append("")
     return "\n".join(out + _builtins())
 

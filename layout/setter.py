@@ -64,7 +64,7 @@ class Setter:
             style = dataclasses.replace(style, size=size, leading=style.line_pitch * size / style.size)
         out: list[Line] = []
         for part in text.split("\n"):
-            p = self.prepared(part, style, where)
+            p = self.prepared(part if part.strip() else "", style, where)  # only spaces: no line
             out += set_lines(p, Widths.uniform(width), self.shaper, align or style.align,
                              indent=style.indent * style.size, color=style.color, method=style.breaking)
         return out

@@ -16,7 +16,11 @@ from .errors import InputError, Where
 from .files import read_input
 
 MAX_NODES = 200_000  # bound on values after alias expansion (an 'alias bomb' exceeds it)
-MAX_DEPTH = 100  # nesting levels; PyYAML recurses per level, so this is checked first
+# Bound on the characters of all keys and texts after alias expansion: a few aliases of
+# one long text make gigabytes (30,000 × 2,000) without many values. An edition's own
+# texts are some ten thousand characters; long ones belong in story files.
+MAX_CHARS = 1_000_000
+MAX_DEPTH = 100  # nesting levels, of brackets (checked before PyYAML recurses) and of indentation
 
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {
@@ -61,6 +65,13 @@ def load(path: Path, shown: str | None = None) -> Y:
     loader = (yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:  # a control character: PyYAML gives only its offset
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        at = text.find(chr(code))  # (the offset counts bytes with LibYAML, characters without)
+        at = at if at >= 0 else min(exc.position, len(text))
+        where = Where(shown, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
+        raise InputError(f"control character U+{code:04X} is not allowed in a YAML file", where,
+                         "remove it; a tab or a line break is fine") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "YAML syntax error"
@@ -84,7 +95,8 @@ def load(path: Path, shown: str | None = None) -> Y:
 
 def _check_depth(text: str, shown: str) -> None:
     """Refuse deeply nested flow collections ([[[[...) before PyYAML recurses into them.
-    Only brackets, quotes and line ends matter, so only they are visited."""
+    Only brackets, quotes and line ends matter, so only they are visited. (Nesting by
+    indentation, which LibYAML parses without recursion, the converter counts.)"""
     depth = 0
     quote = None
     for m in _DEPTH_CHARS.finditer(text):
@@ -114,12 +126,17 @@ _DEPTH_CHARS = re.compile(r"[\n\"'\[\]{}]")
 
 
 class _Converter:
+    """Nodes -> Y values, bounding what aliases can make: values, characters, depth, and
+    no value inside itself (`&a [*a]`)."""
+
     def __init__(self, shown: str, loader: yaml.SafeLoader):
         self.shown = shown
         self.loader = loader
         self.count = 0
+        self.chars = 0
         self.top: Where | None = None  # the top-level key being read (alias bombs point at it)
         self.depth = 0
+        self.open: set[int] = set()  # the collections being converted, outermost first
 
     def where(self, node) -> Where:
         return Where(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -132,18 +149,27 @@ class _Converter:
         if node.tag not in _PLAIN_TAGS:
             raise InputError(f"YAML tag {node.tag!r} is not allowed", self.where(node),
                              "edition files hold plain values only; remove the '!' tag")
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if id(node) in self.open:
+                raise InputError("a value contains itself through an '*alias'", self.where(node),
+                                 "an alias may repeat a value written before it, not the one it is in")
+            if self.depth >= MAX_DEPTH:
+                raise InputError(f"values nested deeper than {MAX_DEPTH} levels", self.where(node),
+                                 "edition files are a few levels deep; check the indentation")
             self.depth += 1
+            self.open.add(id(node))
             try:
-                return self._mapping(node)
-            finally:
-                self.depth -= 1
-        if isinstance(node, yaml.SequenceNode):
-            self.depth += 1
-            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node)
                 return Y([self.convert(item) for item in node.value], self.where(node))
             finally:
                 self.depth -= 1
+                self.open.discard(id(node))
+        self.chars += len(node.value)
+        if self.chars > MAX_CHARS:
+            raise InputError(f"more than {MAX_CHARS} characters of text after expanding aliases",
+                             self.top or self.where(node),
+                             "put long texts in story files, and remove repeated '*alias' references")
         if node.tag == _STR:  # what PyYAML's constructor would return for it
             return Y(node.value, self.where(node))
         try:
@@ -165,7 +191,9 @@ class _Converter:
                                  "write the keys out, or use 'based_on' for styles")
             key = self.convert(key_node)
             if not isinstance(key.value, str):
-                raise InputError(f"keys must be text, got {key.value!r}", key.where)
+                kind = {dict: "a mapping", list: "a list"}.get(type(key.value), repr(key.value)[:40])
+                raise InputError(f"keys must be text, got {kind}", key.where,
+                                 "write a plain name before the ':' (no '? ' key, no '*alias' of a mapping or list)")
             if key.value in values:
                 first = keys[key.value]
                 raise InputError(f"duplicate key '{key.value}' (first at line {first.line})",

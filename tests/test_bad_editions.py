@@ -53,7 +53,7 @@ CASES = [
     ("columns-word", "  columns: 6", "  columns: six",
      "7:12: geometry.columns: expected a whole number, got 'six' (hint: write numbers without a unit here)"),
     ("columns-zero", "  columns: 6", "  columns: 0",
-     "7:12: geometry: 0 columns with these margins and gutters do not fit the 270 mm page width"),
+     "7:12: geometry.columns: 0 is less than 1 (hint: give 1 to 100)"),
     ("date-word", "  date: 2026-11-30", "  date: tomorrow",
      "3:9: paper.date: expected a date such as 2026-11-30, got 'tomorrow'"),
     ("date-impossible", "  date: 2026-11-30", "  date: 2026-13-40",
@@ -126,7 +126,7 @@ CASES = [
     ("pages-count", "  date: 2026-11-30\n", "  date: 2026-11-30\n  pages: 8\n",
      "4:10: paper.pages says 8 pages but 1 are given"),
     ("focal-range", "        file: p.jpg\n", "        file: p.jpg\n        focal: [0.5, 1.5]\n",
-     "22:16: focal: give [x, y], each from 0 to 1"),
+     "22:22: pages[1].elements[2].focal[2]: 1.5 is more than 1 (hint: give 0 to 1)"),
     ("caption-width-too-wide", "        file: p.jpg\n",
      "        file: p.jpg\n        caption: 图为…\n        caption_position: right\n        caption_width: 80mm\n",
      "24:24: caption_width 80.0 mm: a caption beside the photo must be wider than its 6 pt gap and leave the "
