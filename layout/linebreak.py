@@ -5,7 +5,10 @@ can be, squeezing before pushing out, C5) and total-fit (Knuth–Plass: the brea
 make the whole paragraph's spacing most even). Both take a width per line, so lines
 beside a photo can be shorter, and both honour the break classes prepare.py set:
 ordinary breaks first, emergency breaks (inside a Latin word) only when nothing else
-fits, and an overfull line only when a single unit is wider than the measure.
+fits, then last-resort breaks (between any two grapheme clusters, against the Chinese
+and Tibetan rules) only where no other break makes a line fit, and an overfull line
+only when a single unit is wider than the measure. Such a line is marked (Line.overfull)
+and the stages above place none: they count its text as overset.
 """
 from __future__ import annotations
 
@@ -13,13 +16,16 @@ from typing import NamedTuple
 from itertools import accumulate
 
 from . import zh
-from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD,
-                      Prepared)
+from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN,
+                      STRETCH_WORD, Prepared)
 
 EPS = 0.005  # pt: the tolerance of "fits" (half the 0.01 pt a line may overrun)
 # how far each kind of gap may comfortably stretch, in em: sets badness, not a limit
 COMFORT = {STRETCH_CHAR: 0.15, STRETCH_WORD: 0.5, STRETCH_HAN_LATIN: 0.25}
 EMERGENCY_PENALTY = 1e5
+# a break against the rules costs more than the loosest legal line ((1 + 1e4) ** 2),
+# splitting an inseparable pair (C4: —— ……) more still; an overfull line more than any
+LAST_PENALTY = 1e9
 HYPHEN_PENALTY = 2500.0  # a hyphenated line costs as much as a fairly loose one
 SHORT_LAST_LINE = 1e6  # C17: a last line of one Han character
 OVERFULL = 1e6
@@ -87,6 +93,14 @@ class _Sums:
                          if all(x <= y for x, y in zip(self.tight, self.tight[1:])) else None)
         self.max_end_cut = max((c for c in self.end_cut if c > 0), default=0.0)
         self.max_end_extra = max((-c for c in self.end_cut if c < 0), default=0.0)
+        self._penalty: list[float] | None = None
+
+    @property
+    def penalty(self) -> list[float]:
+        """The cost of a line ending after each unit (made when a breaker first needs it)."""
+        if self._penalty is None:
+            self._penalty = [_penalty(self.text, x) for x in self.units]
+        return self._penalty
 
     def content(self, a: int, b: int) -> tuple[int, int]:
         """The units a line [a, b) shows: no spaces or line feeds at either end."""
@@ -121,8 +135,11 @@ def break_lines(prepared: Prepared, widths: Widths, start: int = 0,
     lines = _windowed(sums, widths, start)
     if lines is None:  # a line would have to be looser than the window allows
         lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN), overfull=False)
-    if lines is None:  # nothing fits without an emergency break or an overfull line
-        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY), overfull=True)
+    if lines is None:  # nothing fits without an emergency break
+        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY), overfull=False)
+    if lines is None:  # nor without breaking the rules, or an overfull line
+        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY, BREAK_LAST),
+                           overfull=True)
     return lines if lines is not None else _first_fit(sums, widths, start)
 
 
@@ -142,7 +159,7 @@ def _first_fit(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]]
         if a >= n:
             break
         width = widths(len(lines))
-        best = {BREAK_OK: None, BREAK_HYPHEN: None, BREAK_EMERGENCY: None}
+        best = {BREAK_OK: None, BREAK_HYPHEN: None, BREAK_EMERGENCY: None, BREAK_LAST: None}
         b = a + 1
         end = None
         while b <= n:
@@ -156,7 +173,8 @@ def _first_fit(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]]
                 best[u.brk] = b
             b += 1
         if end is None:
-            end = best[BREAK_OK] or best[BREAK_HYPHEN] or best[BREAK_EMERGENCY] or max(b - 1, a + 1)
+            end = (best[BREAK_OK] or best[BREAK_HYPHEN] or best[BREAK_EMERGENCY] or best[BREAK_LAST]
+                   or max(b - 1, a + 1))
         lines.append((a, end))
         a = end
     return lines
@@ -173,6 +191,7 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
     adv, shr, stretch_sum = sums.adv, sums.shr, sums.stretch
     end_cut, end_shrink = sums.end_cut, sums.end_shrink
     start_cut, start_shrink = sums.start_cut, sums.start_shrink
+    penalties = sums.penalty
     limit = EPS
     # breakpoints: (position, line-width class) -> (demerits, lines so far, previous key)
     nodes: dict[tuple[int, int], tuple[float, int, tuple | None]] = {(start, 0): (0.0, 0, None)}
@@ -183,9 +202,7 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
         forced = u.forced and not last
         if not (last or forced or u.brk in allow):
             continue
-        penalty = 0.0
-        if not (last or forced):
-            penalty = {BREAK_EMERGENCY: EMERGENCY_PENALTY, BREAK_HYPHEN: HYPHEN_PENALTY}.get(u.brk, 0.0)
+        penalty = 0.0 if last or forced else penalties[j - 1]
         b = lasts[j]
         new: dict[tuple[int, int], tuple[float, int, tuple]] = {}
         gone = []
@@ -348,6 +365,24 @@ def _best_path(nodes: dict, keys, n: int) -> list[tuple[int, int]] | None:
         key = nodes[key][2]
     breaks.reverse()
     return [(breaks[k], breaks[k + 1]) for k in range(len(breaks) - 1)]
+
+
+def _penalty(text: str, u) -> float:
+    """What a line ending after unit `u` costs, on top of its badness."""
+    if u.brk == BREAK_EMERGENCY:
+        return EMERGENCY_PENALTY
+    if u.brk == BREAK_HYPHEN:
+        return HYPHEN_PENALTY
+    if u.brk != BREAK_LAST:
+        return 0.0
+    a, b = text[u.end - 1], text[u.end]
+    if a + b not in zh.UNBREAKABLE:
+        return LAST_PENALTY
+    # in a run of dashes or dots, a break between two pairs splits none
+    k = u.end - 1
+    while k > 0 and text[k - 1] == a:
+        k -= 1
+    return LAST_PENALTY * (1 if (u.end - k) % 2 == 0 else 2)
 
 
 def _badness(excess: float, flex: float) -> float:
