@@ -58,6 +58,7 @@ class Fill:
     chars: list[int] = field(default_factory=list)       # characters placed per column
     last_words: str = ""
     notes: list[str] = field(default_factory=list)       # widows/orphans that could not be avoided
+    rule_breaks: list[tuple[int, str]] = field(default_factory=list)  # (column, where) of lines that break the rules
 
     @property
     def finished(self) -> bool:
@@ -170,8 +171,9 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     fill = _balance(story, columns, setter, fill, [el.balance for _, el in chain])
     for _, page, run in fill.placed:
         pages_items[page].append(run)
+    notes = fill.notes + _rule_break_notes(fill)
     if partial and not fill.finished:
-        for note in fill.notes:
+        for note in notes:
             report.warn(f"story '{story.name}': {note}")
         return  # its end is on a page not composed: nothing to report about overset
     capacity = sum(len(c.slots) for c in columns)
@@ -196,9 +198,19 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                                "placed_chars": placed, "last_words": fill.last_words, "at": at})
         report.warn(f"story '{story.name}' is overset on page {last_page}: {left} characters did not "
                     f"fit (last words placed: '{fill.last_words}')")
-    for note in fill.notes:
+    for note in notes:
         report.warn(f"story '{story.name}': {note}")
     report.copyfit.append(entry)
+
+
+def _rule_break_notes(fill: Fill) -> list[str]:
+    """Lines that had to break where the Chinese or Tibetan rules forbid (an unbroken
+    run longer than the measure): said once per story, with the first place."""
+    if not fill.rule_breaks:
+        return []
+    n = len(fill.rule_breaks)
+    return [f"no break the composition rules allow fits the measure, so {n} line{'s' if n > 1 else ''} "
+            f"break{'' if n > 1 else 's'} against them, the first {fill.rule_breaks[0][1]}"]
 
 
 def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutter: float) -> list[tuple]:
@@ -270,6 +282,9 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
             widths = Widths.of([s.w for s in free], col.w)
             lines = setter.set_lines(p, widths, style, unit, unit == 0)
             fits = min(len(lines), len(free))
+            # a line wider than its slot (a unit wider than the column) is never placed:
+            # it would run out of the frame, so it and what follows stay overset
+            fits = next((k for k in range(fits) if lines[k].overfull), fits)
             fits = _keep_together(story, bi, block, lines, fits, slot, unit, steps, limit, out, col,
                                   setter.style(story.style))
             for li in range(fits):
@@ -278,6 +293,10 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                 out.lines.append((ci, bi, s.baseline))
                 out.chars[-1] += lines[li].end - lines[li].start
                 out.last_words = p.text[max(lines[li].start, lines[li].end - 12):lines[li].end].strip()
+                if lines[li].against_rules:
+                    end = lines[li].end
+                    out.rule_breaks.append((ci, f"on page {col.page + 1} between "
+                                                f"'{p.text[max(0, end - 6):end]}' and '{p.text[end:end + 6]}'"))
             slot += fits * steps
             if fits == len(lines):
                 bi, unit = bi + 1, 0
@@ -343,9 +362,11 @@ def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fi
             n = len(members)
             placed = [e for e in fill.placed if e[0] < first] + [(ci + first, pg, r) for ci, pg, r in trial.placed]
             lines = [e for e in fill.lines if e[0] < first] + [(ci + first, b, y) for ci, b, y in trial.lines]
+            rule_breaks = [e for e in fill.rule_breaks if e[0] < first] + [
+                (ci + first, w) for ci, w in trial.rule_breaks]
             return Fill(placed, lines, trial.cursor, fill.used[:first] + trial.used + fill.used[first + n:],
                         fill.starts[:first] + trial.starts, fill.chars[:first] + trial.chars,
-                        trial.last_words, fill.notes + trial.notes)
+                        trial.last_words, fill.notes + trial.notes, rule_breaks)
     return fill
 
 
