@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
+from typing import NamedTuple
 
 from . import model, parallel
 from .display import GlyphRun, Image, PageOut, Panel, Rule
@@ -20,9 +21,19 @@ from .lines import Line
 from .setter import Setter
 
 
+class _Cut(NamedTuple):
+    """Stands in an element's items for a line wider than the frame (a character wider
+    than the measure): never drawn; _page_elements leaves it and the element's text
+    after it out, and counts them."""
+    text: str
+
+
 def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float) -> float:
     """Lines top-down from y (the top of the first line's box); returns the bottom."""
     for i, line in enumerate(lines):
+        if line.overfull:
+            items.append(_Cut(line.text))
+            continue
         items += [r.moved(x, y + line.ascent + i * pitch) for r in line.runs]
     if not lines:
         return y
@@ -152,6 +163,9 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
                    setter: Setter, report: Report, boxes: list) -> None:
     geo = edition.geometry
     _master(items, edition, page, number, setter)
+    for cut in _take_cut(items, 0):
+        report.warn(f"page {number}: the master's folio or credits line '{cut.text}' is wider than the type "
+                    f"area and is left out")
     for k, element in enumerate(page.elements):
         rect = frame_rect(element.frame, geo, number)
         if not isinstance(element, (model.Box, model.RuleElement, model.SectionLabel, model.Photo)):
@@ -180,31 +194,50 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
             bottom = _ad(items, element, rect, setter)
         else:  # a type the model has and this module forgot: never skip silently
             raise TypeError(f"no layout for element {element!r}")
-        if bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5:
-            _overflow(items, start, element, k + 1, number, rect, bottom, report)
+        short = bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5
+        if short or any(isinstance(item, _Cut) for item in items[start:]):
+            _overflow(items, start, element, k + 1, number, rect, bottom if short else None, report)
 
 
-def _overflow(items: list, start: int, element, k: int, number: int, rect: Rect, bottom: float,
+def _take_cut(items: list, start: int) -> list[_Cut]:
+    """Take the stand-ins of lines too wide to set out of items[start:]."""
+    cut = [item for item in items[start:] if isinstance(item, _Cut)]
+    if cut:
+        items[start:] = [item for item in items[start:] if not isinstance(item, _Cut)]
+    return cut
+
+
+def _overflow(items: list, start: int, element, k: int, number: int, rect: Rect, bottom: float | None,
               report: Report) -> None:
     """Text that outgrows a headline, text, caption, teaser or ad frame: the lines below
-    the frame's foot are left out (never drawn over what lies below it) and reported, like
-    an overset story, with the characters left out and the last words shown."""
+    the frame's foot, and from a line too wide for the frame on (a character wider than
+    the measure), are left out (never drawn over what lies beside or below it) and
+    reported, like an overset story, with the characters left out and the last words
+    shown."""
     foot = rect.y + rect.h + 0.5
-    kept, dropped = [], []
+    kept, dropped, cut = [], [], []
     for item in items[start:]:
-        # a line stays if its body (to the ideographic descent, 0.12 em) is in the frame
-        if isinstance(item, GlyphRun) and item.y + 0.12 * item.size > foot:
+        if isinstance(item, _Cut):
+            cut.append(item)
+        # a line stays if its body (to the ideographic descent, 0.12 em) is in the frame,
+        # and no line before it was too wide to set
+        elif isinstance(item, GlyphRun) and (cut or bottom is not None and item.y + 0.12 * item.size > foot):
             dropped.append(item)
         else:
             kept.append(item)
     items[start:] = kept
-    chars = sum(not c.isspace() for run in dropped for c in run.text)
+    chars = sum(not c.isspace() for run in dropped + cut for c in run.text)
     shown = "".join(run.text for run in kept if isinstance(run, GlyphRun)).strip()
-    by = (bottom - rect.y - rect.h) * 25.4 / 72
-    report.overflow.append({"page": number, "element": k, "type": element.type, "mm": round(by, 1),
-                            "chars": chars, "last_words": shown[-12:]})
+    by = (bottom - rect.y - rect.h) * 25.4 / 72 if bottom is not None else 0.0
+    entry = {"page": number, "element": k, "type": element.type, "mm": round(by, 1), "chars": chars,
+             "last_words": shown[-12:]}
+    why = f"{by:.1f} mm too short"
+    if cut:
+        entry["too_wide"] = cut[0].text
+        why = f"'{cut[0].text[:12]}' has a character wider than the frame" + (f", and {why}" if by else "")
+    report.overflow.append(entry)
     report.warn(f"page {number}, element {k} ({element.type}): {chars} characters did not fit its frame, "
-                f"{by:.1f} mm too short (last words placed: '{shown[-12:]}')")
+                f"{why} (last words placed: '{shown[-12:]}')")
 
 
 def _master(items, edition: model.Edition, page: model.Page, number: int, setter: Setter) -> None:
@@ -308,7 +341,7 @@ def _fitted_size(el: model.Headline, text: str, width: float, setter: Setter) ->
     size = high
     while size > low:
         lines = setter.lines(text, el.style, width, size=size)
-        if len(lines) <= text.count("\n") + 1:
+        if len(lines) <= text.count("\n") + 1 and not any(line.overfull for line in lines):
             return size
         size -= 0.5
     return low
