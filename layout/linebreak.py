@@ -173,8 +173,12 @@ def _first_fit(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]]
                 best[u.brk] = b
             b += 1
         if end is None:
-            end = (best[BREAK_OK] or best[BREAK_HYPHEN] or best[BREAK_EMERGENCY] or best[BREAK_LAST]
-                   or max(b - 1, a + 1))
+            end = best[BREAK_OK] or best[BREAK_HYPHEN] or best[BREAK_EMERGENCY] or best[BREAK_LAST]
+        if end is None:
+            # not even the first grapheme cluster fits: it alone makes an overfull line
+            end = a + 1
+            while end < n and not units[end - 1].brk and not units[end - 1].forced:
+                end += 1
         lines.append((a, end))
         a = end
     return lines
