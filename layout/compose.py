@@ -367,8 +367,10 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
         measure = width
         cap_lines = setter.lines(text, el.caption_style, measure - (6 if side else 0)) if text else []
         cap_h = (len(cap_lines) * pitch + 3) if cap_lines and not side else 0
+        # a caption deeper than the frame leaves the picture no room (it is not drawn)
+        # and starts at the frame's top, never above it; what passes the foot is counted
         box = Rect(rect.x + (cap_w if el.caption_position == "left" and side else 0), rect.y,
-                   rect.w - (cap_w if side else 0), rect.h - cap_h)
+                   rect.w - (cap_w if side else 0), max(rect.h - cap_h, 0.0))
         scale = (min if fit else max)(box.w / cw, box.h / ch)
         shown = max(cw * scale, min(10 * cap_style.size, box.w))  # no caption under 10 em
         if not (fit and cap_lines and not side) or shown >= width - 0.5:
@@ -389,7 +391,8 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
         x = min(box.x, max(box.x + box.w - w, box.x + box.w / 2 - fx * w))
         y = min(box.y, max(box.y + box.h - h, box.y + box.h / 2 - fy * h))
         clip = (box.x, box.y, box.w, box.h)
-    items.append(Image(path, x, y, w, h, clip))
+    if clip[2] > 0 and clip[3] > 0:
+        items.append(Image(path, x, y, w, h, clip))
     if not cap_lines:
         return None
     px, py, pw, ph = clip  # the picture as shown
