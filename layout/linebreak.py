@@ -137,9 +137,11 @@ def break_lines(prepared: Prepared, widths: Widths, start: int = 0,
         lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN), overfull=False)
     if lines is None:  # nothing fits without an emergency break
         lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY), overfull=False)
-    if lines is None:  # nor without breaking the rules, or an overfull line
-        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY, BREAK_LAST),
-                           overfull=True)
+    if lines is None:  # nor without breaking the rules (an unbroken run: the fast pass first), or overfull
+        every = (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY, BREAK_LAST)
+        lines = _windowed(sums, widths, start, every)
+        if lines is None:
+            lines = _total_fit(sums, widths, start, every, overfull=True)
     return lines if lines is not None else _first_fit(sums, widths, start)
 
 
@@ -258,7 +260,8 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
 WINDOW_EM = 3.0  # how much shorter than its measure a line may be in the fast pass
 
 
-def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] | None:
+def _windowed(sums: _Sums, widths: Widths, start: int,
+              allow=(BREAK_OK, BREAK_HYPHEN)) -> list[tuple[int, int]] | None:
     """Total-fit with each line's end searched only where the line is nearly full.
 
     The same demerits as _total_fit, but instead of every open breakpoint meeting every
@@ -280,7 +283,8 @@ def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] 
     start_cut, start_shrink = sums.start_cut, sums.start_shrink
     tight = sums.tight
     fixed, first_widths, rest = len(widths.first), widths.first, widths.rest
-    cands = [j for j in range(start + 1, n) if units[j - 1].brk in (BREAK_OK, BREAK_HYPHEN)]
+    cands = [j for j in range(start + 1, n) if units[j - 1].brk in allow]
+    penalties = sums.penalty
     forced = [j for j in range(start + 1, n) if units[j - 1].forced]
     if forced:
         return None  # line feeds (subheads, headlines) are short texts: the full search is cheap
@@ -342,7 +346,7 @@ def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] 
                     bad = 0.0
                 else:
                     bad = _badness(width - natural, stretch_sum[b - 1] - stretch_sum[a])
-                penalty = HYPHEN_PENALTY if j != n and units[j - 1].brk == BREAK_HYPHEN else 0.0
+                penalty = penalties[j - 1] if j != n else 0.0
                 total = dem + (1 + bad) ** 2 + penalty
                 if j == n and _one_han_char(sums, i, j):
                     total += SHORT_LAST_LINE
