@@ -60,10 +60,12 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
         for element in page.elements:
             if isinstance(element, model.Box):
                 boxes.setdefault(pi, []).append((frame_rect(element.frame, geo, pi + 1), element.inset))
+    numbers: dict[int, int] = {}  # a story frame's element number on its page, for the report
     for pi, page in enumerate(src.pages):
-        for element in page.elements:
+        for k, element in enumerate(page.elements):
             if isinstance(element, model.StoryFrame):
                 frames.setdefault(element.story, []).append((pi, element))
+                numbers[id(element)] = k + 1
             elif isinstance(element, model.Photo):
                 r, g = frame_rect(element.frame, geo, pi + 1), element.wrap_gap
                 obstacles.setdefault(pi, []).append(Rect(r.x - g, r.y - g, r.w + 2 * g, r.h + 2 * g))
@@ -75,7 +77,7 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
         nonlocal done
         for name in names:
             flow_story(edition.stories[name], story_chain(frames[name]), items, setter, geo,
-                       src.jump_lines, obstacles, boxes, into, until)
+                       src.jump_lines, obstacles, boxes, into, until, numbers)
             if items is pages_items:
                 done += 1
                 if progress:

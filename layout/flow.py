@@ -135,8 +135,10 @@ def _free_interval(x: float, w: float, top: float, bottom: float, obstacles: lis
 
 def flow_story(story: model.Story, chain, pages_items: list[list], setter: Setter,
                geo: model.PageGeometry, jumps: model.JumpLines, obstacles: dict[int, list[Rect]],
-               boxes: dict[int, list], report: Report, until: int | None = None) -> None:
-    """Flow a story; `until` (a 0-based page index) stops after that page (previews)."""
+               boxes: dict[int, list], report: Report, until: int | None = None,
+               numbers: dict[int, int] | None = None) -> None:
+    """Flow a story; `until` (a 0-based page index) stops after that page (previews).
+    `numbers`: each frame's element number on its page, by id(), for the report."""
     body = setter.style(story.style)
     ascent = 0.88 * body.size
     pitch = body.line_pitch
@@ -147,8 +149,15 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
         if el.headline:
             style = setter.style("continued")
             lines = setter.lines(el.headline, "continued", rect.w)
+            foot = rect.y + rect.h + 0.5
             for i, line in enumerate(lines):
-                pages_items[pi] += [r.moved(rect.x, rect.y + line.ascent + i * style.line_pitch) for r in line.runs]
+                y = rect.y + line.ascent + i * style.line_pitch
+                if line.overfull or y + 0.12 * style.size > foot:
+                    # as compose does for other frames: left out from here, and counted
+                    if until is None or pi <= until:
+                        _headline_overflow(report, el, pi, (numbers or {}).get(id(el), 0), lines, i)
+                    break
+                pages_items[pi] += [r.moved(rect.x, y) for r in line.runs]
             skip = len(lines) * style.line_pitch + style.space_after
         cols = _columns(el, pi, part, geo, ascent, pitch, skip, obstacles.get(pi, []), boxes.get(pi, []))
         if el.column_rules and len(cols) > 1:
@@ -157,7 +166,7 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                 for y0, y1 in _rule_spans(x, rect.y + skip, rect.y + rect.h, obstacles.get(pi, []), geo.gutter):
                     pages_items[pi].append(Rule(x, y0, x, y1, 0.4))
         parts.append((pi, cols))
-    _jump_lines(parts, pages_items, setter, jumps)
+    _jump_lines(parts, pages_items, setter, jumps, report)
     columns = [c for _, cols in parts for c in cols]
     if until is not None:
         # a preview of some pages: text is placed in order, so the columns after the
@@ -213,6 +222,18 @@ def _rule_break_notes(fill: Fill) -> list[str]:
             f"break{'' if n > 1 else 's'} against them, the first {fill.rule_breaks[0][1]}"]
 
 
+def _headline_overflow(report: Report, el: model.StoryFrame, pi: int, k: int, lines: list[Line],
+                       cut: int) -> None:
+    chars = sum(not c.isspace() for line in lines[cut:] for c in line.text)
+    shown = "".join(line.text for line in lines[:cut]).strip()
+    entry = {"page": pi + 1, "element": k, "type": el.type, "mm": 0.0, "chars": chars, "last_words": shown[-12:]}
+    if lines[cut].overfull:
+        entry["too_wide"] = lines[cut].text
+    report.overflow.append(entry)
+    report.warn(f"page {pi + 1}, element {k} ({el.type}): {chars} characters of its headline did not fit its "
+                f"frame (last words placed: '{shown[-12:]}')")
+
+
 def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutter: float) -> list[tuple]:
     """A column rule from top to bottom, cut where a photo the text wraps around lies
     across it (with its gap). A photo only beside the gutter does not cut it: photos sit
@@ -233,20 +254,28 @@ def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutt
     return [(y0, y1) for y0, y1 in spans if y1 - y0 >= 6]
 
 
-def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines) -> None:
+def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines, report: Report) -> None:
     """下转 at the end of a part that continues on another page, 上接 at the start of
-    the part that continues it."""
+    the part that continues it: one line in the slot, or left out with a warning."""
     for k, (pi, cols) in enumerate(parts):
         nxt = parts[k + 1][0] if k + 1 < len(parts) else None
         if nxt is not None and nxt != pi and cols[-1].slots:
             slot = cols[-1].slots.pop()
-            line = setter.lines(jumps.to.format(page=nxt + 1), jumps.style, slot.w, align="end")[0]
-            pages_items[pi] += [r.moved(slot.x, slot.baseline) for r in line.runs]
+            _jump_line(pages_items[pi], setter, jumps, jumps.to.format(page=nxt + 1), slot, "end", pi, report)
         prev = parts[k - 1][0] if k > 0 else None
         if prev is not None and prev != pi and cols[0].slots:
             slot = cols[0].slots.pop(0)
-            line = setter.lines(jumps.from_.format(page=prev + 1), jumps.style, slot.w, align="start")[0]
-            pages_items[pi] += [r.moved(slot.x, slot.baseline) for r in line.runs]
+            _jump_line(pages_items[pi], setter, jumps, jumps.from_.format(page=prev + 1), slot, "start", pi,
+                       report)
+
+
+def _jump_line(items: list, setter: Setter, jumps: model.JumpLines, text: str, slot: Slot, align: str,
+               pi: int, report: Report) -> None:
+    lines = setter.lines(text, jumps.style, slot.w, align=align)
+    if len(lines) != 1 or lines[0].overfull:
+        report.warn(f"page {pi + 1}: the jump line '{text}' does not fit its column on one line and is left out")
+        return
+    items += [r.moved(slot.x, slot.baseline) for r in lines[0].runs]
 
 
 def _style_of(story: model.Story, block: model.Block) -> str:

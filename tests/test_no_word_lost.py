@@ -288,3 +288,48 @@ def test_the_rules_hold_wherever_a_legal_break_exists(parts, em):
         if k + 1 < len(lines):
             assert text[line.end] not in "，。、；：！？”’）》」』】〕", line.text  # C1
             assert text[line.end - 1] not in "“‘（《「『【〔", line.text  # C2
+
+
+CONTINUED = """\
+paper: {{name: 测试报, date: 2026-11-30}}
+geometry: {{preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}}
+styles:
+  j: {{font: headline, size: {jump_size}pt}}
+jump_lines: {{style: j}}
+stories:
+  s: {{file: s.md}}
+pages:
+  - folio: none
+    elements:
+      - {{type: story, story: s, frame: {{column: 1, top: 0mm, height: 20mm}}}}
+  - folio: none
+    elements:
+      - {{type: story, story: s, headline: {headline}, frame: {{column: 1, top: 0mm, height: 15mm}}}}
+"""
+
+
+@pytest.mark.parametrize("headline, jump_size", [("接上文" * 30, 9), ("ཀ" * 3, 9), ("续", 60)],
+                         ids=["headline-too-deep", "headline-fits", "jump-line-too-wide"])
+def test_continued_headlines_and_jump_lines_stay_in_their_frames(tmp_path, headline, jump_size):
+    """A story frame's continuation headline is shown down to the frame's foot and the
+    rest counted, like other frames' text; a jump line that does not fit its column on
+    one line is left out with a warning, never drawn past the column."""
+    from layout.api import lay_out
+
+    (tmp_path / "s.md").write_text("法治宣传教育是全民守法的基础工作。" * 40 + "\n", encoding="utf-8")
+    (tmp_path / "edition.yaml").write_text(CONTINUED.format(headline=headline, jump_size=jump_size),
+                                           encoding="utf-8")
+    edition, pages, report = lay_out(tmp_path / "edition.yaml")
+    for n, page in enumerate(pages):
+        rect = frame_rect(edition.source.pages[n].elements[0].frame, edition.geometry, n + 1)
+        for run in (i for i in page.items if hasattr(i, "clusters")):
+            # (a closing mark at a line's end gives up half its advance, C8)
+            right = run.x + max(p[0] + a for p, a in zip(run.positions, run.advances))
+            assert rect.x - 0.01 <= run.x and right <= rect.x + rect.w + 0.5 * run.size + 0.01, (run.text, rect)
+            assert run.y + 0.12 * run.size <= rect.y + rect.h + 0.5, (run.text, rect)
+    shown = "".join(r.text for r in pages[1].items if hasattr(r, "clusters") and r.size == 14.0)
+    left = sum(e["chars"] for e in report.overflow if e["page"] == 2)
+    assert len(shown) + left == len(headline)
+    assert headline.startswith(shown)
+    if jump_size > 14:
+        assert any("jump line" in w and "left out" in w for w in report.warnings), report.warnings
