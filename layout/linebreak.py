@@ -197,7 +197,7 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
     adv, shr, stretch_sum = sums.adv, sums.shr, sums.stretch
     end_cut, end_shrink = sums.end_cut, sums.end_shrink
     start_cut, start_shrink = sums.start_cut, sums.start_shrink
-    penalties = sums.penalty
+    penalties = sums.penalty if BREAK_LAST in allow or BREAK_EMERGENCY in allow else None
     limit = EPS
     # breakpoints: (position, line-width class) -> (demerits, lines so far, previous key)
     nodes: dict[tuple[int, int], tuple[float, int, tuple | None]] = {(start, 0): (0.0, 0, None)}
@@ -208,7 +208,9 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
         forced = u.forced and not last
         if not (last or forced or u.brk in allow):
             continue
-        penalty = 0.0 if last or forced else penalties[j - 1]
+        penalty = 0.0
+        if not (last or forced):
+            penalty = (HYPHEN_PENALTY if u.brk == BREAK_HYPHEN else 0.0) if penalties is None else penalties[j - 1]
         b = lasts[j]
         new: dict[tuple[int, int], tuple[float, int, tuple]] = {}
         gone = []
@@ -284,7 +286,8 @@ def _windowed(sums: _Sums, widths: Widths, start: int,
     tight = sums.tight
     fixed, first_widths, rest = len(widths.first), widths.first, widths.rest
     cands = [j for j in range(start + 1, n) if units[j - 1].brk in allow]
-    penalties = sums.penalty
+    # ordinary text (the first pass) needs no penalty list: only hyphens cost anything
+    penalties = sums.penalty if BREAK_LAST in allow or BREAK_EMERGENCY in allow else None
     forced = [j for j in range(start + 1, n) if units[j - 1].forced]
     if forced:
         return None  # line feeds (subheads, headlines) are short texts: the full search is cheap
@@ -346,7 +349,12 @@ def _windowed(sums: _Sums, widths: Widths, start: int,
                     bad = 0.0
                 else:
                     bad = _badness(width - natural, stretch_sum[b - 1] - stretch_sum[a])
-                penalty = penalties[j - 1] if j != n else 0.0
+                if j == n:
+                    penalty = 0.0
+                elif penalties is None:
+                    penalty = HYPHEN_PENALTY if units[j - 1].brk == BREAK_HYPHEN else 0.0
+                else:
+                    penalty = penalties[j - 1]
                 total = dem + (1 + bad) ** 2 + penalty
                 if j == n and _one_han_char(sums, i, j):
                     total += SHORT_LAST_LINE
