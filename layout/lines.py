@@ -23,6 +23,9 @@ from .shape import Shaper
 ASCENT = {"han": 0.88, "latin": 0.88, "tibetan": 0.95}
 DESCENT = {"han": 0.12, "latin": 0.12, "tibetan": 0.55}
 SHRINK_ORDER = (2, 3, 4, 5, SHRINK_GAP, 7)  # C10, after the line-end mark (1)
+# how far past its measure a line may reach and still be placed (pt): a hair from
+# reshaping at its ends is no reason to leave a line out, a glyph's width is
+OVERRUN = 0.25
 _new = tuple.__new__  # a NamedTuple from a tuple, without its Python-level __new__
 
 
@@ -37,7 +40,7 @@ class Line(NamedTuple):  # not a frozen dataclass: made per line and per balanci
     ratio: float  # space added (+) or taken (-) per em of type size
     last: bool
     width: float = 0.0  # set width: from the line's start (indent included) to its last glyph's advance
-    overfull: bool = False  # wider than its measure (a unit wider than it, or no finite width): not to be placed
+    overfull: bool = False  # wider than its measure (a cluster wider than it, or no finite width): never placed
     against_rules: bool = False  # it ends at a last-resort break: no break the rules allow fitted
 
     @property
@@ -111,7 +114,7 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     width = sum(adv) + sum(gaps) + (pad[1] * pad[2] if pad else 0.0)
     return Line(tuple(runs), measure, natural, ascent, descent, text_start, text_end,
                 (width - natural) / prepared.size, last, x + width,
-                overfull=not width <= measure + EPS,  # NaN too
+                overfull=not width <= measure + OVERRUN,  # NaN too
                 against_rules=against_rules)
 
 
