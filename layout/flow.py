@@ -155,7 +155,9 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                 if line.overfull or y + 0.12 * style.size > foot:
                     # as compose does for other frames: left out from here, and counted
                     if until is None or pi <= until:
-                        _headline_overflow(report, el, pi, (numbers or {}).get(id(el), 0), lines, i)
+                        _headline_overflow(report, el, pi, (numbers or {}).get(id(el), 0), lines, i,
+                                           rect.y + lines[0].ascent + (len(lines) - 1) * style.line_pitch
+                                           + lines[-1].descent - (rect.y + rect.h))
                     break
                 pages_items[pi] += [r.moved(rect.x, y) for r in line.runs]
             skip = len(lines) * style.line_pitch + style.space_after
@@ -223,10 +225,13 @@ def _rule_break_notes(fill: Fill) -> list[str]:
 
 
 def _headline_overflow(report: Report, el: model.StoryFrame, pi: int, k: int, lines: list[Line],
-                       cut: int) -> None:
+                       cut: int, short: float) -> None:
+    """The continuation headline's lines from `cut` on are left out: report them as
+    compose reports other frames' text (`short`: pt the frame lacks below)."""
     chars = sum(not c.isspace() for line in lines[cut:] for c in line.text)
     shown = "".join(line.text for line in lines[:cut]).strip()
-    entry = {"page": pi + 1, "element": k, "type": el.type, "mm": 0.0, "chars": chars, "last_words": shown[-12:]}
+    entry = {"page": pi + 1, "element": k, "type": el.type, "mm": round(max(short, 0.0) * 25.4 / 72, 1),
+             "chars": chars, "last_words": shown[-12:]}
     if lines[cut].overfull:
         entry["too_wide"] = lines[cut].text
     report.overflow.append(entry)
