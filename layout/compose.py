@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import unicodedata
 from pathlib import Path
+from typing import NamedTuple
 
 from . import model, parallel
 from .display import GlyphRun, Image, PageOut, Panel, Rule
@@ -22,9 +23,19 @@ from .lines import Line
 from .setter import Setter
 
 
+class _Cut(NamedTuple):
+    """Stands in an element's items for a line wider than the frame (a character wider
+    than the measure): never drawn; _page_elements leaves it and the element's text
+    after it out, and counts them."""
+    text: str
+
+
 def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float) -> float:
     """Lines top-down from y (the top of the first line's box); returns the bottom."""
     for i, line in enumerate(lines):
+        if line.overfull:
+            items.append(_Cut(line.text))
+            continue
         items += [r.moved(x, y + line.ascent + i * pitch) for r in line.runs]
     if not lines:
         return y
@@ -51,10 +62,12 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
         for element in page.elements:
             if isinstance(element, model.Box):
                 boxes.setdefault(pi, []).append((frame_rect(element.frame, geo, pi + 1), element.inset))
+    numbers: dict[int, int] = {}  # a story frame's element number on its page, for the report
     for pi, page in enumerate(src.pages):
-        for element in page.elements:
+        for k, element in enumerate(page.elements):
             if isinstance(element, model.StoryFrame):
                 frames.setdefault(element.story, []).append((pi, element))
+                numbers[id(element)] = k + 1
             elif isinstance(element, model.Photo):
                 r, g = frame_rect(element.frame, geo, pi + 1), element.wrap_gap
                 obstacles.setdefault(pi, []).append(Rect(r.x - g, r.y - g, r.w + 2 * g, r.h + 2 * g))
@@ -71,7 +84,7 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
             k = next(k for k, e in enumerate(src.pages[pi].elements) if e is el)
             with _placed(edition, pi + 1, k + 1, f"story '{name}'"):
                 flow_story(edition.stories[name], story_chain(frames[name]), items, setter, geo,
-                           src.jump_lines, obstacles, boxes, into, until)
+                           src.jump_lines, obstacles, boxes, into, until, numbers)
             if items is pages_items:
                 done += 1
                 if progress:
@@ -159,6 +172,9 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
                    setter: Setter, report: Report, boxes: list) -> None:
     with _placed(edition, number, 0, "folio and credits"):
         _master(items, edition, page, number, setter)
+    for cut in _take_cut(items, 0):
+        report.warn(f"page {number}: the master's folio or credits line '{cut.text}' is wider than the type "
+                    f"area and is left out")
     for k, element in enumerate(page.elements):
         with _placed(edition, number, k + 1, element.type):
             _element(items, backgrounds, edition, element, k, number, setter, report, boxes)
@@ -210,31 +226,50 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
         bottom = _ad(items, element, rect, setter)
     else:  # a type the model has and this module forgot: never skip silently
         raise TypeError(f"no layout for element {element!r}")
-    if bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5:
-        _overflow(items, start, element, k + 1, number, rect, bottom, report)
+    short = bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5
+    if short or any(isinstance(item, _Cut) for item in items[start:]):
+        _overflow(items, start, element, k + 1, number, rect, bottom if short else None, report)
 
 
-def _overflow(items: list, start: int, element, k: int, number: int, rect: Rect, bottom: float,
+def _take_cut(items: list, start: int) -> list[_Cut]:
+    """Take the stand-ins of lines too wide to set out of items[start:]."""
+    cut = [item for item in items[start:] if isinstance(item, _Cut)]
+    if cut:
+        items[start:] = [item for item in items[start:] if not isinstance(item, _Cut)]
+    return cut
+
+
+def _overflow(items: list, start: int, element, k: int, number: int, rect: Rect, bottom: float | None,
               report: Report) -> None:
     """Text that outgrows a headline, text, caption, teaser or ad frame: the lines below
-    the frame's foot are left out (never drawn over what lies below it) and reported, like
-    an overset story, with the characters left out and the last words shown."""
+    the frame's foot, and from a line too wide for the frame on (a character wider than
+    the measure), are left out (never drawn over what lies beside or below it) and
+    reported, like an overset story, with the characters left out and the last words
+    shown."""
     foot = rect.y + rect.h + 0.5
-    kept, dropped = [], []
+    kept, dropped, cut = [], [], []
     for item in items[start:]:
-        # a line stays if its body (to the ideographic descent, 0.12 em) is in the frame
-        if isinstance(item, GlyphRun) and item.y + 0.12 * item.size > foot:
+        if isinstance(item, _Cut):
+            cut.append(item)
+        # a line stays if its body (to the ideographic descent, 0.12 em) is in the frame,
+        # and no line before it was too wide to set
+        elif isinstance(item, GlyphRun) and (cut or bottom is not None and item.y + 0.12 * item.size > foot):
             dropped.append(item)
         else:
             kept.append(item)
     items[start:] = kept
-    chars = sum(not c.isspace() for run in dropped for c in run.text)
+    chars = sum(not c.isspace() for run in dropped + cut for c in run.text)
     shown = "".join(run.text for run in kept if isinstance(run, GlyphRun)).strip()
-    by = (bottom - rect.y - rect.h) * 25.4 / 72
-    report.overflow.append({"page": number, "element": k, "type": element.type, "mm": round(by, 1),
-                            "chars": chars, "last_words": shown[-12:]})
+    by = (bottom - rect.y - rect.h) * 25.4 / 72 if bottom is not None else 0.0
+    entry = {"page": number, "element": k, "type": element.type, "mm": round(by, 1), "chars": chars,
+             "last_words": shown[-12:]}
+    why = f"{by:.1f} mm too short"
+    if cut:
+        entry["too_wide"] = cut[0].text
+        why = f"'{cut[0].text[:12]}' has a character wider than the frame" + (f", and {why}" if by else "")
+    report.overflow.append(entry)
     report.warn(f"page {number}, element {k} ({element.type}): {chars} characters did not fit its frame, "
-                f"{by:.1f} mm too short (last words placed: '{shown[-12:]}')")
+                f"{why} (last words placed: '{shown[-12:]}')")
 
 
 def _master(items, edition: model.Edition, page: model.Page, number: int, setter: Setter) -> None:
@@ -338,7 +373,7 @@ def _fitted_size(el: model.Headline, text: str, width: float, setter: Setter) ->
     size = high
     while size > low:
         lines = setter.lines(text, el.style, width, size=size)
-        if len(lines) <= text.count("\n") + 1:
+        if len(lines) <= text.count("\n") + 1 and not any(line.overfull for line in lines):
             return size
         size -= 0.5
     return low
@@ -364,8 +399,10 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
         measure = width
         cap_lines = setter.lines(text, el.caption_style, measure - (6 if side else 0)) if text else []
         cap_h = (len(cap_lines) * pitch + 3) if cap_lines and not side else 0
+        # a caption deeper than the frame leaves the picture no room (it is not drawn)
+        # and starts at the frame's top, never above it; what passes the foot is counted
         box = Rect(rect.x + (cap_w if el.caption_position == "left" and side else 0), rect.y,
-                   rect.w - (cap_w if side else 0), rect.h - cap_h)
+                   rect.w - (cap_w if side else 0), max(rect.h - cap_h, 0.0))
         scale = (min if fit else max)(box.w / cw, box.h / ch)
         shown = max(cw * scale, min(10 * cap_style.size, box.w))  # no caption under 10 em
         if not (fit and cap_lines and not side) or shown >= width - 0.5:
@@ -386,7 +423,8 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
         x = min(box.x, max(box.x + box.w - w, box.x + box.w / 2 - fx * w))
         y = min(box.y, max(box.y + box.h - h, box.y + box.h / 2 - fy * h))
         clip = (box.x, box.y, box.w, box.h)
-    items.append(Image(path, x, y, w, h, clip))
+    if clip[2] > 0 and clip[3] > 0:
+        items.append(Image(path, x, y, w, h, clip))
     if not cap_lines:
         return None
     px, py, pw, ph = clip  # the picture as shown

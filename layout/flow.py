@@ -58,6 +58,7 @@ class Fill:
     chars: list[int] = field(default_factory=list)       # characters placed per column
     last_words: str = ""
     notes: list[str] = field(default_factory=list)       # widows/orphans that could not be avoided
+    rule_breaks: list[tuple[int, str]] = field(default_factory=list)  # (column, where) of lines that break the rules
 
     @property
     def finished(self) -> bool:
@@ -134,8 +135,10 @@ def _free_interval(x: float, w: float, top: float, bottom: float, obstacles: lis
 
 def flow_story(story: model.Story, chain, pages_items: list[list], setter: Setter,
                geo: model.PageGeometry, jumps: model.JumpLines, obstacles: dict[int, list[Rect]],
-               boxes: dict[int, list], report: Report, until: int | None = None) -> None:
-    """Flow a story; `until` (a 0-based page index) stops after that page (previews)."""
+               boxes: dict[int, list], report: Report, until: int | None = None,
+               numbers: dict[int, int] | None = None) -> None:
+    """Flow a story; `until` (a 0-based page index) stops after that page (previews).
+    `numbers`: each frame's element number on its page, by id(), for the report."""
     body = setter.style(story.style)
     ascent = 0.88 * body.size
     pitch = body.line_pitch
@@ -146,8 +149,17 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
         if el.headline:
             style = setter.style("continued")
             lines = setter.lines(el.headline, "continued", rect.w)
+            foot = rect.y + rect.h + 0.5
             for i, line in enumerate(lines):
-                pages_items[pi] += [r.moved(rect.x, rect.y + line.ascent + i * style.line_pitch) for r in line.runs]
+                y = rect.y + line.ascent + i * style.line_pitch
+                if line.overfull or y + 0.12 * style.size > foot:
+                    # as compose does for other frames: left out from here, and counted
+                    if until is None or pi <= until:
+                        _headline_overflow(report, el, pi, (numbers or {}).get(id(el), 0), lines, i,
+                                           rect.y + lines[0].ascent + (len(lines) - 1) * style.line_pitch
+                                           + lines[-1].descent - (rect.y + rect.h))
+                    break
+                pages_items[pi] += [r.moved(rect.x, y) for r in line.runs]
             skip = len(lines) * style.line_pitch + style.space_after
         cols = _columns(el, pi, part, geo, ascent, pitch, skip, obstacles.get(pi, []), boxes.get(pi, []))
         if el.column_rules and len(cols) > 1:
@@ -156,7 +168,7 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                 for y0, y1 in _rule_spans(x, rect.y + skip, rect.y + rect.h, obstacles.get(pi, []), geo.gutter):
                     pages_items[pi].append(Rule(x, y0, x, y1, 0.4))
         parts.append((pi, cols))
-    _jump_lines(parts, pages_items, setter, jumps)
+    _jump_lines(parts, pages_items, setter, jumps, report)
     columns = [c for _, cols in parts for c in cols]
     if until is not None:
         # a preview of some pages: text is placed in order, so the columns after the
@@ -170,8 +182,9 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     fill = _balance(story, columns, setter, fill, [el.balance for _, el in chain])
     for _, page, run in fill.placed:
         pages_items[page].append(run)
+    notes = fill.notes + _rule_break_notes(fill)
     if partial and not fill.finished:
-        for note in fill.notes:
+        for note in notes:
             report.warn(f"story '{story.name}': {note}")
         return  # its end is on a page not composed: nothing to report about overset
     capacity = sum(len(c.slots) for c in columns)
@@ -196,9 +209,34 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                                "placed_chars": placed, "last_words": fill.last_words, "at": at})
         report.warn(f"story '{story.name}' is overset on page {last_page}: {left} characters did not "
                     f"fit (last words placed: '{fill.last_words}')")
-    for note in fill.notes:
+    for note in notes:
         report.warn(f"story '{story.name}': {note}")
     report.copyfit.append(entry)
+
+
+def _rule_break_notes(fill: Fill) -> list[str]:
+    """Lines that had to break where the Chinese or Tibetan rules forbid (an unbroken
+    run longer than the measure): said once per story, with the first place."""
+    if not fill.rule_breaks:
+        return []
+    n = len(fill.rule_breaks)
+    return [f"no break the composition rules allow fits the measure, so {n} line{'s' if n > 1 else ''} "
+            f"break{'' if n > 1 else 's'} against them, the first {fill.rule_breaks[0][1]}"]
+
+
+def _headline_overflow(report: Report, el: model.StoryFrame, pi: int, k: int, lines: list[Line],
+                       cut: int, short: float) -> None:
+    """The continuation headline's lines from `cut` on are left out: report them as
+    compose reports other frames' text (`short`: pt the frame lacks below)."""
+    chars = sum(not c.isspace() for line in lines[cut:] for c in line.text)
+    shown = "".join(line.text for line in lines[:cut]).strip()
+    entry = {"page": pi + 1, "element": k, "type": el.type, "mm": round(max(short, 0.0) * 25.4 / 72, 1),
+             "chars": chars, "last_words": shown[-12:]}
+    if lines[cut].overfull:
+        entry["too_wide"] = lines[cut].text
+    report.overflow.append(entry)
+    report.warn(f"page {pi + 1}, element {k} ({el.type}): {chars} characters of its headline did not fit its "
+                f"frame (last words placed: '{shown[-12:]}')")
 
 
 def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutter: float) -> list[tuple]:
@@ -221,21 +259,29 @@ def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutt
     return [(y0, y1) for y0, y1 in spans if y1 - y0 >= 6]
 
 
-def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines) -> None:
+def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines, report: Report) -> None:
     """下转 at the end of a part that continues on another page, 上接 at the start of
-    the part that continues it."""
+    the part that continues it: one line in the slot, or left out with a warning."""
     for k, (pi, cols) in enumerate(parts):
         nxt = parts[k + 1][0] if k + 1 < len(parts) else None
         # (an empty jump line, or one of spaces only, is none: its slot stays the story's)
         if nxt is not None and nxt != pi and cols[-1].slots and jumps.to.strip():
             slot = cols[-1].slots.pop()
-            line = setter.lines(jumps.to.format(page=nxt + 1), jumps.style, slot.w, align="end")[0]
-            pages_items[pi] += [r.moved(slot.x, slot.baseline) for r in line.runs]
+            _jump_line(pages_items[pi], setter, jumps, jumps.to.format(page=nxt + 1), slot, "end", pi, report)
         prev = parts[k - 1][0] if k > 0 else None
         if prev is not None and prev != pi and cols[0].slots and jumps.from_.strip():
             slot = cols[0].slots.pop(0)
-            line = setter.lines(jumps.from_.format(page=prev + 1), jumps.style, slot.w, align="start")[0]
-            pages_items[pi] += [r.moved(slot.x, slot.baseline) for r in line.runs]
+            _jump_line(pages_items[pi], setter, jumps, jumps.from_.format(page=prev + 1), slot, "start", pi,
+                       report)
+
+
+def _jump_line(items: list, setter: Setter, jumps: model.JumpLines, text: str, slot: Slot, align: str,
+               pi: int, report: Report) -> None:
+    lines = setter.lines(text, jumps.style, slot.w, align=align)
+    if len(lines) != 1 or lines[0].overfull:
+        report.warn(f"page {pi + 1}: the jump line '{text}' does not fit its column on one line and is left out")
+        return
+    items += [r.moved(slot.x, slot.baseline) for r in lines[0].runs]
 
 
 def _style_of(story: model.Story, block: model.Block) -> str:
@@ -271,6 +317,9 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
             widths = Widths.of([s.w for s in free], col.w)
             lines = setter.set_lines(p, widths, style, unit, unit == 0)
             fits = min(len(lines), len(free))
+            # a line wider than its slot (a unit wider than the column) is never placed:
+            # it would run out of the frame, so it and what follows stay overset
+            fits = next((k for k in range(fits) if lines[k].overfull), fits)
             fits = _keep_together(story, bi, block, lines, fits, slot, unit, steps, limit, out, col,
                                   setter.style(story.style))
             for li in range(fits):
@@ -279,6 +328,10 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                 out.lines.append((ci, bi, s.baseline))
                 out.chars[-1] += lines[li].end - lines[li].start
                 out.last_words = p.text[max(lines[li].start, lines[li].end - 12):lines[li].end].strip()
+                if lines[li].against_rules:
+                    end = lines[li].end
+                    out.rule_breaks.append((ci, f"on page {col.page + 1} between "
+                                                f"'{p.text[max(0, end - 6):end]}' and '{p.text[end:end + 6]}'"))
             slot += fits * steps
             if fits == len(lines):
                 bi, unit = bi + 1, 0
@@ -344,9 +397,11 @@ def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fi
             n = len(members)
             placed = [e for e in fill.placed if e[0] < first] + [(ci + first, pg, r) for ci, pg, r in trial.placed]
             lines = [e for e in fill.lines if e[0] < first] + [(ci + first, b, y) for ci, b, y in trial.lines]
+            rule_breaks = [e for e in fill.rule_breaks if e[0] < first] + [
+                (ci + first, w) for ci, w in trial.rule_breaks]
             return Fill(placed, lines, trial.cursor, fill.used[:first] + trial.used + fill.used[first + n:],
                         fill.starts[:first] + trial.starts, fill.chars[:first] + trial.chars,
-                        trial.last_words, fill.notes + trial.notes)
+                        trial.last_words, fill.notes + trial.notes, rule_breaks)
     return fill
 
 

@@ -5,7 +5,10 @@ can be, squeezing before pushing out, C5) and total-fit (Knuth–Plass: the brea
 make the whole paragraph's spacing most even). Both take a width per line, so lines
 beside a photo can be shorter, and both honour the break classes prepare.py set:
 ordinary breaks first, emergency breaks (inside a Latin word) only when nothing else
-fits, and an overfull line only when a single unit is wider than the measure.
+fits, then last-resort breaks (between any two grapheme clusters, against the Chinese
+and Tibetan rules) only where no other break makes a line fit, and an overfull line
+only when a single unit is wider than the measure. Such a line is marked (Line.overfull)
+and the stages above place none: they count its text as overset.
 """
 from __future__ import annotations
 
@@ -13,13 +16,16 @@ from typing import NamedTuple
 from itertools import accumulate
 
 from . import zh
-from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD,
-                      Prepared)
+from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN,
+                      STRETCH_WORD, Prepared)
 
 EPS = 0.005  # pt: the tolerance of "fits" (half the 0.01 pt a line may overrun)
 # how far each kind of gap may comfortably stretch, in em: sets badness, not a limit
 COMFORT = {STRETCH_CHAR: 0.15, STRETCH_WORD: 0.5, STRETCH_HAN_LATIN: 0.25}
 EMERGENCY_PENALTY = 1e5
+# a break against the rules costs more than the loosest legal line ((1 + 1e4) ** 2),
+# splitting an inseparable pair (C4: —— ……) more still; an overfull line more than any
+LAST_PENALTY = 1e9
 HYPHEN_PENALTY = 2500.0  # a hyphenated line costs as much as a fairly loose one
 SHORT_LAST_LINE = 1e6  # C17: a last line of one Han character
 OVERFULL = 1e6
@@ -87,6 +93,14 @@ class _Sums:
                          if all(x <= y for x, y in zip(self.tight, self.tight[1:])) else None)
         self.max_end_cut = max((c for c in self.end_cut if c > 0), default=0.0)
         self.max_end_extra = max((-c for c in self.end_cut if c < 0), default=0.0)
+        self._penalty: list[float] | None = None
+
+    @property
+    def penalty(self) -> list[float]:
+        """The cost of a line ending after each unit (made when a breaker first needs it)."""
+        if self._penalty is None:
+            self._penalty = [_penalty(self.text, x) for x in self.units]
+        return self._penalty
 
     def content(self, a: int, b: int) -> tuple[int, int]:
         """The units a line [a, b) shows: no spaces or line feeds at either end."""
@@ -121,8 +135,13 @@ def break_lines(prepared: Prepared, widths: Widths, start: int = 0,
     lines = _windowed(sums, widths, start)
     if lines is None:  # a line would have to be looser than the window allows
         lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN), overfull=False)
-    if lines is None:  # nothing fits without an emergency break or an overfull line
-        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY), overfull=True)
+    if lines is None:  # nothing fits without an emergency break
+        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY), overfull=False)
+    if lines is None:  # nor without breaking the rules (an unbroken run: the fast pass first), or overfull
+        every = (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY, BREAK_LAST)
+        lines = _windowed(sums, widths, start, every)
+        if lines is None:
+            lines = _total_fit(sums, widths, start, every, overfull=True)
     return lines if lines is not None else _first_fit(sums, widths, start)
 
 
@@ -142,7 +161,7 @@ def _first_fit(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]]
         if a >= n:
             break
         width = widths(len(lines))
-        best = {BREAK_OK: None, BREAK_HYPHEN: None, BREAK_EMERGENCY: None}
+        best = {BREAK_OK: None, BREAK_HYPHEN: None, BREAK_EMERGENCY: None, BREAK_LAST: None}
         b = a + 1
         end = None
         while b <= n:
@@ -156,7 +175,12 @@ def _first_fit(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]]
                 best[u.brk] = b
             b += 1
         if end is None:
-            end = best[BREAK_OK] or best[BREAK_HYPHEN] or best[BREAK_EMERGENCY] or max(b - 1, a + 1)
+            end = best[BREAK_OK] or best[BREAK_HYPHEN] or best[BREAK_EMERGENCY] or best[BREAK_LAST]
+        if end is None:
+            # not even the first grapheme cluster fits: it alone makes an overfull line
+            end = a + 1
+            while end < n and not units[end - 1].brk and not units[end - 1].forced:
+                end += 1
         lines.append((a, end))
         a = end
     return lines
@@ -173,6 +197,7 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
     adv, shr, stretch_sum = sums.adv, sums.shr, sums.stretch
     end_cut, end_shrink = sums.end_cut, sums.end_shrink
     start_cut, start_shrink = sums.start_cut, sums.start_shrink
+    penalties = sums.penalty if BREAK_LAST in allow or BREAK_EMERGENCY in allow else None
     limit = EPS
     # breakpoints: (position, line-width class) -> (demerits, lines so far, previous key)
     nodes: dict[tuple[int, int], tuple[float, int, tuple | None]] = {(start, 0): (0.0, 0, None)}
@@ -185,7 +210,7 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
             continue
         penalty = 0.0
         if not (last or forced):
-            penalty = {BREAK_EMERGENCY: EMERGENCY_PENALTY, BREAK_HYPHEN: HYPHEN_PENALTY}.get(u.brk, 0.0)
+            penalty = (HYPHEN_PENALTY if u.brk == BREAK_HYPHEN else 0.0) if penalties is None else penalties[j - 1]
         b = lasts[j]
         new: dict[tuple[int, int], tuple[float, int, tuple]] = {}
         gone = []
@@ -237,7 +262,8 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
 WINDOW_EM = 3.0  # how much shorter than its measure a line may be in the fast pass
 
 
-def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] | None:
+def _windowed(sums: _Sums, widths: Widths, start: int,
+              allow=(BREAK_OK, BREAK_HYPHEN)) -> list[tuple[int, int]] | None:
     """Total-fit with each line's end searched only where the line is nearly full.
 
     The same demerits as _total_fit, but instead of every open breakpoint meeting every
@@ -259,7 +285,9 @@ def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] 
     start_cut, start_shrink = sums.start_cut, sums.start_shrink
     tight = sums.tight
     fixed, first_widths, rest = len(widths.first), widths.first, widths.rest
-    cands = [j for j in range(start + 1, n) if units[j - 1].brk in (BREAK_OK, BREAK_HYPHEN)]
+    cands = [j for j in range(start + 1, n) if units[j - 1].brk in allow]
+    # ordinary text (the first pass) needs no penalty list: only hyphens cost anything
+    penalties = sums.penalty if BREAK_LAST in allow or BREAK_EMERGENCY in allow else None
     forced = [j for j in range(start + 1, n) if units[j - 1].forced]
     if forced:
         return None  # line feeds (subheads, headlines) are short texts: the full search is cheap
@@ -321,7 +349,12 @@ def _windowed(sums: _Sums, widths: Widths, start: int) -> list[tuple[int, int]] 
                     bad = 0.0
                 else:
                     bad = _badness(width - natural, stretch_sum[b - 1] - stretch_sum[a])
-                penalty = HYPHEN_PENALTY if j != n and units[j - 1].brk == BREAK_HYPHEN else 0.0
+                if j == n:
+                    penalty = 0.0
+                elif penalties is None:
+                    penalty = HYPHEN_PENALTY if units[j - 1].brk == BREAK_HYPHEN else 0.0
+                else:
+                    penalty = penalties[j - 1]
                 total = dem + (1 + bad) ** 2 + penalty
                 if j == n and _one_han_char(sums, i, j):
                     total += SHORT_LAST_LINE
@@ -348,6 +381,24 @@ def _best_path(nodes: dict, keys, n: int) -> list[tuple[int, int]] | None:
         key = nodes[key][2]
     breaks.reverse()
     return [(breaks[k], breaks[k + 1]) for k in range(len(breaks) - 1)]
+
+
+def _penalty(text: str, u) -> float:
+    """What a line ending after unit `u` costs, on top of its badness."""
+    if u.brk == BREAK_EMERGENCY:
+        return EMERGENCY_PENALTY
+    if u.brk == BREAK_HYPHEN:
+        return HYPHEN_PENALTY
+    if u.brk != BREAK_LAST:
+        return 0.0
+    a, b = text[u.end - 1], text[u.end]
+    if a + b not in zh.UNBREAKABLE:
+        return LAST_PENALTY
+    # in a run of dashes or dots, a break between two pairs splits none
+    k = u.end - 1
+    while k > 0 and text[k - 1] == a:
+        k -= 1
+    return LAST_PENALTY * (1 if (u.end - k) % 2 == 0 else 2)
 
 
 def _badness(excess: float, flex: float) -> float:

@@ -14,7 +14,7 @@ from . import bo
 from .display import Cluster, GlyphRun
 from .itemize import HB_LANGUAGE, HB_SCRIPT
 from .linebreak import EPS, Widths, break_lines
-from .prepare import (STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD, SHRINK_GAP, Prepared, Unit,
+from .prepare import (BREAK_LAST, STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD, SHRINK_GAP, Prepared, Unit,
                       _features)
 from .shape import Shaper
 
@@ -23,6 +23,9 @@ from .shape import Shaper
 ASCENT = {"han": 0.88, "latin": 0.88, "tibetan": 0.95}
 DESCENT = {"han": 0.12, "latin": 0.12, "tibetan": 0.55}
 SHRINK_ORDER = (2, 3, 4, 5, SHRINK_GAP, 7)  # C10, after the line-end mark (1)
+# how far past its measure a line may reach and still be placed (pt): a hair from
+# reshaping at its ends is no reason to leave a line out, a glyph's width is
+OVERRUN = 0.25
 _new = tuple.__new__  # a NamedTuple from a tuple, without its Python-level __new__
 
 
@@ -37,7 +40,8 @@ class Line(NamedTuple):  # not a frozen dataclass: made per line and per balanci
     ratio: float  # space added (+) or taken (-) per em of type size
     last: bool
     width: float = 0.0  # set width: from the line's start (indent included) to its last glyph's advance
-    overfull: bool = False
+    overfull: bool = False  # wider than its measure (a cluster wider than it, or no finite width): never placed
+    against_rules: bool = False  # it ends at a last-resort break: no break the rules allow fitted
 
     @property
     def text(self) -> str:
@@ -66,6 +70,7 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     text_start = units[a].start
     text_end = units[b - 1].end
     forced = units[b - 1].forced
+    against_rules = units[b - 1].brk == BREAK_LAST and not last
     while a < b and units[a].space:
         a += 1
     while b > a and (units[b - 1].space or units[b - 1].forced):
@@ -109,7 +114,8 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     width = sum(adv) + sum(gaps) + (pad[1] * pad[2] if pad else 0.0)
     return Line(tuple(runs), measure, natural, ascent, descent, text_start, text_end,
                 (width - natural) / prepared.size, last, x + width,
-                overfull=width > measure + EPS)
+                overfull=not width <= measure + OVERRUN,  # NaN too
+                against_rules=against_rules)
 
 
 def _compress(shown: list[Unit], adv, shift, gaps, delta: float) -> float:

@@ -8,6 +8,7 @@ knows what happens at a line end (C8), how far it may shrink and at which priori
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -18,8 +19,10 @@ from .fonts import FontSet
 from .itemize import HB_LANGUAGE, HB_SCRIPT, Run, itemize
 from .shape import Glyph, Shaper
 
-# break classes of a unit's end
-BREAK_NO, BREAK_OK, BREAK_EMERGENCY, BREAK_HYPHEN = 0, 1, 2, 3
+# break classes of a unit's end: NO only inside a grapheme cluster; EMERGENCY inside
+# a Latin word or number, when nothing else fits; LAST where the composition rules
+# forbid a break (C1-C4, T1, T3), taken only when no other break can make a line fit
+BREAK_NO, BREAK_OK, BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST = 0, 1, 2, 3, 4
 # stretch classes of the gap after a unit (C11 order)
 STRETCH_NONE, STRETCH_WORD, STRETCH_HAN_LATIN, STRETCH_CHAR = 0, 1, 2, 3
 SHRINK_SPACE, SHRINK_GAP = 2, 6  # C10 levels of Western spaces and the Han-Western gap
@@ -34,7 +37,7 @@ class Unit(NamedTuple):
     script: str
     space: bool = False    # a breakable space: not set at a line's start or end
     forced: bool = False   # a line feed: the line ends here (not drawn)
-    brk: int = BREAK_NO    # may a line end after this unit (emergency: only if nothing else fits)
+    brk: int = BREAK_NO    # may a line end after this unit (emergency, last: only if nothing else fits)
     gap: float = 0.0       # space after this unit inside a line (the ¼ em Han-Latin gap, C13)
     gap_shrink: float = 0.0
     stretch: int = STRETCH_NONE
@@ -220,7 +223,10 @@ def _join(text: str, units: list[Unit], flags: list[int], size: float, options: 
          shrink, shrink_level, shrink_left, end_trim, end_extra, hyphen, hyphen_width, start_trim) = u
         brk = BREAK_OK
         if end < end_of_text and flags[end] == NO:
-            brk = BREAK_EMERGENCY if _emergency_ok(text, end) else BREAK_NO
+            if not _grapheme_boundary(text, end):
+                brk = BREAK_NO
+            else:
+                brk = BREAK_EMERGENCY if _emergency_ok(text, end) else BREAK_LAST
         gap, gap_shrink, stretch = 0.0, 0.0, STRETCH_NONE
         if k + 1 < n and not forced:
             nxt = units[k + 1]
@@ -292,6 +298,54 @@ def _emergency_ok(text: str, i: int) -> bool:
     if b in zh.NO_START_STRICT or a in zh.NO_END or a + b in zh.UNBREAKABLE:
         return False
     return not (b.isspace() or a.isspace())
+
+
+_EXTEND = frozenset(("Mn", "Me", "Mc"))
+
+
+def _grapheme_boundary(text: str, i: int) -> bool:
+    """Whether text[i-1] and text[i] belong to different grapheme clusters (UAX #29's
+    rules that matter here: marks, joiners, variation selectors, emoji modifiers and
+    tags, regional indicator pairs, Hangul jamo, CR LF). A cluster is the least a line
+    may hold: even a last-resort break never splits a Tibetan stack from its signs or
+    a Han character from a combining mark, which may be set from another face."""
+    a, b = text[i - 1], text[i]
+    cb = ord(b)
+    if (unicodedata.category(b) in _EXTEND or cb in (0x200C, 0x200D) or 0x1F3FB <= cb <= 0x1F3FF
+            or 0xE0020 <= cb <= 0xE007F or 0xFE00 <= cb <= 0xFE0F or 0xFF9E <= cb <= 0xFF9F):
+        return False
+    if a == "\u200d" or a + b == "\r\n":
+        return False
+    if _regional(b) and _regional(a):
+        k = i - 1
+        while k > 0 and _regional(text[k - 1]):
+            k -= 1
+        return (i - k) % 2 == 0
+    ja, jb = _jamo(a), _jamo(b)
+    if ja and jb:
+        if ja in ("LV", "V"):
+            return jb not in ("V", "T")
+        if ja in ("LVT", "T"):
+            return jb != "T"
+        return jb not in ("L", "V", "LV", "LVT")  # ja == "L"
+    return True
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def _jamo(ch: str) -> str | None:
+    cp = ord(ch)
+    if 0x1100 <= cp <= 0x115F or 0xA960 <= cp <= 0xA97C:
+        return "L"
+    if 0x1160 <= cp <= 0x11A7 or 0xD7B0 <= cp <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= cp <= 0x11FF or 0xD7CB <= cp <= 0xD7FB:
+        return "T"
+    if 0xAC00 <= cp <= 0xD7A3:
+        return "LV" if (cp - 0xAC00) % 28 == 0 else "LVT"
+    return None
 
 
 def _latinish(ch: str) -> bool:

@@ -183,7 +183,9 @@ def preflight(pages, edition, report, press: bool) -> list[Finding]:
         findings.append(Finding("overset", f"story '{entry['story']}' is overset on page {entry['page']}: "
                                            f"{entry['chars']} characters"))
     for entry in report.overflow:
+        why = (f"'{entry['too_wide'][:12]}' has a character wider than the frame" if entry.get("too_wide")
+               else f"{entry['mm']} mm too short")
         findings.append(Finding("overflow", f"page {entry['page']}, element {entry['element']} "
                                             f"({entry['type']}): {entry['chars']} characters did not fit its "
-                                            f"frame ({entry['mm']} mm too short)"))
+                                            f"frame ({why})"))
     return findings
