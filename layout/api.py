@@ -1,4 +1,6 @@
-"""One call from options to a PDF on disk: load, compose, write (atomically)."""
+"""From options to files on disk: load, compose (all pages or some), finish (checks,
+proof, press, PDF, pictures, report), written atomically. The command line, --watch and
+--serve use these same calls."""
 from __future__ import annotations
 
 import gc
@@ -45,6 +47,7 @@ class Result:
     report: Report = field(default_factory=Report)
     outputs: list[Path] = field(default_factory=list)
     data: bytes | None = None  # the PDF (or PNG) when the output is STDOUT
+    pdf: bytes | None = None  # the PDF made (the pictures, with --png, are made from it)
 
 
 def render(options: Options, progress=None, keep: list | None = None) -> Result:
@@ -64,17 +67,32 @@ def render(options: Options, progress=None, keep: list | None = None) -> Result:
 
 
 def _render(options: Options, progress=None, keep: list | None = None) -> Result:
-    edition, fonts = _load(options.edition, options.allow_paths)
-    inputs = _inputs(edition, fonts)
-    outputs = planned_outputs(options, len(edition.source.pages))
-    for path in outputs:  # refused now, before the work, and checked again when written
-        if path != STDOUT:
-            output_target(path, inputs)
+    edition, fonts = load(options.edition, options.allow_paths)
+    inputs = check_outputs(options, edition, fonts)
     pages, report, setter = _compose(edition, fonts, options.page, progress, options.workers)
     if keep is not None:
         # a caller about to exit keeps the composed edition and the caches alive:
         # freeing them object by object when this function returns costs 20 ms (W8)
         keep.append((edition, pages, setter))
+    return finish(options, edition, pages, report, setter, inputs)
+
+
+def check_outputs(options: Options, edition, fonts) -> Inputs:
+    """Every file this render reads, after refusing the outputs that would replace one
+    of them (or a device, or a folder): refused before the work, checked again when
+    written."""
+    inputs = _inputs(edition, fonts)
+    for path in planned_outputs(options, len(edition.source.pages)):
+        if path != STDOUT:
+            output_target(path, inputs)
+    return inputs
+
+
+def finish(options: Options, edition, pages: list, report: Report, setter: Setter, inputs: Inputs) -> Result:
+    """Composed pages to the files the options ask for: the overset and preflight
+    checks, the proof overlay, the press pass, the PDF, pictures, the report. The one
+    way out of the engine: the command line, --watch and --serve all end here, so every
+    option means the same in each (watch and serve compose incrementally, then call this)."""
     if options.overset_error and (report.overset or report.overflow):
         raise OversetError(report)
     if options.press or options.preflight or options.preflight_strict:
@@ -99,12 +117,13 @@ def _render(options: Options, progress=None, keep: list | None = None) -> Result
     # one picture per page (planned_outputs has refused several for standard output)
     files = png_pictures(data, options.dpi) if options.png else [data]
     if options.output == STDOUT:
-        return Result(STDOUT, len(pages), report, [STDOUT], files[0])
+        return Result(STDOUT, len(pages), report, [STDOUT], files[0], pdf=data)
+    outputs = planned_outputs(options, len(edition.source.pages))
     for path, content in zip(outputs, files):
         write_atomically(path, content, inputs)
     if options.report:
         write_atomically(report_path(options.output), report_json(report).encode(), inputs)
-    return Result(outputs[0], len(pages), report, outputs[:len(files)])
+    return Result(outputs[0], len(pages), report, outputs[:len(files)], pdf=data)
 
 
 def planned_outputs(options: Options, count: int) -> list[Path]:
@@ -165,11 +184,12 @@ def lay_out(path: Path) -> tuple:
 
 def _lay_out(path: Path, page: int | None = None, progress=None, workers: int = 1,
              allow_paths: tuple[Path, ...] = ()) -> tuple:
-    edition, fonts = _load(path, allow_paths)
+    edition, fonts = load(path, allow_paths)
     return (edition, *_compose(edition, fonts, page, progress, workers))
 
 
-def _load(path: Path, allow_paths: tuple[Path, ...] = ()) -> tuple:
+def load(path: Path, allow_paths: tuple[Path, ...] = ()) -> tuple:
+    """The edition and its font set."""
     edition = load_edition(path, allow_paths)
     return edition, load_fontset(edition.font_overrides, Path(edition.base_dir))
 

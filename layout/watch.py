@@ -16,14 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
-from .api import Options, OversetError, write_atomically
+from .api import Options, OversetError, PreflightError, check_outputs, finish, load
 from .compose import compose
 from .errors import InputError, RenderError, Report, internal_error
-from .files import Inputs
-from .fonts import load_fontset
-from .loader import load_edition
-from .pdf import PdfWriter
-from .proof import overlay
 from .setter import Setter
 from .shape import Shaper
 
@@ -71,15 +66,17 @@ class Outcome:
 
 
 class Session:
-    """One edition being watched: the last good pages and what they were made from."""
+    """One edition being watched: the last good pages and what they were made from.
+    Composition is incremental (pages whose fingerprint changed); everything after it
+    is api.finish, the same as a render from the command line."""
 
     def __init__(self, options: Options):
         self.options = options
-        self.prints: list[str] = []
         self.pages: dict[int, tuple[str, object]] = {}  # page number -> (fingerprint, PageOut)
-        self.story_reports: dict[str, dict] = {}
+        self.story_reports: dict[str, dict] = {}  # story -> its copyfit entry
+        self.oversets: dict[str, list[dict]] = {}  # story -> its overset entries
+        self.overflows: dict[int, list[dict]] = {}  # page number -> text left out of its frames
         self.shaper = Shaper()
-        self.writer = PdfWriter()
         self.version = 0
         self.last: Outcome | None = None
         self.pdf: bytes | None = None
@@ -88,7 +85,7 @@ class Session:
         start = time.perf_counter()
         try:
             outcome = self._render(start)
-        except (InputError, RenderError, OversetError) as exc:
+        except (InputError, RenderError, OversetError, PreflightError) as exc:
             outcome = Outcome(False, time.perf_counter() - start, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug must not end the session
             self.pages.clear()  # what it left half-made is not trusted: the next render starts afresh
@@ -97,34 +94,40 @@ class Session:
         return outcome
 
     def _render(self, start: float) -> Outcome:
-        edition = load_edition(self.options.edition, self.options.allow_paths)
-        fonts = load_fontset(edition.font_overrides, Path(edition.base_dir))
+        edition, fonts = load(self.options.edition, self.options.allow_paths)
+        inputs = check_outputs(self.options, edition, fonts)
         marks = fingerprints(edition)
         stale = frozenset(n for n, mark in enumerate(marks, 1)
                           if n not in self.pages or self.pages[n][0] != mark)
-        report = Report(warnings=list(edition.warnings))
+        fresh = Report(warnings=list(edition.warnings))
         setter = Setter(edition, fonts, self.shaper)
-        fresh = compose(edition, setter, report, stale) if stale else []
-        for page in fresh:
+        for page in compose(edition, setter, fresh, stale) if stale else []:
             self.pages[page.number] = (marks[page.number - 1], page)
-        for n in [n for n in self.pages if n > len(marks)]:
-            del self.pages[n]
-        for entry in report.copyfit:
-            self.story_reports[entry["story"]] = entry
-        names = set(edition.stories)
-        self.story_reports = {k: v for k, v in self.story_reports.items() if k in names}
-        report.copyfit = [self.story_reports[k] for k in sorted(self.story_reports)]
-        report.overset = [{"story": e["story"], "chars": e["overset_chars"], "page": e["pages"][-1]}
-                          for e in report.copyfit if e["overset_chars"]]
-        if self.options.overset_error and report.overset:
-            raise OversetError(report)
+        report = self._report(edition, len(marks), stale, fresh)
         pages = [self.pages[n][1] for n in range(1, len(marks) + 1)]
-        if self.options.proof:
-            pages = overlay(edition, pages, report, setter)
-        self.pdf = self.writer.write(pages, title=edition.paper.name)
-        write_atomically(self.options.output, self.pdf, Inputs(edition.inputs))
+        result = finish(self.options, edition, pages, report, setter, inputs)
+        self.pdf = result.pdf
         self.version += 1
         return Outcome(True, time.perf_counter() - start, sorted(stale), report=report)
+
+    def _report(self, edition: model.Edition, count: int, stale: frozenset, fresh: Report) -> Report:
+        """The whole edition's report: what this composition found for the pages and
+        stories it made, and what earlier ones found for the rest."""
+        for n in [n for n in self.pages if n > count]:
+            del self.pages[n]
+        for n in stale:
+            self.overflows[n] = [e for e in fresh.overflow if e["page"] == n]
+        for entry in fresh.copyfit:
+            self.story_reports[entry["story"]] = entry
+            self.oversets[entry["story"]] = [e for e in fresh.overset if e["story"] == entry["story"]]
+        names = set(edition.stories)
+        self.story_reports = {k: v for k, v in self.story_reports.items() if k in names}
+        self.oversets = {k: v for k, v in self.oversets.items() if k in names}
+        self.overflows = {n: v for n, v in self.overflows.items() if n <= count}
+        return Report(warnings=fresh.warnings,
+                      copyfit=[self.story_reports[k] for k in sorted(self.story_reports)],
+                      overset=[e for k in sorted(self.oversets) for e in self.oversets[k]],
+                      overflow=[e for n in sorted(self.overflows) for e in self.overflows[n]])
 
 
 def watched_paths(options: Options) -> list[Path]:
