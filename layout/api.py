@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .compose import compose
-from .errors import InputError, RenderError, Report
+from .errors import InputError, Report
 from .files import Inputs, output_target, write_atomically
 from .fonts import MANIFEST, load_fontset
 from .loader import load_edition
@@ -197,7 +197,7 @@ def load(path: Path, allow_paths: tuple[Path, ...] = ()) -> tuple:
 def _compose(edition, fonts, page: int | None, progress, workers: int) -> tuple:
     count = len(edition.source.pages)
     if page is not None and not 1 <= page <= count:
-        raise RenderError(f"--page {page}: the edition has pages 1 to {count}")
+        raise InputError(f"--page {page}: the edition has pages 1 to {count}", hint=f"give --page 1 to {count}")
     report = Report(warnings=list(edition.warnings))
     setter = Setter(edition, fonts, Shaper())
     pages = compose(edition, setter, report, None if page is None else frozenset({page}), progress, workers)

@@ -27,6 +27,8 @@ def script_of(ch: str) -> str | None:
     if (0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0xFE30 <= cp <= 0xFE4F
             or 0xFF00 <= cp <= 0xFFEF or 0x20000 <= cp <= 0x3FFFF):
         return "han"
+    if unicodedata.category(ch) in ("Mn", "Me") or cp in (0x200C, 0x200D) or 0xFE00 <= cp <= 0xFE0F:
+        return None  # combining marks, joiners, variation selectors: the script of their base
     if ch.isalnum():
         return "latin"
     if cp in (0x00B7, 0x2014, 0x2015, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x2E3A):

@@ -190,3 +190,11 @@ def test_a_render_with_any_flags_ends_with_a_documented_code(small, tmp_path, pa
     if "--json" in switches and not usage:  # the outcome, whatever it is, as one JSON object
         outcome = json.loads(out)
         assert outcome["ok"] is (code == 0) and outcome.get("exit_code", 0) == code
+
+
+def test_a_page_the_edition_lacks_is_a_usage_mistake(tmp_path):
+    """--page past the edition's pages is the caller's mistake, like a bad flag: exit 2."""
+    result = run(SAMPLE, "--page", "99", "-o", tmp_path / "x.pdf")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "error: --page 99: the edition has pages 1 to 8 (hint: give --page 1 to 8)"
+    assert not list(tmp_path.iterdir())
