@@ -13,8 +13,12 @@ from .compose import compose
 from .errors import InputError, Report
 from .files import Inputs, output_target, write_atomically
 from .fonts import MANIFEST, load_fontset
+from .images import image_cache, prepare_pages
 from .loader import load_edition
+from .marks import press_pages
 from .pdf import PdfWriter
+from .preflight import preflight
+from .profile import newsprint_intent
 from .proof import overlay
 from .setter import Setter
 from .shape import Shaper
@@ -96,23 +100,22 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
     if options.overset_error and (report.overset or report.overflow):
         raise OversetError(report)
     if options.press or options.preflight or options.preflight_strict:
-        from .prepress import preflight
-
         report.preflight = [f.message for f in preflight(pages, edition, report, options.press)]
     if options.preflight_strict and report.preflight:
         raise PreflightError(report)
     if options.proof:
         pages = overlay(edition, pages, report, setter)
-    writer = PdfWriter(edition.source.output if options.press else None)
-    if options.press:
+    intent = None
+    if options.press:  # the press pass: bleed, marks, slug, rich black; then the press's photos
         now = None
         if edition.source.output.slug_time:
             import datetime
 
             now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-        from .prepress import press_pages
-
         pages = press_pages(pages, edition, setter, now)
+        intent = newsprint_intent()
+    pages = prepare_pages(pages, image_cache(), edition.source.output if options.press else None)
+    writer = PdfWriter(intent)
     data = writer.write(pages, title=edition.paper.name)
     # one picture per page (planned_outputs has refused several for standard output)
     files = png_pictures(data, options.dpi) if options.png else [data]

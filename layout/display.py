@@ -43,14 +43,28 @@ class GlyphRun(NamedTuple):
         return "".join(c.text for c in self.clusters)
 
 
+class ImageData(NamedTuple):
+    """A photo as the PDF embeds it, made by the image pass (images.prepare_pages)
+    before writing: the writer reads no image file and makes no colour decision."""
+    key: tuple  # the same key, the same XObject: one copy of a photo placed twice alike
+    data: bytes
+    width: int
+    height: int
+    colorspace: str  # DeviceGray, DeviceRGB or DeviceCMYK
+    filter: str  # DCTDecode
+    decode: tuple | None  # (1 0 1 0 …) for Adobe's inverted CMYK JPEGs
+
+
 class Image(NamedTuple):
-    """A photo drawn into the box (x, y, w, h), clipped to `clip` (x, y, w, h)."""
+    """A photo drawn into the box (x, y, w, h), clipped to `clip` (x, y, w, h); `data`
+    is set by the image pass, before the PDF writer sees it."""
     path: str
     x: float
     y: float
     w: float
     h: float
     clip: tuple[float, float, float, float]
+    data: ImageData | None = None
 
 
 class Rule(NamedTuple):

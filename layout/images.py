@@ -181,6 +181,45 @@ def pixel_size(path: str) -> tuple[int, int]:
         return _upright(im.width, im.height, _orientation(im))
 
 
+def image_cache() -> Path:
+    from .fonts import cache_root
+
+    return cache_root() / "images"
+
+
+def image_mode(path: str) -> str:
+    """Pillow's mode of a photo (L, RGB, CMYK, ...), opened as one of the formats we take."""
+    with _open(path) as im:
+        return im.mode
+
+
+def prepare_pages(pages: list, cache_dir: Path, press=None) -> list:
+    """The image pass: every photo of the pages made ready to embed, once per file and
+    placed size, downsampled (and for the press, `press` being the edition's output
+    settings, converted to its photo colour at its resolution)."""
+    from .display import Image as ImageItem, ImageData
+
+    made: dict[tuple, ImageData] = {}
+    out = []
+    for page in pages:
+        items = list(page.items)
+        for k, item in enumerate(items):
+            if not isinstance(item, ImageItem) or item.data is not None:
+                continue
+            key = (item.path, round(item.w, 2), round(item.h, 2))
+            data = made.get(key)
+            if data is None:
+                if press is not None:
+                    p = prepare(item.path, item.w, item.h, cache_dir, gray=press.photos == "gray",
+                                max_ppi=press.ppi, quality=press.jpeg_quality)
+                else:
+                    p = prepare(item.path, item.w, item.h, cache_dir)
+                data = made[key] = ImageData(key, p.data, p.width, p.height, p.colorspace, p.filter, p.decode)
+            items[k] = item._replace(data=data)
+        out.append(page._replace(items=tuple(items)))
+    return out
+
+
 def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: bool = False,
             max_ppi: float = MAX_PPI, quality: int = JPEG_QUALITY) -> PreparedImage:
     """The image for a placement of placed_w x placed_h points (the whole image's size
@@ -286,7 +325,7 @@ def _convert(im: Image.Image, target: tuple[int, int], path: str, gray: bool,
         im = ImageOps.exif_transpose(im)
         im = _flatten(im)
         if gray:
-            from .prepress import to_gray
+            from .profile import to_gray
 
             if icc:
                 im.info["icc_profile"] = icc

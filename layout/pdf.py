@@ -17,31 +17,22 @@ import threading
 import zlib
 
 from array import array
-from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
-from . import fontcache, images
+from . import fontcache
 from .display import GlyphRun, Image, PageOut, Panel, Rule
 from .errors import InputError, Where
-from .fonts import Face, cache_root
+from .fonts import Face
 from .fontsubset import BadFont, SourceFont
-
-
-def image_cache() -> Path:
-    return cache_root() / "images"
 
 
 def _n(v: float) -> str:
     """Numbers with fixed precision: same input, same bytes."""
     s = f"{v:.3f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
-
-
-RICH_BLACK = "cmyk(40,30,30,100)"
-RICH_BLACK_MIN = 24.0
 
 
 def _separation(color: str):
@@ -110,14 +101,15 @@ class _Canvas(rl_canvas.Canvas):
 
 
 class PdfWriter:
-    """Writes pages to PDF bytes; holds parsed font files so a process that renders
-    several times (watch mode, tests) reads each font once. With `press` (the edition's
-    output settings) photos are made for the press and the file carries a PDF/X output
-    intent with our newsprint grey profile."""
+    """Writes pages to PDF bytes, drawing what the display list says and nothing more:
+    photos come prepared (images.prepare_pages) and colours decided (marks.press_pages)
+    before. With an output intent (profile.OutputIntent) the file is marked PDF/X for
+    that press. Holds parsed font files, so a process that renders several times reads
+    each font once."""
 
-    def __init__(self, press=None) -> None:
+    def __init__(self, intent=None) -> None:
         self._sources: dict[Face, SourceFont] = {}
-        self.press = press
+        self.intent = intent
 
     def source(self, face: Face) -> SourceFont:
         src = self._sources.get(face)
@@ -176,7 +168,7 @@ class PdfWriter:
         for page, packed in zip(streams, results[len(jobs):]):
             page.Contents = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode")}),
                                              packed, filters=[])
-        if self.press is not None:
+        if self.intent is not None:
             self._output_intent(c)
         c.save()
         return out.getvalue()
@@ -213,8 +205,6 @@ class PdfWriter:
         size = run.size
         k = 1000.0 / src.units_per_em
         color = run.color
-        if self.press is not None and self.press.rich_black and color == "black" and size >= RICH_BLACK_MIN:
-            color = RICH_BLACK
         if color.startswith("spot("):
             c.setFillColor(_separation(color))  # ReportLab registers the colour space
             ops = [f"BT /{plan.name} {_n(size)} Tf"]
@@ -345,14 +335,12 @@ class PdfWriter:
             ops.append(f"1 0 0 1 {_n(x)} {_n(page.height - (run.y + py))} Tm [{' '.join(items)}] TJ")
 
     def _image(self, c, page: PageOut, img: Image) -> None:
-        key = (img.path, round(img.w, 2), round(img.h, 2))
+        prepared = img.data
+        if prepared is None:  # a caller skipped the image pass: a bug, not a mistake in the input
+            raise TypeError(f"photo {img.path} was not prepared (images.prepare_pages) before writing")
+        key = prepared.key
         name = self._images.get(key)
         if name is None:
-            if self.press is not None:
-                prepared = images.prepare(img.path, img.w, img.h, image_cache(), gray=self.press.photos == "gray",
-                                          max_ppi=self.press.ppi, quality=self.press.jpeg_quality)
-            else:
-                prepared = images.prepare(img.path, img.w, img.h, image_cache())
             name = self._images[key] = f"PI{len(self._images) + 1}"
             d = pdfdoc.PDFDictionary({
                 "Type": pdfdoc.PDFName("XObject"), "Subtype": pdfdoc.PDFName("Image"),
@@ -385,20 +373,20 @@ class PdfWriter:
     # ---- press ----
 
     def _output_intent(self, c) -> None:
-        """PDF/X: the output intent (our grey newsprint profile), GTS_PDFXVersion, Trapped."""
-        from .prepress import CONDITION, gray_profile
-
+        """PDF/X: the output intent (the press's profile), GTS_PDFXVersion, Trapped."""
         doc = c._doc
-        profile = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"N": 1}), zlib.compress(gray_profile(), 9), filters=[])
+        intent = self.intent
+        profile = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"N": intent.components}),
+                                   zlib.compress(intent.profile, 9), filters=[])
         profile.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
-        intent = pdfdoc.PDFDictionary({
+        entry = pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("OutputIntent"), "S": pdfdoc.PDFName("GTS_PDFX"),
             "OutputConditionIdentifier": pdfdoc.PDFString("Custom"),
-            "OutputCondition": pdfdoc.PDFString(CONDITION),
-            "Info": pdfdoc.PDFString(CONDITION),
+            "OutputCondition": pdfdoc.PDFString(intent.condition),
+            "Info": pdfdoc.PDFString(intent.condition),
             "DestOutputProfile": doc.Reference(profile)})
         catalog = doc.Catalog
-        catalog.OutputIntents = pdfdoc.PDFArray([doc.Reference(intent)])
+        catalog.OutputIntents = pdfdoc.PDFArray([doc.Reference(entry)])
         catalog.__NoDefault__ = list(type(catalog).__NoDefault__) + ["OutputIntents"]
         doc.info = _PressInfo.of(doc.info)
 

@@ -286,8 +286,8 @@ def _preload() -> None:
     """Import what a render imports, lazily included: each worker then starts with it."""
     import importlib
 
-    for name in ("layout.cli", "layout.api", "layout.prepress", "layout.proof", "layout.images", "layout.fontsubset",
-                 "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.ImageCms", "pyphen", "datetime",
+    for name in ("layout.cli", "layout.api", "layout.marks", "layout.preflight", "layout.profile", "layout.proof",
+                 "layout.images", "layout.fontsubset", "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.ImageCms", "pyphen", "datetime",
                  "pypdfium2"):
         try:
             importlib.import_module(name)

@@ -13,7 +13,7 @@ from conftest import SAMPLE
 
 from layout.api import Options, render
 from layout.loader import load_edition
-from layout.prepress import gray_profile
+from layout.profile import gray_profile
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_photo_resolution_within_bounds(press_pdf):
     from layout.api import lay_out
     from layout.display import Image
     from layout.images import prepare
-    from layout.pdf import image_cache
+    from layout.images import image_cache
 
     edition, pages, _ = lay_out(SAMPLE)
     for page in pages:
