@@ -17,7 +17,7 @@ from .display import GlyphRun, Image, PageOut, Panel, Rule
 from .errors import InputError, InputErrors, Report
 from .flow import flow_story, story_chain
 from .geometry import Rect, frame_rect, type_area, within
-from .images import pixel_size
+from .photos import pixel_size
 from .itemize import missing
 from .lines import Line
 from .setter import Setter

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .display import Image as ImageItem
-from .images import image_mode, pixel_size
+from .photos import image_mode, pixel_size
 
 
 @dataclass(frozen=True)

@@ -287,7 +287,7 @@ def _preload() -> None:
     import importlib
 
     for name in ("layout.cli", "layout.api", "layout.marks", "layout.preflight", "layout.profile", "layout.proof",
-                 "layout.images", "layout.fontsubset", "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.ImageCms", "pyphen", "datetime",
+                 "layout.images", "layout.photos", "layout.fontsubset", "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.ImageCms", "pyphen", "datetime",
                  "pypdfium2"):
         try:
             importlib.import_module(name)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from layout import images
+from layout import images, photos
 from layout.api import Options, render
 from layout.errors import InputError
 
@@ -93,7 +93,7 @@ def test_exif_rotation_is_applied(tmp_path):
     place(tmp_path, "p.jpg", encode(im, "JPEG", exif=exif))
     (img,) = embedded(tmp_path)
     assert img["w"] < img["h"]
-    assert images.pixel_size(str(tmp_path / "ed" / "p.jpg")) == (200, 400)
+    assert photos.pixel_size(str(tmp_path / "ed" / "p.jpg")) == (200, 400)
 
 
 def test_a_png_named_jpg_still_works(tmp_path):
