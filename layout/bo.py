@@ -7,6 +7,7 @@ tsheg, around the space of 'ཅིག །'), so inside Tibetan text these rules 
 from __future__ import annotations
 
 from . import zh
+from .scripts import is_tibetan
 
 TSHEG = "\u0f0b"
 TSHEG_NB = "\u0f0c"
@@ -19,10 +20,6 @@ NO_START = frozenset("\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f14\u0f0b\u0f0c\u0f7f \u0
 BREAK_AFTER = frozenset("\u0f0b\u0f14\u0f7f\u0f34\u0fbe")
 # T10: head marks stay with what follows
 HEAD_MARKS = frozenset("\u0f01\u0f02\u0f03\u0f04\u0f05\u0f06\u0f07\u0f09\u0f0a\u0fd0\u0fd1\u0fd3")
-
-
-def is_tibetan(ch: str) -> bool:
-    return "\u0f00" <= ch <= "\u0fff"
 
 
 def is_letter(ch: str) -> bool:

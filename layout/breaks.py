@@ -8,6 +8,7 @@ closing marks, unbreakable —— and ……, no break around solidi) and the Ti
 from __future__ import annotations
 
 from . import bo, zh
+from .scripts import is_cjk, is_tibetan
 from .uax14 import break_opportunities
 
 NO = 0
@@ -16,14 +17,6 @@ MANDATORY = 2
 
 _QUOTES_OPEN = "“‘"
 _QUOTES_CLOSE = "”’"
-
-
-def _cjk(ch: str) -> bool:
-    if not ch:
-        return False
-    cp = ord(ch)
-    return (zh.is_han(ch) or 0x3000 <= cp <= 0x303F or 0xFF00 <= cp <= 0xFFEF
-            or 0xFE30 <= cp <= 0xFE4F or 0x2E80 <= cp <= 0x2FFF or ch in "〇々—…⸺")
 
 
 def opportunities(text: str, strictness: str = "gb") -> list[int]:
@@ -61,8 +54,8 @@ def opportunities(text: str, strictness: str = "gb") -> list[int]:
         # Chinese (and Tibetan from China, tibetan.md T15) around the boundary
         before = text[i - 2] if i >= 2 else ""
         after = text[i + 1] if i + 1 < len(text) else ""
-        near_cjk = _cjk(a) or _cjk(b) or _cjk(before) or _cjk(after) or bo.is_tibetan(before) \
-            or bo.is_tibetan(after)
+        near_cjk = is_cjk(a) or is_cjk(b) or is_cjk(before) or is_cjk(after) or is_tibetan(before) \
+            or is_tibetan(after)
         if not near_cjk:
             continue
         ok = flags[i] == ALLOWED

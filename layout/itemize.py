@@ -11,31 +11,12 @@ from typing import NamedTuple
 
 from .errors import InputError, Where
 from .fonts import Face, FontSet
+from .scripts import script_of
 from .shape import Shaper
 
 # HarfBuzz script and language per script of ours (mixed.md M1)
 HB_SCRIPT = {"han": "Hani", "tibetan": "Tibt", "latin": "Latn"}
 HB_LANGUAGE = {"han": "zh-Hans", "tibetan": "bo", "latin": "en"}
-
-
-def script_of(ch: str) -> str | None:
-    """'han', 'tibetan', 'latin', or None for characters that follow their neighbours
-    (spaces, Western punctuation shared by Chinese and Latin text)."""
-    cp = ord(ch)
-    if 0x0F00 <= cp <= 0x0FFF:
-        return "tibetan"
-    if (0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0xFE30 <= cp <= 0xFE4F
-            or 0xFF00 <= cp <= 0xFFEF or 0x20000 <= cp <= 0x3FFFF):
-        return "han"
-    if unicodedata.category(ch) in ("Mn", "Me") or cp in (0x200C, 0x200D) or 0xFE00 <= cp <= 0xFE0F:
-        return None  # combining marks, joiners, variation selectors: the script of their base
-    if ch.isalnum():
-        return "latin"
-    if cp in (0x00B7, 0x2014, 0x2015, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x2E3A):
-        return None  # ·—―‘’“”…⸺: Chinese in Chinese text, Western in Western text
-    if unicodedata.category(ch)[0] in "ZPS" or ch in "\n\t":
-        return None
-    return "latin"
 
 
 _CHINESE_NEUTRAL = re.compile("[“‘—…·]")

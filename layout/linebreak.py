@@ -16,6 +16,7 @@ from typing import NamedTuple
 from itertools import accumulate
 
 from . import zh
+from .scripts import is_han
 from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN,
                       STRETCH_WORD, Prepared)
 
@@ -421,7 +422,7 @@ def _one_han_char(sums: _Sums, a: int, b: int) -> bool:
         if u.space:
             continue
         ch = text[u.start]
-        if zh.is_han(ch):
+        if is_han(ch):
             hans += 1
             if hans > 1:
                 return False

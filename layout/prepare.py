@@ -12,11 +12,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from . import bo, zh
+from . import zh
 from .breaks import NO, opportunities
 from .errors import Where
 from .fonts import FontSet
 from .itemize import HB_LANGUAGE, HB_SCRIPT, Run, itemize
+from .scripts import is_han, is_tibetan
 from .shape import Glyph, Shaper
 
 # break classes of a unit's end: NO only inside a grapheme cluster; EMERGENCY inside
@@ -293,7 +294,7 @@ def _emergency_ok(text: str, i: int) -> bool:
     """A break the rules would rather not make, but may when nothing else fits: inside
     a Latin word or number. Never where C1, C2, C4, T1 or T3 forbid it."""
     a, b = text[i - 1], text[i]
-    if bo.is_tibetan(a) or bo.is_tibetan(b):
+    if is_tibetan(a) or is_tibetan(b):
         return False
     if b in zh.NO_START_STRICT or a in zh.NO_END or a + b in zh.UNBREAKABLE:
         return False
@@ -360,7 +361,7 @@ def _gap_class(ch: str):
     stands for itself, any other for its kind."""
     if ch in _UNBREAKABLE_CHARS:
         return ch
-    return (zh.is_han(ch), _latinish(ch), bo.is_tibetan(ch), ch.isascii(), ch in "/／")
+    return (is_han(ch), _latinish(ch), is_tibetan(ch), ch.isascii(), ch in "/／")
 
 
 def _gap(a: str, b: str, a_space: bool, b_space: bool, size: float,
@@ -369,10 +370,10 @@ def _gap(a: str, b: str, a_space: bool, b_space: bool, size: float,
     stretch class)."""
     if a_space or b_space:
         return 0.0, 0.0, STRETCH_WORD if a_space else STRETCH_NONE
-    if zh.is_han(a) and _latinish(b) or _latinish(a) and zh.is_han(b):
+    if is_han(a) and _latinish(b) or _latinish(a) and is_han(b):
         g = options.han_latin_gap * size
         return g, g / 2, STRETCH_HAN_LATIN  # C13: ¼ em, down to ⅛
-    if bo.is_tibetan(a) and _latinish(b) or _latinish(a) and bo.is_tibetan(b):
+    if is_tibetan(a) and _latinish(b) or _latinish(a) and is_tibetan(b):
         return options.tibetan_latin_gap * size, 0.0, STRETCH_HAN_LATIN  # M2
     if _latinish(a) and _latinish(b) or a + b in zh.UNBREAKABLE:
         return 0.0, 0.0, STRETCH_NONE  # C12: no letter-spacing in words; C4

@@ -36,12 +36,6 @@ SHRINK_LEVEL_COMMA = 5
 SHRINK_LEVEL_STOP = 7
 
 
-def is_han(ch: str) -> bool:
-    cp = ord(ch)
-    return (0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3FFFF
-            or ch in "〇々")
-
-
 def is_cjk_punct(ch: str) -> bool:
     return ch in OPENING or ch in CLOSING or ch in MIDDLE_DOT
 

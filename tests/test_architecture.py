@@ -14,7 +14,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"__init__", "errors", "files", "units", "parallel"}),
     ("resources", {"fonts", "fontsubset", "fontcache", "fontsetup", "photos", "profile"}),
     ("edition", {"yamlsource", "convert", "model", "stories", "loader", "schema", "geometry"}),
-    ("text", {"shape", "itemize", "uax14", "linebreak_data", "zh", "bo", "breaks"}),
+    ("text", {"scripts", "shape", "itemize", "uax14", "linebreak_data", "zh", "bo", "breaks"}),
     ("lines", {"display", "prepare", "linebreak", "lines", "setter"}),
     ("page", {"flow", "compose", "proof"}),
     ("output", {"images", "marks", "preflight", "pdf", "trace"}),
