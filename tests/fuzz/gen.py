@@ -62,6 +62,7 @@ class Case:
     stdout_closed: bool = False  # stdout is a pipe nobody reads
     protect: list = field(default_factory=list)  # inputs that must be unchanged afterwards
     mutations: int = 0  # model cases: how many hostile changes (for shrinking a failure)
+    keys: list = field(default_factory=list)  # model cases: the (class.key)s changed
 
     @property
     def id(self) -> str:
@@ -171,6 +172,13 @@ def base_edition() -> tuple[dict, dict, dict]:
     files = {"ed/stories/a.md": "## 小标题\n\n> 本报记者 卓玛\n\n本报讯 **法律** 服务进村入户。ཀ་ཁ་ག Latin.\n".encode(),
              "ed/images/p.jpg": photo_bytes()}
     return edition, house, files
+
+
+@cache
+def base_files() -> dict:
+    """The base edition's files, written out (the yaml and cli classes start from them)."""
+    edition, house, files = base_edition()
+    return {**files, EDITION: dump(edition), "ed/house.yaml": dump(house)}
 
 
 def _key(name: str) -> str:
@@ -359,7 +367,8 @@ def dump(data) -> bytes:
             return [swap(x) for x in v]
         return v
 
-    text = yaml.safe_dump(swap(data), allow_unicode=True, sort_keys=False, width=1 << 30)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # LibYAML's, where PyYAML has it: faster
+    text = yaml.dump(swap(data), Dumper=dumper, allow_unicode=True, sort_keys=False, width=1 << 30)
     for i, raw in enumerate(raws):
         text = text.replace(f"RAWPLACEHOLDER{i}X", raw, 1)
     return text.encode("utf-8", "surrogatepass")
@@ -392,7 +401,7 @@ def _model_case(rng: random.Random, index: int, only: int | None) -> Case:
     docs = {"edition": (model.EditionFile, edition), "house": (model.HouseStyle, house)}
     pairs = model_fields()
     n = rng.choice([1, 1, 1, 1, 2, 3])
-    notes = []
+    notes, keys = [], []
     for m in range(n):
         # one (class, key) pair uniformly, so that every key is tried as often
         for _ in range(50):
@@ -415,6 +424,7 @@ def _model_case(rng: random.Random, index: int, only: int | None) -> Case:
         if only is not None and m != only:
             continue
         target = _get(doc, path)
+        keys.append(f"{cls.__name__}.{key}")
         if op < 0.08:
             target.pop(key, None)
             notes.append(f"{name}:{'.'.join(map(str, path + (key,)))} removed")
@@ -431,17 +441,15 @@ def _model_case(rng: random.Random, index: int, only: int | None) -> Case:
     files["ed/house.yaml"] = dump(house)
     argv = [EDITION, "-o", OUTPUT, "--json"] + rng.choice([[], [], ["--print"], ["--proof"], ["--report"],
                                                            ["--print", "--preflight", "strict"], ["--page", "2"]])
-    return Case("model", index, "; ".join(notes), files, argv, mutations=n)
+    return Case("model", index, "; ".join(notes), files, argv, mutations=n, keys=keys)
 
 
 # ---------------------------------------------------------------- yaml
 
 def _yaml_case(rng: random.Random, index: int) -> Case:
-    edition, house, files = base_edition()
-    text = dump(edition).decode()
+    files = dict(base_files())
     target = EDITION if rng.random() < 0.8 else "ed/house.yaml"
-    if target != EDITION:
-        text = dump(house).decode()
+    text = files[target].decode()
     lines = text.split("\n")
     kinds = [
         "tag", "merge", "alias", "bomb", "recursive", "deep_block", "deep_flow", "huge_scalar", "many_keys",
@@ -572,9 +580,6 @@ def _yaml_case(rng: random.Random, index: int) -> Case:
                 del lines[i]
     if data is None:
         data = "\n".join(lines).encode("utf-8", "surrogatepass")
-    files = dict(files)
-    files[EDITION] = dump(edition)
-    files["ed/house.yaml"] = dump(house)
     files[target] = data
     return Case("yaml", index, f"{target}: {note}", files)
 
@@ -939,10 +944,7 @@ BOOL_FLAGS = ["--png", "--proof", "--report", "--print", "--json", "--overset-er
 
 
 def _cli_case(rng: random.Random, index: int) -> Case:
-    edition, house, files = base_edition()
-    files = dict(files)
-    files[EDITION] = dump(edition)
-    files["ed/house.yaml"] = dump(house)
+    files = dict(base_files())
     argv = [EDITION]
     for _ in range(rng.choice([1, 2, 3, 4])):
         flag = rng.choice(list(FLAG_VALUES) + BOOL_FLAGS + ["-o", "-o", "extra", "--bogus"])

@@ -82,6 +82,7 @@ def prepare(root: Path) -> None:
 
     gen.photo_bytes()
     gen.font_bytes()
+    gen.base_files()
     gen.model_fields()
 
 
@@ -156,7 +157,7 @@ def _child(cls: str, index: int, seed: int, only: int | None, folder: Path, meta
             code = _in_process(case.argv)
         problems = _check(case, folder, meta, before, code)
         meta.with_suffix(".chk").write_text(json.dumps({"problems": problems, "note": case.note,
-                                                        "argv": case.argv}, ensure_ascii=False))
+                                                        "argv": case.argv, "keys": case.keys}, ensure_ascii=False))
     except BaseException:  # noqa: BLE001 - the campaign's own mistake: shown, counted as a crash
         try:
             os.write(2, ("fuzz runner: " + traceback.format_exc()).encode())
@@ -211,7 +212,9 @@ def _check(case: gen.Case, folder: Path, meta: Path, before: dict, code: int) ->
     for p, digest in before.items():
         now = _digest(folder / p)
         if now != digest:
-            problems.append(f"clobbered: {p} was {digest[:12]}, now {now[:12]}")
+            was = lambda d: d.split(":")[0] if ":" in d else "file"  # noqa: E731
+            problems.append(f"clobbered: {p} was replaced (a {was(digest)} before, a {was(now)} after)"
+                            if was(digest) != was(now) else f"clobbered: {p} was overwritten")
     gs = meta.with_suffix(".gs")
     if gs.exists():
         problems.append("ghostscript: " + gs.read_text(errors="replace").strip().splitlines()[0][:200])
@@ -309,15 +312,28 @@ def classify(code: int | None, sig: int | None, timed_out: bool, err: str, out: 
         if "usage:" in err:
             return "flag-error", ""
         lines = _error_lines(err, out)
-        if lines and all(LOCATED.match(l) for l in lines):
+        ok = [l for l in lines if LOCATED.match(l) or _whole_edition(l, argv)]
+        if lines and len(ok) == len(lines):
             return "input-error", ""
-        bad = [l for l in lines if not LOCATED.match(l)] or ["(no message)"]
+        bad = [l for l in lines if l not in ok] or ["(no message)"]
         return "unlocated", bad[0].splitlines()[0][:200]
     if code == 1:
         return "env-error", ""
     if code in (3, 4, 130, 143):
         return "documented", str(code)
     return "crash", f"exit code {code}"
+
+
+WHOLE_FILE = re.compile(r"file not found|is a folder|not a (regular )?file|cannot read file|symbolic link|fifo|"
+                        r"device|too (large|big)", re.I)
+
+
+def _whole_edition(line: str, argv: list[str]) -> bool:
+    """A message about the edition file named on the command line as a whole (missing,
+    a folder, unreadable): there is no line to point at, the name is the place."""
+    edition = argv[0] if argv and not argv[0].startswith("-") else None
+    line = line.removeprefix("error: ")
+    return bool(edition) and line.startswith(f"{edition}: ") and bool(WHOLE_FILE.search(line))
 
 
 def _error_lines(err: str, out: str) -> list[str]:
@@ -381,6 +397,7 @@ class Campaign:
         self.subprocess_runs = 0
         self.slowest = (0.0, "")
         self.detail = False
+        self.keys: set[str] = set()
         self.reasons: dict = {}
 
     def run(self, cases: list[tuple[str, int]]) -> dict:
@@ -448,6 +465,7 @@ class Campaign:
         except ValueError:
             chk = None
         argv = (chk or {}).get("argv", [])
+        self.keys.update((chk or {}).get("keys", []))
         kind, detail = classify(code, sig, timed_out, err, out, chk, argv)
         detail = detail.replace(str(self.root), "<cases>")
         self.counts[cls][kind] += 1
@@ -463,29 +481,76 @@ class Campaign:
             seen = self.signatures.setdefault((kind, sig_text), [])
             seen.append(f"{cls}:{index}")
             if self.save and len(seen) <= self.per_signature:
-                self._save(kind, cls, index, err, out, detail, real)
+                self._save(kind, sig_text, cls, index, err, out, detail, real)
         for p in meta.parent.glob(meta.name + ".*"):
             p.unlink()
         shutil.rmtree(folder, ignore_errors=True)
 
-    def _save(self, kind, cls, index, err, out, detail, real) -> None:
+    def _once(self, cls: str, index: int, only: int | None, real: bool) -> tuple:
+        """One case, waited for: (kind, detail, stderr, stdout)."""
+        folder = self.root / f"{cls}-{index}-{only}"
+        meta = self.root / f"m-{cls}-{index}-{only}"
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(cls, index, self.seed, only, folder, meta, real)
+        t0 = time.monotonic()
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() - t0 > self.timeout:
+                _kill(pid)
+                os.waitpid(pid, 0)
+                status = None
+                break
+            time.sleep(0.005)
+        _kill(pid)
+        read = lambda suffix: meta.with_suffix(suffix).read_text(errors="replace") \
+            if meta.with_suffix(suffix).exists() else ""  # noqa: E731
+        err, out = read(".err"), read(".out")
+        try:
+            chk = json.loads(read(".chk") or "null")
+        except ValueError:
+            chk = None
+        code = None if status is None else os.waitstatus_to_exitcode(status)
+        sig = -code if code is not None and code < 0 else None
+        kind, detail = classify(None if sig else code, sig, status is None, err, out, chk, [])
+        for p in meta.parent.glob(meta.name + ".*"):
+            p.unlink()
+        shutil.rmtree(folder, ignore_errors=True)
+        return kind, detail.replace(str(self.root), "<cases>"), err, out
+
+    def _save(self, kind, sig_text, cls, index, err, out, detail, real) -> None:
+        only = None
         case = gen.make(cls, index, self.seed)
-        dest = self.save / kind / f"{cls}-{index}"
+        if case.mutations > 1 and kind != "hang":
+            # the smallest case that fails the same way: one of its hostile changes alone
+            for k in range(case.mutations):
+                k_kind, k_detail, k_err, k_out = self._once(cls, index, k, real)
+                if k_kind == kind and signature(k_kind, k_detail, cls, "") == sig_text:
+                    only, err, out, detail = k, k_err, k_out, k_detail
+                    case = gen.make(cls, index, self.seed, only)
+                    break
+        name = f"{cls}-{index}" + (f"-{only}" if only is not None else "")
+        case_id = f"{cls}:{index}" + (f"/{only}" if only is not None else "")
+        dest = self.save / kind / name
         shutil.rmtree(dest, ignore_errors=True)
         materialize(case, dest)
         up = os.path.relpath(REPO, dest)
         command = " ".join(_quote(a) for a in case.argv)
         if "\x00" in command:
             command = repr(case.argv)
-        text = (f"fuzz case {cls}:{index} (seed {self.seed}): {kind}{': ' + detail if detail else ''}\n"
+        text = (f"fuzz case {case_id} (seed {self.seed}): {kind}{': ' + detail if detail else ''}\n"
                 f"what is hostile: {case.note[:2000]}\n"
                 f"run it:    cd {dest.relative_to(REPO) if dest.is_relative_to(REPO) else dest} && "
                 f"PAIBAN_SERVER=0 {up}/.venv/bin/python {up}/render.py {command}\n"
-                f"replay it: .venv/bin/python -m tests.fuzz --seed {self.seed} --replay {cls}:{index}\n"
+                f"replay it: .venv/bin/python -m tests.fuzz --seed {self.seed} --replay {case_id}\n"
                 f"(run {'through render.py' if real else 'in-process, as cli.main(argv)'})\n\n"
                 f"stderr (last 40 lines):\n" + "\n".join(err.splitlines()[-40:]) +
                 "\n\nstdout:\n" + out[:3000] + "\n")
-        (dest.parent / f"{cls}-{index}.txt").write_text(text, encoding="utf-8")
+        (dest.parent / f"{name}.txt").write_text(text, encoding="utf-8")
 
     def table(self) -> str:
         cols = [k for k in KINDS]
@@ -553,16 +618,23 @@ def cases_for(count: int, classes: tuple[str, ...] = gen.CLASSES) -> list[tuple[
 
 
 def replay(seed: int, case_id: str, timeout: float) -> int:
-    cls, _, index = case_id.partition(":")
-    campaign = Campaign(seed, 1, timeout, 0, REPO / "out" / "fuzz" / "replay", per_signature=1)
-    case = gen.make(cls, int(index), seed)
-    print(f"case {cls}:{index} (seed {seed}): {case.note[:400]}")
+    """One case again (CLASS:INDEX, or CLASS:INDEX/K for a model case's Kth change alone),
+    with its messages."""
+    cls, _, rest = case_id.partition(":")
+    index, _, only = rest.partition("/")
+    only = int(only) if only else None
+    campaign = Campaign(seed, 1, timeout, 0, None)
+    case = gen.make(cls, int(index), seed, only)
+    print(f"case {case_id} (seed {seed}): {case.note[:400]}")
     print(f"argv: {case.argv}")
-    campaign.run([(cls, int(index))])
-    print(campaign.table())
-    for (kind, sig), _ in campaign.signatures.items():
-        print(f"{kind}: {sig}  (saved under out/fuzz/replay/{kind}/)")
-    return 1 if campaign.failures() else 0
+    prepare(campaign.root)
+    try:
+        kind, detail, err, out = campaign._once(cls, int(index), only, False)
+    finally:
+        shutil.rmtree(campaign.root, ignore_errors=True)
+    print(f"stderr:\n{err[-4000:]}\nstdout:\n{out[:4000]}")
+    print(f"outcome: {kind}{': ' + detail if detail else ''}")
+    return 1 if kind in FAILURES else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -591,6 +663,6 @@ def main(argv: list[str] | None = None) -> int:
     campaign.run(cases_for(args.cases, classes))
     print(campaign.report())
     fields = gen.model_fields()
-    print(f"model keys: {len(fields)} (class, key) pairs of {len({c for c, _ in fields})} model types are "
-          f"mutated by the model class")
+    print(f"model keys: {len(campaign.keys)} of the {len(fields)} (type, key) pairs of the "
+          f"{len({c for c, _ in fields})} model types were given hostile values")
     return 1 if campaign.failures() else 0
