@@ -43,7 +43,10 @@ FAILURES = ("traceback", "hang", "unlocated", "lost", "crash", "clobbered", "gho
 KINDS = EXPECTED + FAILURES
 MEMORY = 2 << 30  # bytes of address space a case may add to what the worker had
 LOCATED = re.compile(r"^(?:error: )?\S[^\n]*?:\d+:\d+: \S")
-FAKE_GS = "#!/bin/sh\necho \"gs $*\" >> \"${FUZZ_GS_LOG:-/dev/null}\"\nexit 1\n"
+# a stand-in for Ghostscript: records that it was called (and answers a version query,
+# as Pillow asks one before it hands an EPS file over)
+FAKE_GS = ("#!/bin/sh\necho \"gs $*\" >> \"${FUZZ_GS_LOG:-/dev/null}\"\n"
+           "if [ \"$1\" = --version ]; then echo 10.0.0; exit 0; fi\nexit 1\n")
 
 
 # ---------------------------------------------------------------- set-up
@@ -217,7 +220,7 @@ def _check(case: gen.Case, folder: Path, meta: Path, before: dict, code: int) ->
                             if was(digest) != was(now) else f"clobbered: {p} was overwritten")
     gs = meta.with_suffix(".gs")
     if gs.exists():
-        problems.append("ghostscript: " + gs.read_text(errors="replace").strip().splitlines()[0][:200])
+        problems.append("ghostscript: " + " | ".join(gs.read_text(errors="replace").strip().splitlines())[:200])
     if code != 0:
         return problems
     pdf = folder / gen.OUTPUT
@@ -262,7 +265,7 @@ def _check(case: gen.Case, folder: Path, meta: Path, before: dict, code: int) ->
     text = "".join(text)
     if outside:
         problems.append(f"lost: {outside} characters drawn outside their page")
-    if gen.SECRET in text:
+    if gen.SECRET in "".join(text.split()):
         problems.append("leak: text of a file outside the edition's folder is in the PDF")
     if case.expect_text and report and report.get("ok"):
         expected = _story_chars(folder)
@@ -297,6 +300,10 @@ def classify(code: int | None, sig: int | None, timed_out: bool, err: str, out: 
     """(kind, detail) of one outcome."""
     if timed_out:
         return "hang", ""
+    for p in (chk or {}).get("problems", []):  # what the exit code cannot say comes first
+        kind, _, detail = p.partition(": ")
+        if kind in ("clobbered", "ghostscript", "leak"):
+            return kind, detail
     if "Traceback (most recent call last)" in err or re.search(r"^internal error", err, re.M) or code == 70:
         return "traceback", _traceback_signature(err)
     if code == 98:
@@ -374,6 +381,9 @@ def signature(kind: str, detail: str, cls: str, note: str) -> str:
         return detail
     if kind == "hang":
         return f"{cls}: " + _normal(note)[:70]
+    if kind == "ghostscript":
+        return "gs was run" + (" (only asked its version)" if "|" not in detail and "--version" in detail else
+                               " on a file of the edition")
     text = re.sub(r"'[^']*'", "'…'", detail)
     text = re.sub(r"\d+", "N", text)
     return text[:110]
