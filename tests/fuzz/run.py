@@ -384,7 +384,12 @@ def signature(kind: str, detail: str, cls: str, note: str) -> str:
     if kind == "ghostscript":
         return "gs was run" + (" (only asked its version)" if "|" not in detail and "--version" in detail else
                                " on a file of the edition")
-    text = re.sub(r"'[^']*'", "'…'", detail)
+    text = detail
+    if kind == "unlocated":  # the same message about another file is the same failure
+        path, sep, rest = text.partition(": ")
+        if sep and ("/" in path or "." in path):
+            text = "FILE: " + rest
+    text = re.sub(r"'[^']*'", "'…'", text)
     text = re.sub(r"\d+", "N", text)
     return text[:110]
 
