@@ -262,7 +262,7 @@ def _check(case: gen.Case, folder: Path, meta: Path, before: dict, code: int) ->
                     outside += 1
     finally:
         doc.close()
-    text = "".join(text)
+    text = "".join(text).replace("\ufffe", "-")  # pdfium's mark for a hyphen at a line end
     if outside:
         problems.append(f"lost: {outside} characters drawn outside their page")
     if gen.SECRET in "".join(text.split()):
