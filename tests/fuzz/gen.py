@@ -617,9 +617,19 @@ RENDERABLE = ["han", "han", "tibetan", "tibetan_solid", "tibetan_stack", "latin"
 UNSET = ["emoji", "rtl", "controls", "han_ext", "pua", "markdown"]  # mostly refused: no font has them
 
 
+@cache
+def _assigned(a: int, b: int) -> list[str]:
+    """The assigned characters of a range (an unassigned one is refused, rightly: no
+    font has it; the story class wants text that can be set)."""
+    import unicodedata
+
+    chars = [chr(i) for i in range(a, b + 1) if unicodedata.category(chr(i)) != "Cn"]
+    return chars or [chr(a)]
+
+
 def script_run(rng: random.Random, n: int, wild: bool = False) -> str:
     kind = rng.choice(UNSET if wild else RENDERABLE)
-    c = lambda a, b: chr(rng.randint(a, b))  # noqa: E731
+    c = lambda a, b: rng.choice(_assigned(a, b))  # noqa: E731
     if kind == "han":
         return "".join(c(0x4E00, 0x9FA5) for _ in range(n))
     if kind == "tibetan":
