@@ -23,12 +23,20 @@ test: setup test-tools
 bench: setup
 	$(BIN)/python bench/run.py
 
-# a longer property-based campaign than make test's (generated stories and editions);
-# prints how many cases it tried and what became of them
+# the standing campaign (tests/fuzz/): FUZZ_CASES generated hostile cases (editions over
+# every model key, YAML, story text in every script, files, flags), each bounded in time
+# and memory and classified; prints what became of each class and saves the first
+# failing cases under out/fuzz/. Then the property-based campaign with more examples
+# than make test's. Both run; the target fails if either found a failure.
+FUZZ_CASES ?= 10000
+FUZZ_SEED ?= 1
 FUZZ_EXAMPLES ?= 2000
 fuzz: setup
+	@status=0; \
+	PAIBAN_SERVER=0 nice -n 10 $(BIN)/python -m tests.fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED) || status=1; \
 	PAIBAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_properties.py \
-	  --hypothesis-show-statistics -p no:cacheprovider
+	  --hypothesis-show-statistics -p no:cacheprovider || status=1; \
+	exit $$status
 
 # pictures of pages 1 and 3 of the sample for the README, made by our own --png preview
 sample-images: setup
