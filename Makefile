@@ -26,16 +26,21 @@ bench: setup
 # the standing campaign (tests/fuzz/): FUZZ_CASES generated hostile cases (editions over
 # every model key, YAML, story text in every script, files, flags), each bounded in time
 # and memory and classified; prints what became of each class and saves the first
-# failing cases under out/fuzz/. Then the property-based campaign with more examples
-# than make test's. Both run; the target fails if either found a failure.
+# failing cases under out/fuzz/. Then the property-based campaigns with more examples
+# than make test's: generated editions (FUZZ_EXAMPLES), and unbreakable runs read back
+# from the PDF and hostile values for every model key (FUZZ_PROPERTY_EXAMPLES each).
+# All run; the target fails if any found a failure.
 FUZZ_CASES ?= 10000
 FUZZ_SEED ?= 1
 FUZZ_EXAMPLES ?= 2000
+FUZZ_PROPERTY_EXAMPLES ?= 300
 fuzz: setup
 	@status=0; \
 	PAIBAN_SERVER=0 nice -n 10 $(BIN)/python -m tests.fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED) || status=1; \
 	PAIBAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_properties.py \
 	  --hypothesis-show-statistics -p no:cacheprovider || status=1; \
+	PAIBAN_FUZZ_EXAMPLES=$(FUZZ_PROPERTY_EXAMPLES) $(BIN)/python -m pytest -q tests/test_no_word_lost.py \
+	  tests/test_hostile_input.py --hypothesis-show-statistics -p no:cacheprovider || status=1; \
 	exit $$status
 
 # pictures of pages 1 and 3 of the sample for the README, made by our own --png preview

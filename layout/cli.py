@@ -79,6 +79,8 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi,
                       args.press, args.preflight == "strict", preflight=args.report,
                       allow_paths=tuple(p.resolve() for p in args.allow_paths), report=args.report)
+    if str(args.edition) == "-":
+        parser.error("the edition is a file: reading it from standard input (-) is not supported")
     if (args.watch or args.serve) and (args.page or args.png):
         parser.error("--watch renders the whole edition to PDF; leave out --page and --png")
     return options, args

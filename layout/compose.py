@@ -207,7 +207,7 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
     if isinstance(element, model.StoryFrame):
         return  # flowed with its story
     elif isinstance(element, model.Masthead):
-        _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number))
+        bottom = _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number))
     elif isinstance(element, model.Headline):
         bottom = _headline(items, element, rect, setter)
     elif isinstance(element, model.Photo):
@@ -319,7 +319,7 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
     if paper.name_bo:
         sub_style = setter.style(el.subtitle_style)
         sub = setter.lines(paper.name_bo, el.subtitle_style, rect.w, align="center")
-        _stack(items, sub, rect.x, y + sub_style.space_before, sub_style.line_pitch)
+        y = _stack(items, sub, rect.x, y + sub_style.space_before, sub_style.line_pitch)
     info_style = setter.style(el.info_style)
     pitch = info_style.line_pitch
     left = [t.format(**fields) for t in el.info_left] if el.info_left is not None else [
@@ -351,6 +351,7 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
         items.append(Rule(rect.x, bottom + 3.6, rect.x + rect.w, bottom + 3.6, 0.4))
     elif el.rule == "single":
         items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.0))
+    return y  # the foot of the name and its Tibetan line: past the frame's, they are cut and counted
 
 
 def _headline(items, el: model.Headline, rect: Rect, setter: Setter):

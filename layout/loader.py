@@ -489,7 +489,11 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
             else:
                 blocks = parse_story(src.text, str(ys.value["text"].where.file), ys.value["text"].where.line + 1)
         except InputError as exc:
-            ctx.errors.append(exc)
+            if exc.where is not None and exc.where.line is None:  # the story as a whole: said at its key
+                key = "file" if src.file is not None else "text"
+                ctx.error(f"story '{name}': {exc.message}", ys.value[key].where, exc.hint)
+            else:
+                ctx.errors.append(exc)
             continue
         for key in ("style", "subhead_style", "byline_style"):
             style_name = getattr(src, key)

@@ -8,11 +8,13 @@ repeat across an edition.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import uharfbuzz as hb
 
+from .errors import InputError
 from .fonts import Face
 
 UNSAFE_TO_BREAK = 1
@@ -107,7 +109,15 @@ class Shaper:
         buf.script = script
         buf.language = language
         # a feature's value is on/off, or ((start, end, value), ...) ranges
-        hb.shape(self.font(face), buf, {k: list(v) if isinstance(v, tuple) else v for k, v in features})
+        try:
+            hb.shape(self.font(face), buf, {k: list(v) if isinstance(v, tuple) else v for k, v in features})
+        except MemoryError:
+            # HarfBuzz bounds the work one buffer may take (its max-ops and max-length
+            # factors) and gives up on a pathological run, such as ten thousand closing
+            # marks; shaped in two halves, cut between characters that start a cluster
+            glyphs = self._halves(face, text, script, language, features)
+            self._cache[key] = glyphs
+            return glyphs
         # unsafe-to-break, read where a cluster starts (a line can break only there):
         # uharfbuzz makes an enum object of each glyph's flags, which cost more than the
         # rest of this loop, so the flagged clusters come from HarfBuzz's own
@@ -125,6 +135,17 @@ class Shaper:
         self._cache[key] = glyphs
         return glyphs
 
+    def _halves(self, face: Face, text: str, script: str, language: str, features: tuple) -> tuple[Glyph, ...]:
+        cut = len(text) // 2
+        while 0 < cut < len(text) and unicodedata.category(text[cut])[0] == "M":
+            cut += 1  # never between a base and its marks
+        if cut in (0, len(text)):
+            raise InputError(f"HarfBuzz cannot shape a run of {len(text):,} characters that "
+                             f"begins '{text[:12]}'", hint="break the run up with spaces or punctuation")
+        left = self.shape(face, text[:cut], script, language, _features_in(features, 0, cut))
+        right = self.shape(face, text[cut:], script, language, _features_in(features, cut, len(text)))
+        return left + tuple(g._replace(cluster=g.cluster + cut) for g in right)
+
     def hyphenator(self, language: str):
         """pyphen's patterns for a language, loaded once per render."""
         import pyphen
@@ -138,3 +159,14 @@ class Shaper:
     def hit_rate(self) -> float:
         total = self.hits + self.misses
         return self.hits / total if total else 0.0
+
+
+def _features_in(features: tuple, start: int, end: int) -> tuple:
+    """The features of text[start:end]: ranges clipped to it and counted from its start."""
+    out = []
+    for name, value in features:
+        if isinstance(value, tuple):
+            value = tuple((max(a, start) - start, min(b, end) - start, v) for a, b, v in value
+                          if min(b, end) > max(a, start))
+        out.append((name, value))
+    return tuple(out)

@@ -9,11 +9,30 @@ The subset, all a newspaper story needs:
 """
 from __future__ import annotations
 
+import re
+
 from .errors import InputError, Where
 from .model import Block, Span
 
+# A story of a hundred thousand characters fills some twenty broadsheet pages; a longer
+# one is a mistake (a file pasted twice, a log), and setting it would take minutes.
+MAX_CHARS = 100_000
+# Unicode's stream-safe limit (UAX #15): more marks than this on one base is no text a
+# reader can read, and its stack would run off the page
+MAX_MARKS = 30
+_MARK_RUN = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d,}" % (MAX_MARKS + 1))
+
 
 def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]:
+    if len(text) > MAX_CHARS:
+        raise InputError(f"the story has {len(text):,} characters, more than {MAX_CHARS:,}", Where(shown),
+                         "split it into several stories, or check that the file is the story you meant")
+    marks = _MARK_RUN.search(text)
+    if marks:
+        line = text.count("\n", 0, marks.start())
+        column = marks.start() - (text.rfind("\n", 0, marks.start()) + 1) + 1
+        raise InputError(f"{len(marks.group())} combining marks on one character (at most {MAX_MARKS})",
+                         Where(shown, first_line + line, column), "remove the stacked marks")
     text = text.replace("\t", " ")  # a tab pasted from a word processor is a space here
     blocks = []
     lines = text.split("\n")

@@ -327,7 +327,7 @@ def classify(code: int | None, sig: int | None, timed_out: bool, err: str, out: 
         if "usage:" in err:
             return "flag-error", ""
         lines = _error_lines(err, out)
-        ok = [l for l in lines if LOCATED.match(l) or _whole_edition(l, argv)]
+        ok = [l for l in lines if LOCATED.match(l) or _whole_edition(l, argv) or _argument(l, argv)]
         if lines and len(ok) == len(lines):
             return "input-error", ""
         bad = [l for l in lines if l not in ok] or ["(no message)"]
@@ -349,6 +349,18 @@ def _whole_edition(line: str, argv: list[str]) -> bool:
     edition = argv[0] if argv and not argv[0].startswith("-") else None
     line = line.removeprefix("error: ")
     return bool(edition) and line.startswith(f"{edition}: ") and bool(WHOLE_FILE.search(line))
+
+
+def _argument(line: str, argv: list[str]) -> bool:
+    """A message about a value given on the command line, which names it: the place is
+    the argument (--page N past the edition's pages; -o naming an input of the render,
+    or a picture or report derived from it)."""
+    line = line.removeprefix("error: ")
+    if line.startswith("--page "):
+        return True
+    output = argv[argv.index("-o") + 1] if "-o" in argv[:-1] else None
+    stem = output.rsplit(".", 1)[0] if output else None
+    return bool(stem) and line.startswith(stem) and "an input of this render" in line
 
 
 def _error_lines(err: str, out: str) -> list[str]:

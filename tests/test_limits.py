@@ -1,0 +1,85 @@
+"""Limits found by the standing campaign (make fuzz), each with the case that found it:
+a story too long to set in reasonable time, a stack of combining marks that runs off
+the page, a run HarfBuzz gives up on, a masthead whose Tibetan line outgrows its frame."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from layout.api import Options, render
+from layout.errors import InputError
+from layout.stories import MAX_CHARS, MAX_MARKS
+
+EDITION = """\
+paper: {name: 测试报, name_bo: NAME_BO, date: 2026-11-30}
+geometry: {preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}
+stories:
+  a: {file: a.md}
+pages:
+  - elements:
+      - {type: masthead, frame: {column: 1, span: 6, top: 0, height: 30mm}}
+      - {type: story, story: a, frame: {column: 1, span: 6, top: 32mm, height: 60mm}}
+"""
+
+
+def make(tmp_path: Path, story: str, name_bo: str = "གངས་ལྗོངས།") -> Path:
+    (tmp_path / "a.md").write_text(story, encoding="utf-8")
+    path = tmp_path / "edition.yaml"
+    path.write_text(EDITION.replace("NAME_BO", name_bo), encoding="utf-8")
+    return path
+
+
+def test_a_story_longer_than_the_limit_is_refused_at_its_key(tmp_path):
+    path = make(tmp_path, "测" * (MAX_CHARS + 1))
+    with pytest.raises(InputError) as err:
+        render(Options(path, tmp_path / "o.pdf", workers=1))
+    assert str(err.value).startswith(f"{path}:4:13: story 'a': the story has 100,001 characters, more than 100,000")
+
+
+@pytest.mark.parametrize("count,ok", [(MAX_MARKS, True), (MAX_MARKS + 1, False)])
+def test_marks_stacked_on_one_character_are_bounded(tmp_path, count, ok):
+    path = make(tmp_path, "第一行\n\n好a" + "\u0301" * count + "的\n")
+    if ok:
+        assert render(Options(path, tmp_path / "o.pdf", workers=1)).pages == 1
+    else:
+        with pytest.raises(InputError) as err:
+            render(Options(path, tmp_path / "o.pdf", workers=1))
+        assert str(err.value).startswith(f"{tmp_path / 'a.md'}:3:3: {count} combining marks on one character")
+
+
+def test_a_run_harfbuzz_gives_up_on_is_shaped_in_halves(monkeypatch):
+    """HarfBuzz refuses a buffer past its operation bounds (uharfbuzz raises
+    MemoryError); the run is shaped in halves, cut where a cluster starts, and the
+    glyphs come back in order with clusters counted in the whole text."""
+    import uharfbuzz as hb
+
+    from layout.fonts import load_fontset
+    from layout.shape import Shaper
+
+    face = load_fontset().chain("body", "han")[0]
+    text = "》" * 40 + "好" + "\u0301" + "》" * 39
+    whole = Shaper().shape(face, text, "Hani", "zh-Hans")
+    real = hb.shape
+
+    def refusing(font, buf, features=None):
+        if len(buf.glyph_infos) > 30:
+            raise MemoryError
+        return real(font, buf, features)
+
+    monkeypatch.setattr(hb, "shape", refusing)
+    halves = Shaper().shape(face, text, "Hani", "zh-Hans")
+    assert [g.cluster for g in halves] == [g.cluster for g in whole]
+    assert [g.gid for g in halves] == [g.gid for g in whole]
+
+
+def test_a_masthead_line_too_deep_for_its_frame_is_cut_and_counted(tmp_path):
+    name_bo = "ཁྲིམས་ལུགས་" * 400
+    path = make(tmp_path, "本报讯。\n", name_bo)
+    result = render(Options(path, tmp_path / "o.pdf", workers=1))
+    [entry] = result.report.overflow
+    assert entry["type"] == "masthead" and entry["element"] == 1 and entry["chars"] > 3000
+    from conftest import pdfium_text, squash
+
+    shown = sum("\u0f00" <= c <= "\u0fff" for c in squash(pdfium_text(tmp_path / "o.pdf")))
+    assert 0 < shown and shown + entry["chars"] == len(name_bo), (shown, entry["chars"])
