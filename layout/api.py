@@ -114,7 +114,10 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
             now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
         pages = press_pages(pages, edition, setter, now)
         intent = newsprint_intent()
-    pages = prepare_pages(pages, image_cache(), edition.source.output if options.press else None)
+    try:
+        pages = prepare_pages(pages, image_cache(), edition.source.output if options.press else None)
+    except InputError as exc:  # a photo that cannot be decoded: said at its element
+        raise _at_photo(edition, exc) from None
     writer = PdfWriter(intent)
     data = writer.write(pages, title=edition.paper.name)
     # one picture per page (planned_outputs has refused several for standard output)
@@ -127,6 +130,21 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
     if options.report:
         write_atomically(report_path(options.output), report_json(report).encode(), inputs)
     return Result(outputs[0], len(pages), report, outputs[:len(files)], pdf=data)
+
+
+def _at_photo(edition, exc: InputError) -> InputError:
+    """A photo's error, found when its pixels are decoded (after composing), placed at
+    the first photo element that shows that file, like the errors found composing it."""
+    from . import model
+
+    if exc.where is None or exc.where.line is not None:
+        return exc
+    for n, page in enumerate(edition.source.pages, 1):
+        for k, el in enumerate(page.elements, 1):
+            if isinstance(el, model.Photo) and edition.images.get(el.file) == exc.where.file:
+                return InputError(f"page {n}, element {k} (photo): {el.file}: {exc.message}",
+                                  edition.places.get((n, k)), exc.hint)
+    return exc
 
 
 def planned_outputs(options: Options, count: int) -> list[Path]:

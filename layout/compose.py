@@ -170,11 +170,20 @@ def _check_coverage(edition: model.Edition, names: list[str], setter: Setter) ->
 
 def _page_elements(items: list, backgrounds: list, edition: model.Edition, page: model.Page, number: int,
                    setter: Setter, report: Report, boxes: list) -> None:
+    start = len(items)
     with _placed(edition, number, 0, "folio and credits"):
         _master(items, edition, page, number, setter)
-    for cut in _take_cut(items, 0):
+    for cut in _take_cut(items, start):
         report.warn(f"page {number}: the master's folio or credits line '{cut.text}' is wider than the type "
                     f"area and is left out")
+    height = edition.geometry.height
+    off = [run for run in items[start:] if isinstance(run, GlyphRun)
+           and (run.y - 0.88 * run.size < 0 or run.y + 0.12 * run.size > height)]
+    if off:  # margins too small to hold them: left out, and said, never drawn off the page
+        items[start:] = [item for item in items[start:] if not any(item is run for run in off)]
+        text = "".join(run.text for run in off).strip()
+        report.warn(f"page {number}: the master's folio or credits line '{text[:40]}' does not fit in the "
+                    f"margin and is left out (give the page a deeper top or bottom margin)")
     for k, element in enumerate(page.elements):
         with _placed(edition, number, k + 1, element.type):
             _element(items, backgrounds, edition, element, k, number, setter, report, boxes)

@@ -345,7 +345,9 @@ def _check_fonts(styles, char_styles, fonts, ysources, ychar_sources, root: Y, c
 
 TEASER_FIELDS = {"text": "一只猫引发的邻里纠纷", "page": 2}
 MAX_FORMAT_WIDTH = 100  # a {field:>N} width or .N precision: wider is a typo, and costly to set
-MAX_TEMPLATE_CHARS = 10_000  # what a template may make of its fields (1,000 widths of 100 are no folio)
+# what a template may make, its own text and its fields': a folio, slug or item line is
+# one line of the page (a longer one, one unbroken word, took a minute to break)
+MAX_TEMPLATE_CHARS = 1_000
 
 
 def _check_template(text: str, where: Where, ctx: Context, fields: dict) -> bool:
@@ -372,9 +374,10 @@ def _check_template(text: str, where: Where, ctx: Context, fields: dict) -> bool
                           where, "write {page:02d} for 01, 02 …")
                 return False
         made = text.format(**fields)
-        if len(made) > MAX_TEMPLATE_CHARS and len(made) > len(text):
+        if len(made) > MAX_TEMPLATE_CHARS:
             ctx.error(f"template '{_cut(text)}' makes {len(made)} characters", where,
-                      f"a folio, slug or item line holds at most {MAX_TEMPLATE_CHARS}; check the formats' widths")
+                      f"a folio, slug or item line holds at most {MAX_TEMPLATE_CHARS:,}; shorten it, or check "
+                      "the formats' widths")
             return False
     except (ValueError, IndexError, KeyError, TypeError) as exc:
         unset = [k if k in ("section", "editors") else f"paper.{k}"  # (the page's keys, or the paper's)

@@ -174,9 +174,13 @@ class _Converter:
             return Y(node.value, self.where(node))
         try:
             value = self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError) as exc:
+        except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:  # KeyError: '!!bool maybe'
             if node.tag == "tag:yaml.org,2002:timestamp":
                 value = node.value  # '2026-13-40': the model's check says what is wrong
+            elif isinstance(exc, (KeyError, TypeError)):  # a tag PyYAML has no reading of this text for
+                kind = node.tag.rsplit(":", 1)[-1]
+                raise InputError(f"cannot read {node.value[:40]!r} as {kind}", self.where(node),
+                                 f"remove the '!!{kind}' tag, or write a {kind} value") from None
             else:
                 raise InputError(f"cannot read value: {exc}", self.where(node)) from None
         raw = node.value if isinstance(value, (int, float)) and not isinstance(value, bool) else None

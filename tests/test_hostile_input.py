@@ -130,7 +130,10 @@ EXAMPLES_22 = [
      "13:27: format '{page:>30000000}' is wider than 100 characters (hint: write {page:02d} for 01, 02 …)"),
     ("folio-many-widths", "stories:\n", "masters:\n  default: {folio: {left: '" + "{page:>100}" * 200 + "'}}\nstories:\n",
      "13:27: template '" + ("{page:>100}" * 6)[:59] + "…' makes 20000 characters (hint: a folio, slug or item line "
-     "holds at most 10000; check the formats' widths)"),
+     "holds at most 1,000; shorten it, or check the formats' widths)"),
+    ("folio-long-text", "stories:\n", "masters:\n  default: {folio: {left: '" + "x" * 100_000 + "'}}\nstories:\n",
+     "13:27: template '" + "x" * 59 + "…' makes 100000 characters (hint: a folio, slug or item line "
+     "holds at most 1,000; shorten it, or check the formats' widths)"),
     ("teaser-format-width", "  - elements:\n", "  - elements:\n      - {type: teaser, item_format: '{text:.99999}', "
      "items: [{text: 要看的, page: 1}], frame: {column: 5, span: 2, top: 70mm}}\n",
      "16:37: format '{text:.99999}' is wider than 100 characters (hint: write {page:02d} for 01, 02 …)"),

@@ -83,3 +83,38 @@ def test_a_masthead_line_too_deep_for_its_frame_is_cut_and_counted(tmp_path):
 
     shown = sum("\u0f00" <= c <= "\u0fff" for c in squash(pdfium_text(tmp_path / "o.pdf")))
     assert 0 < shown and shown + entry["chars"] == len(name_bo), (shown, entry["chars"])
+
+
+def test_a_folio_with_no_margin_to_stand_in_is_left_out_and_said(tmp_path):
+    """Found by the campaign: margins.top 0 put the running head above the page."""
+    path = make(tmp_path, "本报讯。\n")
+    text = path.read_text(encoding="utf-8").replace("margins: 15mm", "margins: {top: 0pt, bottom: 15mm, "
+                                                    "inside: 15mm, outside: 15mm}")
+    text = text.replace("  - elements:\n      - {type: masthead", "  - master: default\n    elements:\n"
+                        "      - {type: masthead")
+    path.write_text(text, encoding="utf-8")
+    result = render(Options(path, tmp_path / "o.pdf", workers=1))
+    assert any("does not fit in the margin and is left out" in w for w in result.report.warnings), \
+        result.report.warnings
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(tmp_path / "o.pdf"))
+    page = doc[0]
+    text_page = page.get_textpage()
+    height = page.get_height()
+    for i in range(text_page.count_chars()):
+        left, bottom, right, top = text_page.get_charbox(i)
+        assert 0 <= bottom and top <= height + 0.5, (i, top, height)
+    doc.close()
+
+
+def test_a_yaml_tag_with_a_value_it_cannot_read_is_located(tmp_path):
+    """Found by the campaign: '!!bool maybe' raised KeyError inside PyYAML."""
+    from layout.loader import load_edition
+
+    path = tmp_path / "e.yaml"
+    path.write_text("paper: {name: 测试报, date: 2026-11-30}\nx: !!bool maybe\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_edition(path)
+    assert str(err.value) == (f"{path}:2:4: cannot read 'maybe' as bool "
+                              "(hint: remove the '!!bool' tag, or write a bool value)")

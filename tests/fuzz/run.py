@@ -356,9 +356,10 @@ def _argument(line: str, argv: list[str]) -> bool:
     the argument (--page N past the edition's pages; -o naming an input of the render,
     or a picture or report derived from it)."""
     line = line.removeprefix("error: ")
-    if line.startswith("--page "):
+    if line.startswith(("--page ", "-o ")):
         return True
-    output = argv[argv.index("-o") + 1] if "-o" in argv[:-1] else None
+    spots = [k for k, a in enumerate(argv[:-1]) if a == "-o"]
+    output = argv[spots[-1] + 1] if spots else None  # the last -o is the one taken
     stem = output.rsplit(".", 1)[0] if output else None
     return bool(stem) and line.startswith(stem) and "an input of this render" in line
 
@@ -376,8 +377,10 @@ def _error_lines(err: str, out: str) -> list[str]:
                     e = {"message": e}
                 if e.get("file") and e.get("line") and e.get("column"):
                     located.append(f"{e['file']}:{e['line']}:{e['column']}: {e.get('message')}")
+                elif e.get("file"):
+                    located.append(f"{e['file']}: {e.get('message')}")
                 else:
-                    located.append(f"{e.get('file') or ''}: {e.get('message')}")
+                    located.append(str(e.get("message")))
             return located
     return [l for l in err.strip().splitlines() if l and not l.startswith("warning:")]
 
