@@ -136,8 +136,13 @@ def break_lines(prepared: Prepared, widths: Widths, start: int = 0,
     lines = _windowed(sums, widths, start)
     if lines is None:  # a line would have to be looser than the window allows
         lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN), overfull=False)
-    if lines is None:  # nothing fits without an emergency break
-        lines = _total_fit(sums, widths, start, (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY), overfull=False)
+    if lines is None:  # nothing fits without an emergency break (the fast pass first: a run of
+        # 100,000 digits has a candidate at every character, and the full search meets
+        # each with every open breakpoint a line's width back, again for every column)
+        emergency = (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY)
+        lines = _windowed(sums, widths, start, emergency)
+        if lines is None:
+            lines = _total_fit(sums, widths, start, emergency, overfull=False)
     if lines is None:  # nor without breaking the rules (an unbroken run: the fast pass first), or overfull
         every = (BREAK_OK, BREAK_HYPHEN, BREAK_EMERGENCY, BREAK_LAST)
         lines = _windowed(sums, widths, start, every)

@@ -14,7 +14,7 @@ import re
 from .errors import InputError, Where
 from .model import Block, Span
 
-# A story of a hundred thousand characters fills some twenty broadsheet pages; a longer
+# A story of a hundred thousand characters (spaces and line ends aside) fills some twenty broadsheet pages; a longer
 # one is a mistake (a file pasted twice, a log), and setting it would take minutes.
 MAX_CHARS = 100_000
 # Unicode's stream-safe limit (UAX #15): more marks than this on one base is no text a
@@ -24,8 +24,8 @@ _MARK_RUN = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
 
 
 def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]:
-    if len(text) > MAX_CHARS:
-        raise InputError(f"the story has {len(text):,} characters, more than {MAX_CHARS:,}", Where(shown),
+    if len(text) > MAX_CHARS and (count := len(text) - sum(map(text.count, " \n\r\t\u3000"))) > MAX_CHARS:
+        raise InputError(f"the story has {count:,} characters, more than {MAX_CHARS:,}", Where(shown),
                          "split it into several stories, or check that the file is the story you meant")
     marks = _MARK_RUN.search(text)
     if marks:
@@ -58,7 +58,14 @@ def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]
             kind = "para"
             raw = _join(chunk)
         plain, spans = _bold(raw, shown, first_line + start)
-        blocks.append(Block(kind, plain, where, spans))
+        # spaces at a paragraph's ends (left by '** **' around them) never show: they
+        # are not the story's text, so the count of its characters leaves them out
+        lead = len(plain) - len(plain.lstrip())
+        plain = plain.strip()
+        spans = tuple(Span(max(sp.start - lead, 0), min(sp.end - lead, len(plain)), sp.style) for sp in spans
+                      if min(sp.end - lead, len(plain)) > max(sp.start - lead, 0))
+        if plain:
+            blocks.append(Block(kind, plain, where, spans))
     return tuple(blocks)
 
 
