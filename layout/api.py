@@ -41,6 +41,11 @@ class Options:
     report: bool = False  # also write the report as JSON next to the output (OUT.report.json)
 
 
+# a page picture larger than this is no preview (a broadsheet at 600 dpi is 115 MP), and
+# its pixels alone would take gigabytes
+MAX_PICTURE_PIXELS = 200_000_000
+SLUG_ROOM = 60.0  # points around a press page for marks and slug, at most
+
 STDOUT = Path("-")  # the output path that means standard output: Result.data, no file written
 
 
@@ -86,6 +91,15 @@ def check_outputs(options: Options, edition, fonts) -> Inputs:
     of them (or a device, or a folder): refused before the work, checked again when
     written."""
     inputs = _inputs(edition, fonts)
+    if options.png:
+        geo = edition.geometry
+        side = 2 * (2 * geo.bleed + SLUG_ROOM) if options.press else 0.0
+        pixels = (geo.width + side) * (geo.height + side) * (options.dpi / 72) ** 2
+        if pixels > MAX_PICTURE_PIXELS:
+            most = int(72 * (MAX_PICTURE_PIXELS / ((geo.width + side) * (geo.height + side))) ** 0.5)
+            raise InputError(f"--dpi {options.dpi:g}: a picture of a page would have {pixels / 1e6:,.0f} "
+                             f"megapixels, more than {MAX_PICTURE_PIXELS // 1_000_000}",
+                             hint=f"give --dpi {most} or less")
     for path in planned_outputs(options, len(edition.source.pages)):
         if path != STDOUT:
             output_target(path, inputs)

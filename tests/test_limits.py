@@ -118,3 +118,20 @@ def test_a_yaml_tag_with_a_value_it_cannot_read_is_located(tmp_path):
         load_edition(path)
     assert str(err.value) == (f"{path}:2:4: cannot read 'maybe' as bool "
                               "(hint: remove the '!!bool' tag, or write a bool value)")
+
+
+def test_a_picture_too_large_to_make_is_refused_before_composing(tmp_path):
+    """Found by the campaign: --png --dpi 1200 of a 四开 page wanted 235 megapixels and ran
+    out of memory; the flag is refused, with the largest resolution that works."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    path = make(tmp_path, "本报讯。\n")
+    done = subprocess.run([sys.executable, str(REPO / "render.py"), str(path), "--png", "--dpi", "1200",
+                           "-o", str(tmp_path / "p.png")], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == ("error: --dpi 1200: a picture of a page would have 235 megapixels, more than "
+                                   "200 (hint: give --dpi 1106 or less)")
+    assert not list(tmp_path.glob("p*.png"))
