@@ -100,7 +100,11 @@ class _Sums:
     def penalty(self) -> list[float]:
         """The cost of a line ending after each unit (made when a breaker first needs it)."""
         if self._penalty is None:
-            self._penalty = [_penalty(self.text, x) for x in self.units]
+            text = self.text
+            runs = [0] * len(text)  # where the run of one repeated character at each index starts
+            for i in range(1, len(text)):
+                runs[i] = runs[i - 1] if text[i] == text[i - 1] else i
+            self._penalty = [_penalty(text, x, runs) for x in self.units]
         return self._penalty
 
     def content(self, a: int, b: int) -> tuple[int, int]:
@@ -389,8 +393,9 @@ def _best_path(nodes: dict, keys, n: int) -> list[tuple[int, int]] | None:
     return [(breaks[k], breaks[k + 1]) for k in range(len(breaks) - 1)]
 
 
-def _penalty(text: str, u) -> float:
-    """What a line ending after unit `u` costs, on top of its badness."""
+def _penalty(text: str, u, runs: list[int]) -> float:
+    """What a line ending after unit `u` costs, on top of its badness (`runs`: where
+    the run of one repeated character at each index starts)."""
     if u.brk == BREAK_EMERGENCY:
         return EMERGENCY_PENALTY
     if u.brk == BREAK_HYPHEN:
@@ -400,10 +405,9 @@ def _penalty(text: str, u) -> float:
     a, b = text[u.end - 1], text[u.end]
     if a + b not in zh.UNBREAKABLE:
         return LAST_PENALTY
-    # in a run of dashes or dots, a break between two pairs splits none
-    k = u.end - 1
-    while k > 0 and text[k - 1] == a:
-        k -= 1
+    # in a run of dashes or dots, a break between two pairs splits none (looked up, not
+    # walked back: walking made a run of 50,000 dashes take minutes)
+    k = runs[u.end - 1]
     return LAST_PENALTY * (1 if (u.end - k) % 2 == 0 else 2)
 
 
