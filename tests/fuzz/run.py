@@ -353,10 +353,10 @@ def _whole_edition(line: str, argv: list[str]) -> bool:
 
 def _argument(line: str, argv: list[str]) -> bool:
     """A message about a value given on the command line, which names it: the place is
-    the argument (--page N past the edition's pages; -o naming an input of the render,
-    or a picture or report derived from it)."""
+    the argument (--page N past the edition's pages; --dpi too fine for a picture; -o
+    naming an input of the render, or a picture or report derived from it)."""
     line = line.removeprefix("error: ")
-    if line.startswith(("--page ", "-o ")):
+    if line.startswith(("--page ", "--dpi ", "-o ")):
         return True
     spots = [k for k, a in enumerate(argv[:-1]) if a == "-o"]
     output = argv[spots[-1] + 1] if spots else None  # the last -o is the one taken
