@@ -68,6 +68,11 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--no-server", action="store_true",
                         help="render in this process, even where PAIBAN_SERVER=1 asks for the server")
     args = parser.parse_args(argv)
+    for name in ("page", "dpi", "port", "output"):
+        if isinstance(getattr(args, name), list):  # '--port=--': argparse takes '--' away and gives []
+            parser.error(f"argument --{name}: expected a value, not '--'")
+    if any(isinstance(p, list) for p in args.allow_paths):
+        parser.error("argument --allow-path: expected a folder, not '--'")
     output = args.output
     if output is None:
         stem = args.edition.resolve().parent.name

@@ -120,7 +120,7 @@ HOSTILE_NUMBERS = st.sampled_from(["nan", "NaN", "inf", "-inf", "+inf", "infinit
                                    "-", "1 2"])
 VALUE = st.one_of(HOSTILE_NUMBERS, st.integers().map(str), st.floats(allow_nan=True, allow_infinity=True).map(repr),
                   st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=12))
-VALUED = ["--page", "--dpi", "--port", "--preflight"]
+VALUED = ["--page", "--dpi", "--port", "--preflight", "--allow-path", "--output"]
 SWITCHES = ["--png", "--proof", "--report", "--watch", "--serve", "--print", "--json", "--overset-error",
             "--server", "--no-server"]
 
@@ -198,3 +198,14 @@ def test_a_page_the_edition_lacks_is_a_usage_mistake(tmp_path):
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == "error: --page 99: the edition has pages 1 to 8 (hint: give --page 1 to 8)"
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("flag", ["--page", "--dpi", "--port", "--output", "--allow-path"])
+def test_a_flag_given_the_end_of_options_as_its_value(flag, capsys):
+    """'--port=--': argparse takes the '--' away and leaves a list, which crashed the
+    render (found by the hypothesis test above in CI). A usage error now."""
+    with pytest.raises(SystemExit) as exc:
+        cli.parse_args([f"{flag}=--"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"render.py: error: argument {flag}: expected a {'folder' if flag == '--allow-path' else 'value'}, not '--'")
