@@ -481,10 +481,11 @@ def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
 
 def _ad(items, el: model.Ad, rect: Rect, setter: Setter):
     items.append(Panel(rect.x, rect.y, rect.w, rect.h, "gray5", "gray60", 0.5))
-    _text(items, el.label, "caption", Rect(rect.x + 3, rect.y + 3, rect.w - 6, rect.h), setter)
+    # the label's foot counts too: a label longer than the frame is cut and counted
+    bottom = _text(items, el.label, "caption", Rect(rect.x + 3, rect.y + 3, rect.w - 6, rect.h), setter)
     if el.text:
         style = setter.style("ad")
         lines = setter.lines(el.text, "ad", rect.w - 12, align="center")
-        return _stack(items, lines, rect.x + 6, rect.y + (rect.h - len(lines) * style.line_pitch) / 2,
-                      style.line_pitch)
-    return None
+        bottom = max(bottom, _stack(items, lines, rect.x + 6, rect.y + (rect.h - len(lines) * style.line_pitch) / 2,
+                                    style.line_pitch))
+    return bottom

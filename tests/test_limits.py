@@ -135,3 +135,18 @@ def test_a_picture_too_large_to_make_is_refused_before_composing(tmp_path):
     assert done.stderr.strip() == ("error: --dpi 1200: a picture of a page would have 235 megapixels, more than "
                                    "200 (hint: give --dpi 1106 or less)")
     assert not list(tmp_path.glob("p*.png"))
+
+
+def test_an_ad_label_deeper_than_its_frame_is_cut_and_counted(tmp_path):
+    """Found by the campaign: a 100,000-character ad label ran down and off the page."""
+    path = make(tmp_path, "本报讯。\n")
+    text = path.read_text(encoding="utf-8") + ("      - {type: ad, label: '" + "广告" * 2000 + "', "
+                                               "frame: {column: 1, span: 2, top: 100mm, height: 20mm}}\n")
+    path.write_text(text, encoding="utf-8")
+    result = render(Options(path, tmp_path / "o.pdf", workers=1))
+    [entry] = [e for e in result.report.overflow if e["type"] == "ad"]
+    from conftest import pdfium_text, squash
+
+    page = squash(pdfium_text(tmp_path / "o.pdf"))
+    shown = page.count("广") + page.count("告")
+    assert 0 < shown < 4000 and shown + entry["chars"] == 4000, (shown, entry["chars"])
