@@ -486,6 +486,8 @@ def _ad(items, el: model.Ad, rect: Rect, setter: Setter):
     if el.text:
         style = setter.style("ad")
         lines = setter.lines(el.text, "ad", rect.w - 12, align="center")
-        bottom = max(bottom, _stack(items, lines, rect.x + 6, rect.y + (rect.h - len(lines) * style.line_pitch) / 2,
-                                    style.line_pitch))
+        # centred in the frame; a text deeper than it starts at its top (never above
+        # it, off the page) and what outgrows the foot is cut and counted
+        top = rect.y + max(0.0, (rect.h - len(lines) * style.line_pitch) / 2)
+        bottom = max(bottom, _stack(items, lines, rect.x + 6, top, style.line_pitch))
     return bottom

@@ -150,3 +150,28 @@ def test_an_ad_label_deeper_than_its_frame_is_cut_and_counted(tmp_path):
     page = squash(pdfium_text(tmp_path / "o.pdf"))
     shown = page.count("广") + page.count("告")
     assert 0 < shown < 4000 and shown + entry["chars"] == 4000, (shown, entry["chars"])
+
+
+def test_an_ad_text_deeper_than_its_frame_starts_at_its_top_and_is_counted(tmp_path):
+    """Found by the campaign (seed 29): an ad's text is centred in its frame, so a text
+    deeper than the frame started above it, off the page."""
+    path = make(tmp_path, "本报讯。\n")
+    text = path.read_text(encoding="utf-8") + ("      - {type: ad, label: 广告, text: '" + "测" * 3000 + "', "
+                                               "frame: {column: 1, span: 2, top: 100mm, height: 20mm}}\n")
+    path.write_text(text, encoding="utf-8")
+    result = render(Options(path, tmp_path / "o.pdf", workers=1))
+    [entry] = [e for e in result.report.overflow if e["type"] == "ad"]
+    from conftest import pdfium_text, squash
+
+    page = squash(pdfium_text(tmp_path / "o.pdf"))
+    shown = page.count("测") - page.count("测试报")  # the paper's name, in the masthead and folio
+    assert 0 < shown < 3000 and shown + entry["chars"] == 3000, (shown, entry["chars"])
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(tmp_path / "o.pdf"))
+    text_page = doc[0].get_textpage()
+    frame_top = doc[0].get_height() - (15 + 100) * 72 / 25.4  # the margin and the frame's top, from below
+    tops = [text_page.get_charbox(i)[3] for i in range(text_page.count_chars())
+            if text_page.get_text_range(i, 1) == "测" and text_page.get_charbox(i)[3] < frame_top + 30]
+    doc.close()
+    assert tops and max(tops) <= frame_top + 0.5, max(tops)  # the ad's text starts inside its frame
