@@ -53,9 +53,9 @@ sample-images: setup
 golden: setup
 	$(BIN)/python tests/test_golden.py
 
-# JSON Schemas and the key tables of docs/edition-format.md, from layout/model.py
+# JSON Schemas and the key tables of docs/edition-format.md, from layout/edition/model.py
 schema: setup
-	$(BIN)/python -m layout.schema
+	$(BIN)/python -m layout.edition.schema
 
 setup: $(STAMP) fonts bytecode
 
@@ -78,7 +78,7 @@ $(STAMP): pyproject.toml
 
 # installs missing default fonts (Debian packages) and fills the font conversion cache
 fonts: $(STAMP)
-	$(BIN)/python -m layout.fontsetup
+	$(BIN)/python -m layout.fonts.setup
 
 test-tools:
 	@missing=""; for pair in $(TEST_TOOLS); do \

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from layout import warm
+from layout.desk import warm
 
 
 def _fill_closed_streams() -> None:
@@ -35,7 +35,7 @@ def run() -> int:
     if code is not None:
         return code
     try:
-        from layout.cli import main
+        from layout.desk.cli import main
     except ImportError as exc:  # run with a Python that lacks the packages
         print(f"error: cannot import {exc.name or exc}: {exc} (hint: run `make setup`, then use .venv/bin/python)",
               file=sys.stderr)
@@ -52,7 +52,7 @@ if __name__ == "__main__":
     except KeyboardInterrupt:
         code = 130
     except Exception as exc:  # noqa: BLE001 - the last resort: one line, never a traceback
-        from layout.errors import INTERNAL_ERROR, internal_error
+        from layout.base.errors import INTERNAL_ERROR, internal_error
 
         code = INTERNAL_ERROR
         try:

@@ -18,7 +18,7 @@ A part that cannot run (no workload, no Typst) is reported with the reason, neve
 Each render is measured twice over: as a user meets it by default, without the warm
 render server (PAIBAN_SERVER=0: Python, the imports and the render in one fresh
 process), the row every target is read from; and with the opt-in server
-(layout/warm.py, PAIBAN_SERVER=1; started by the warm-up's render, in a folder of the
+(layout/desk/warm.py, PAIBAN_SERVER=1; started by the warm-up's render, in a folder of the
 benchmark's own and stopped at the end). With the server the measured process is only
 the client, so its peak RSS and CPU say nothing: those columns come from the runs
 without it, and the server's own resident size is printed.
@@ -95,7 +95,7 @@ def _warm_up(args: list[str], env: dict | None = None) -> None:
 
 
 def _warm(what: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "layout.warm", what], cwd=REPO,
+    return subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "layout.desk.warm", what], cwd=REPO,
                           env=ENV_SERVER, capture_output=True, text=True, timeout=60)
 
 
@@ -181,11 +181,11 @@ def corpus_paragraphs(path: Path) -> list[str]:
 
 def composition_throughput() -> dict:
     """Characters per second through prepare + break + justify, Chinese and Tibetan."""
-    from layout.fonts import load_fontset
-    from layout.linebreak import Widths
-    from layout.lines import set_lines
-    from layout.prepare import prepare
-    from layout.shape import Shaper
+    from layout.fonts.faces import load_fontset
+    from layout.lines.linebreak import Widths
+    from layout.lines.justify import set_lines
+    from layout.lines.prepare import prepare
+    from layout.text.shape import Shaper
 
     fonts = load_fontset()
     texts = {

@@ -88,7 +88,7 @@ def flow(mapping: dict) -> str:
 def faces_for(fonts: dict, notes: Notes) -> dict[str, str]:
     """Workload font key -> a face name of fonts/manifest.yaml with the same file and
     collection face, or 'file#index' when the manifest has none."""
-    from layout.fonts import face_index, face_specs, find_file, read_manifest, search_paths
+    from layout.fonts.faces import face_index, face_specs, find_file, read_manifest, search_paths
 
     manifest = read_manifest()
     specs = face_specs(manifest)
@@ -276,7 +276,7 @@ def convert(w: dict, src_dir: Path, out: Path, copies: int = 1, rotate: bool = F
     """Write the edition folder; returns what did not map."""
     if w.get("schema") != SCHEMA:
         raise SystemExit(f"not a {SCHEMA} workload: schema {w.get('schema')!r}")
-    from layout.fonts import read_manifest
+    from layout.fonts.faces import read_manifest
 
     notes = Notes()
     grid = Grid(w, notes)

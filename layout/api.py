@@ -9,19 +9,19 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .compose import compose
-from .errors import InputError, Report
-from .files import Inputs, output_target, write_atomically
-from .fonts import MANIFEST, load_fontset
-from .images import image_cache, prepare_pages
-from .loader import load_edition
-from .marks import press_pages
-from .pdf import PdfWriter
-from .preflight import preflight
-from .profile import newsprint_intent
-from .proof import overlay
-from .setter import Setter
-from .shape import Shaper
+from .page.compose import compose
+from .base.errors import InputError, Report
+from .base.files import Inputs, output_target, write_atomically
+from .fonts.faces import MANIFEST, load_fontset
+from .output.images import image_cache, prepare_pages
+from .edition.loader import load_edition
+from .output.marks import press_pages
+from .output.pdf import PdfWriter
+from .output.preflight import preflight
+from .output.profile import newsprint_intent
+from .page.proof import overlay
+from .lines.setter import Setter
+from .text.shape import Shaper
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
 def _at_photo(edition, exc: InputError) -> InputError:
     """A photo's error, found when its pixels are decoded (after composing), placed at
     the first photo element that shows that file, like the errors found composing it."""
-    from . import model
+    from .edition import model
 
     if exc.where is None or exc.where.line is not None:
         return exc

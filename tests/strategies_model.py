@@ -1,5 +1,5 @@
 """Hypothesis strategies for hostile editions: a small valid edition with every element
-type, and mutations of any key of layout/model.py to values a careless or hostile user
+type, and mutations of any key of layout/edition/model.py to values a careless or hostile user
 could write (0, negative, NaN, infinities, huge numbers, empty and long texts, control
 characters, deep nesting, aliases, wrong types).
 
@@ -19,8 +19,8 @@ import typing
 import yaml
 from hypothesis import strategies as st
 
-from layout import model
-from layout.convert import is_length, yaml_key
+from layout.edition import model
+from layout.edition.convert import is_length, yaml_key
 
 PHOTO = "p.jpg"  # the base edition's photo; the caller puts a real image there
 

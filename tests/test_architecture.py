@@ -1,7 +1,8 @@
-"""The engine's layers, kept: data flows one way (edition model -> text items -> lines ->
-frames and pages -> PDF), and no module reaches back up. Every module of layout/ has a
-layer; a module may import its own layer and those below it, never one above, also
-inside a function. And no module-level import cycle anywhere (docs/ARCHITECTURE.md)."""
+"""The engine's rooms, kept: data flows one way (edition model -> text items -> lines ->
+frames and pages -> PDF), and no module reaches back up. layout/ is a few subpackages,
+the rooms, in an order; a module may import its own room and those below it, never one
+above, also inside a function. And no module-level import cycle anywhere
+(docs/ARCHITECTURE.md draws it)."""
 from __future__ import annotations
 
 import ast
@@ -9,40 +10,56 @@ from pathlib import Path
 
 LAYOUT = Path(__file__).resolve().parent.parent / "layout"
 
-# lowest first
-LAYERS: list[tuple[str, set[str]]] = [
-    ("base", {"__init__", "errors", "files", "units", "parallel"}),
-    ("resources", {"fonts", "fontsubset", "fontcache", "fontsetup", "photos", "profile"}),
-    ("edition", {"yamlsource", "convert", "model", "stories", "loader", "schema", "geometry"}),
-    ("text", {"scripts", "shape", "itemize", "uax14", "linebreak_data", "zh", "bo", "breaks"}),
-    ("lines", {"display", "prepare", "linebreak", "lines", "setter"}),
-    ("page", {"flow", "compose", "proof"}),
-    ("output", {"images", "marks", "preflight", "pdf", "trace"}),
-    ("desk", {"api", "cli", "watch", "serve", "warm"}),
-]
-LEVEL = {module: k for k, (_, modules) in enumerate(LAYERS) for module in modules}
+# the rooms, lowest first: each a subpackage of layout/ (api is the one module at the top)
+ROOMS = ["base", "fonts", "edition", "text", "lines", "page", "output", "api", "desk"]
+LEVEL = {room: k for k, room in enumerate(ROOMS)}
 
 
-def imports(source: str) -> tuple[set[str], set[str]]:
-    """The layout modules a module imports: (anywhere, at module level)."""
+def room(module: str) -> str:
+    """'text.shape' -> 'text'; 'api' -> 'api'; the package itself ('text') -> 'text'."""
+    return module.split(".")[0]
+
+
+def imports(source: str, module: str = "x.m") -> tuple[set[str], set[str]]:
+    """The layout modules a module (dotted, inside layout/) imports: (anywhere, at
+    module level). A name imported from a package counts as its module when it is one
+    (`from ..text import shape`), else as the package."""
     anywhere: set[str] = set()
     top: set[str] = set()
     tree = ast.parse(source)
     level_nodes = set(map(id, _module_level(tree)))
+    here = module.split(".")[:-1]  # the package this module is in
     for node in ast.walk(tree):
+        bases: list[str] = []
         names: list[str] = []
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            names = [node.module] if node.module else [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("layout"):
-            rest = node.module.split(".")[1:]
-            names = rest[:1] if rest else [a.name for a in node.names]
+        if isinstance(node, ast.ImportFrom) and node.level:
+            parent = here[:len(here) - (node.level - 1)] if node.level > 1 else here
+            base = parent + (node.module.split(".") if node.module else [])
+            names = [".".join(base + [a.name]) if a.name != "*" else ".".join(base) for a in node.names]
+            bases = [".".join(base)] * len(names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "layout":
+            base = node.module.split(".")[1:]
+            names = [".".join(base + [a.name]) for a in node.names]
+            bases = [".".join(base)] * len(names)
         elif isinstance(node, ast.Import):
-            names = [a.name.split(".")[1] for a in node.names if a.name.startswith("layout.")]
-        names = [n.split(".")[0] for n in names]
-        anywhere.update(names)
+            names = [a.name.split(".", 1)[1] for a in node.names if a.name.startswith("layout.")]
+            bases = names
+        found = {_known(n, b) for n, b in zip(names, bases)} - {""}
+        anywhere |= found
         if id(node) in level_nodes:
-            top.update(names)
+            top |= found
     return anywhere, top
+
+
+def _known(name: str, base: str) -> str:
+    """The module a dotted import target names: itself when it is a module or package
+    of layout/, else (an attribute of a module) its base."""
+    for candidate in (name, base):
+        parts = candidate.split(".") if candidate else []
+        if parts and ((LAYOUT.joinpath(*parts).with_suffix(".py")).is_file() or
+                      (LAYOUT.joinpath(*parts) / "__init__.py").is_file()):
+            return candidate
+    return base
 
 
 def _module_level(tree: ast.Module):
@@ -57,16 +74,33 @@ def _module_level(tree: ast.Module):
                 [s for h in getattr(node, "handlers", []) for s in h.body]
 
 
+def modules() -> dict[str, Path]:
+    """Every module of layout/, dotted ('text.shape'; a package as 'text')."""
+    found = {}
+    for path in sorted(LAYOUT.rglob("*.py")):
+        parts = list(path.relative_to(LAYOUT).with_suffix("").parts)
+        if "__pycache__" in parts:
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts:
+            found[".".join(parts)] = path
+    return found
+
+
 def graph() -> dict[str, tuple[set[str], set[str]]]:
-    return {p.stem: imports(p.read_text(encoding="utf-8")) for p in sorted(LAYOUT.glob("*.py"))}
+    out = {}
+    for module, path in modules().items():
+        name = module + ".__init__" if path.name == "__init__.py" else module
+        out[module] = imports(path.read_text(encoding="utf-8"), name)
+    return out
 
 
 def upward(edges: dict[str, set[str]]) -> list[str]:
-    """Imports against the layers, as 'importer (layer) -> imported (layer)'."""
-    name = {k: n for k, (n, _) in enumerate(LAYERS)}
-    return [f"{m} ({name[LEVEL[m]]}) -> {d} ({name[LEVEL[d]]})"
+    """Imports against the rooms, as 'importer (room) -> imported (room)'."""
+    return [f"{m} ({room(m)}) -> {d} ({room(d)})"
             for m, deps in sorted(edges.items()) for d in sorted(deps)
-            if d in LEVEL and m in LEVEL and LEVEL[d] > LEVEL[m]]
+            if LEVEL.get(room(d), -1) > LEVEL.get(room(m), len(ROOMS))]
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -104,11 +138,15 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_every_module_has_a_layer():
-    missing = sorted(set(graph()) - set(LEVEL))
-    assert not missing, f"put these modules into a layer of tests/test_architecture.py: {missing}"
-    gone = sorted(set(LEVEL) - set(graph()))
-    assert not gone, f"layers name modules that no longer exist: {gone}"
+def test_every_module_is_in_a_room():
+    """layout/ holds only the rooms: a module outside them (or a new folder) must be
+    given a place in ROOMS, and every room has a docstring saying what it owns."""
+    stray = sorted(m for m in modules() if room(m) not in LEVEL)
+    assert not stray, f"put these modules into a room (a subpackage in ROOMS): {stray}"
+    for name in ROOMS:
+        path = LAYOUT / name / "__init__.py" if name != "api" else LAYOUT / "api.py"
+        assert path.is_file(), f"the room {name} is missing"
+        assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), f"{path.name} of {name}: say what it owns"
 
 
 def test_no_module_imports_a_layer_above_its_own():
@@ -122,11 +160,25 @@ def test_no_module_level_import_cycle():
 
 
 def test_the_checks_see_a_violation():
-    """The checks are not blind: an import up the layers, a lazy one too, and a cycle
+    """The checks are not blind: an import up the rooms, a lazy one too, and a cycle
     are each found in sources made for the purpose."""
-    anywhere, top = imports("from .compose import compose\n\ndef f():\n    from .api import render\n")
-    assert anywhere == {"compose", "api"} and top == {"compose"}
-    assert upward({"itemize": anywhere}) == ["itemize (text) -> api (desk)", "itemize (text) -> compose (page)"]
-    assert imports("import layout.pdf\nfrom layout.serve import x\nfrom layout import watch\n")[0] == \
-        {"pdf", "serve", "watch"}
+    source = "from ..page.compose import compose\nfrom . import zh\n\ndef f():\n    from ..api import render\n"
+    anywhere, top = imports(source, "text.itemize")
+    assert anywhere == {"page.compose", "text.zh", "api"} and top == {"page.compose", "text.zh"}
+    assert upward({"text.itemize": anywhere}) == ["text.itemize (text) -> api (api)",
+                                                  "text.itemize (text) -> page.compose (page)"]
+    assert imports("import layout.output.pdf\nfrom layout.desk.serve import serve\nfrom layout.desk import watch\n"
+                   "from layout.text.shape import Shaper\n")[0] == \
+        {"output.pdf", "desk.serve", "desk.watch", "text.shape"}
+    assert upward({"page.flow": {"output.pdf"}, "output.pdf": {"page.flow"}}) == ["page.flow (page) -> output.pdf (output)"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_real_tree_is_read():
+    """The graph is the engine's: the known edges are there (a broken reader would find
+    no edges and so no violation)."""
+    edges = {m: anywhere for m, (anywhere, _) in graph().items()}
+    assert "text.shape" in edges["text.itemize"]
+    assert "page.compose" in edges["api"] and "output.pdf" in edges["api"]
+    assert "base.errors" in edges["edition.loader"]
+    assert sum(map(len, edges.values())) > 100

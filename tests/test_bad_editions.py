@@ -11,8 +11,8 @@ import pytest
 
 from conftest import REPO
 
-from layout.errors import InputError
-from layout.loader import load_edition
+from layout.base.errors import InputError
+from layout.edition.loader import load_edition
 
 BASE = """\
 paper:

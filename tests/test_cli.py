@@ -169,7 +169,7 @@ def test_png_preview_of_one_page(tmp_path):
     out = tmp_path / "p2.png"
     result = run(str(SAMPLE), "--page", "2", "--png", "--dpi", "50", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    from layout.loader import load_edition
+    from layout.edition.loader import load_edition
 
     width = load_edition(SAMPLE).geometry.width
     with Image.open(out) as im:

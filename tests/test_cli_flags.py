@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import REPO, SAMPLE
 from test_watch import make
 
-from layout import cli
+from layout.desk import cli
 
 DOCUMENTED = {0, 1, 2, 3, 4}  # cli's docstring; 70 is a bug, 130 and 143 need a signal
 USAGE = "render.py: error: "
@@ -99,7 +99,7 @@ def test_an_unexpected_exception_is_one_line_and_exit_70(tmp_path):
     code = ("import sys; sys.path.insert(0, {repo!r}); import layout.api as api\n"
             "def broken(*a, **k):\n    raise KeyError('a bug')\n"
             "api.compose = broken\n"
-            "from layout.cli import main\nsys.exit(main([{sample!r}, '--page', '1', '-o', {out!r}]))\n"
+            "from layout.desk.cli import main\nsys.exit(main([{sample!r}, '--page', '1', '-o', {out!r}]))\n"
             ).format(repo=str(REPO), sample=str(SAMPLE), out=str(tmp_path / "x.pdf"))
     for debug in ("0", "1"):
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,

@@ -11,11 +11,11 @@ import pytest
 
 from conftest import SHARED
 
-from layout.fonts import load_fontset
-from layout.linebreak import Widths
-from layout.lines import set_lines
-from layout.prepare import prepare
-from layout.shape import Shaper
+from layout.fonts.faces import load_fontset
+from layout.lines.linebreak import Widths
+from layout.lines.justify import set_lines
+from layout.lines.prepare import prepare
+from layout.text.shape import Shaper
 
 SIZE = 10.0
 MEASURES_EM = (6, 9, 13, 19, 27, 40)
@@ -103,7 +103,7 @@ def test_corpus_paragraphs_keep_the_rules(path, engine):
 def test_grid_mode_keeps_pure_han_lines_on_the_em_grid(engine):
     """C15: with the character grid on and a measure of whole ems, every character of
     a line that needs no adjustment starts on a multiple of the type size."""
-    from layout.prepare import Composition
+    from layout.lines.prepare import Composition
 
     fonts, shaper = engine
     text = next(paragraphs(SHARED / "corpus" / "chinese" / "ntrex128_zh_news_01.txt"))
@@ -125,9 +125,9 @@ def test_tsheg_padding_fills_lines_and_adds_no_text(engine, tmp_path):
     import subprocess
 
     from conftest import pdfium_text, squash
-    from layout.display import PageOut
-    from layout.pdf import PdfWriter
-    from layout.prepare import Composition
+    from layout.lines.display import PageOut
+    from layout.output.pdf import PdfWriter
+    from layout.lines.prepare import Composition
 
     fonts, shaper = engine
     text = next(paragraphs(SHARED / "corpus" / "tibetan" / "tibettimes_2017.txt"))[:600]
@@ -150,9 +150,9 @@ def test_hyphenation_breaks_long_latin_words_and_adds_no_text(engine, tmp_path):
     """Optional hyphenation (pyphen) for Latin in narrow columns: words break at
     hyphenation points with a drawn hyphen that is not text."""
     from conftest import pdfium_text, pdftotext, squash
-    from layout.display import PageOut
-    from layout.pdf import PdfWriter
-    from layout.prepare import Composition
+    from layout.lines.display import PageOut
+    from layout.output.pdf import PdfWriter
+    from layout.lines.prepare import Composition
 
     fonts, shaper = engine
     text = ("Representatives of international organisations discussed telecommunications "

@@ -6,13 +6,13 @@ import pytest
 
 from conftest import SHARED, pdfium_text, pdftotext, squash
 
-from layout.display import PageOut
-from layout.fonts import load_fontset
-from layout.linebreak import Widths
-from layout.lines import set_lines
-from layout.pdf import PdfWriter
-from layout.prepare import prepare
-from layout.shape import Shaper
+from layout.lines.display import PageOut
+from layout.fonts.faces import load_fontset
+from layout.lines.linebreak import Widths
+from layout.lines.justify import set_lines
+from layout.output.pdf import PdfWriter
+from layout.lines.prepare import prepare
+from layout.text.shape import Shaper
 
 PAGE_W, PAGE_H, MARGIN = 595.0, 842.0, 40.0
 COLUMNS, GUTTER, SIZE, PITCH = 3, 14.0, 10.0, 16.0

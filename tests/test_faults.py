@@ -15,7 +15,7 @@ import pytest
 from conftest import REPO, SAMPLE
 
 from layout import api
-from layout.errors import RenderError
+from layout.base.errors import RenderError
 
 
 def run(*args, **kw):

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conftest import REPO
 
 from layout.api import Options, render
-from layout.errors import InputError, RenderError
+from layout.base.errors import InputError, RenderError
 
 TEXT = "Hello world, set in a tiny font.\n\nA second paragraph of plain Latin text.\n"
 
@@ -314,7 +314,7 @@ KILLED_WRITER = """
 import os, signal, sys
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
-from layout import files
+from layout.base import files
 with files.replacing(Path(sys.argv[2])) as fh:
     fh.write(b"%PDF half")
     fh.flush()
@@ -325,7 +325,7 @@ LIVE_WRITER = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
-from layout import files
+from layout.base import files
 with files.replacing(Path(sys.argv[2])) as fh:
     fh.write(b"%PDF in progress")
     fh.flush()

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from layout import fontcache, fontsetup
-from layout.errors import InputError
-from layout.fonts import load_fontset
-from layout.fontsubset import SourceFont
-from layout.shape import Shaper
+from layout.fonts import cache as fontcache
+from layout.fonts import setup as fontsetup
+from layout.base.errors import InputError
+from layout.fonts.faces import load_fontset
+from layout.fonts.subset import SourceFont
+from layout.text.shape import Shaper
 
 
 def test_every_role_has_han_tibetan_and_latin_chains():

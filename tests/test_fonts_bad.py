@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from layout.api import Options, render
-from layout.errors import InputError
-from layout.loader import load_edition
+from layout.base.errors import InputError
+from layout.edition.loader import load_edition
 
 EDITION = """\
 paper: {{name: 测试报, date: 2026-11-30}}

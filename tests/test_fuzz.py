@@ -29,7 +29,7 @@ def test_fuzz_campaign_finds_no_failure(tmp_path):
 
 
 def test_every_model_key_can_be_given_a_hostile_value():
-    """The model class finds every (type, key) of layout/model.py in its base edition, so a
+    """The model class finds every (type, key) of layout/edition/model.py in its base edition, so a
     key or an element type added to the model is fuzzed without a change to the campaign."""
     from fuzz import gen
 

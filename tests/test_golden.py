@@ -1,5 +1,5 @@
 """Golden traces: small editions under tests/golden/ whose display lists, as text
-(layout/trace.py), must stay exactly as committed. A layout change then shows as a
+(layout/output/trace.py), must stay exactly as committed. A layout change then shows as a
 readable diff of trace.txt; after a deliberate one, `make golden` writes them again and
 the diff goes into the commit. The rule-based and property tests stay the real checks;
 these show what moved.
@@ -16,7 +16,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 sys.path.insert(0, str(GOLDEN.parent.parent))
 
 from layout.api import lay_out  # noqa: E402
-from layout.trace import trace  # noqa: E402
+from layout.output.trace import trace  # noqa: E402
 
 EDITIONS = sorted(p.parent.name for p in GOLDEN.glob("*/edition.yaml"))
 

@@ -28,9 +28,9 @@ from conftest import REPO
 from strategies_model import BASE, EXTREMES, KEYS, MUTATIONS, PHOTO, apply, to_yaml
 from test_bad_editions import BASE as BAD_BASE, _edition as _bad_edition
 
-from layout import model
+from layout.edition import model
 from layout.api import Options, render
-from layout.errors import InputError
+from layout.base.errors import InputError
 
 EXAMPLES = int(os.environ.get("PAIBAN_FUZZ_EXAMPLES", "40"))
 HANG_SECONDS = 60  # a render of the small base edition takes about a second
@@ -202,7 +202,7 @@ def test_issue_22_examples_give_a_located_message_and_exit_2(tmp_path, case, old
 
 def test_a_based_on_chain_2000_long_is_resolved(tmp_path):
     path = _bad_edition(tmp_path, BAD_BASE.replace("leading: 13.5pt}", "leading: 13.5pt}\n" + CHAIN, 1))
-    from layout.loader import load_edition
+    from layout.edition.loader import load_edition
 
     styles = load_edition(path).styles
     assert styles["s1999"].size == styles["body"].size == 9.0 and styles["s1999"].based_on is None
@@ -212,7 +212,7 @@ def test_a_based_on_loop_is_reported_once_at_its_place(tmp_path):
     path = _bad_edition(tmp_path, BAD_BASE.replace("leading: 13.5pt}", "leading: 13.5pt}\n"
                                                    "  x: {based_on: y}\n  y: {based_on: z}\n  z: {based_on: x}", 1))
     with pytest.raises(InputError) as err:
-        from layout.loader import load_edition
+        from layout.edition.loader import load_edition
 
         load_edition(path)
     assert str(err.value).splitlines() == [f"{path}:14:17: style 'z' is based on itself through x -> y -> z -> x"]
@@ -246,8 +246,8 @@ def test_every_number_and_length_of_the_format_has_bounds():
 def test_the_schema_and_the_reference_state_the_bounds():
     import typing
 
-    from layout import schema
-    from layout.convert import bounds_text, yaml_key
+    from layout.edition import schema
+    from layout.edition.convert import bounds_text, yaml_key
 
     defs = schema.edition_schema()["$defs"]
     reference = (REPO / "docs" / "edition-format.md").read_text(encoding="utf-8")
@@ -272,10 +272,10 @@ def test_convert_takes_a_value_exactly_when_it_lies_within_the_bounds(field, val
     import math
     import typing
 
-    from layout.convert import Context, convert_dataclass, yaml_key
-    from layout.errors import Where
-    from layout.units import UNITS
-    from layout.yamlsource import Y
+    from layout.edition.convert import Context, convert_dataclass, yaml_key
+    from layout.base.errors import Where
+    from layout.base.units import UNITS
+    from layout.edition.yamlsource import Y
 
     cls, f = field
     tp = typing.get_type_hints(cls, include_extras=True)[f.name]
@@ -309,7 +309,8 @@ def test_convert_takes_a_value_exactly_when_it_lies_within_the_bounds(field, val
 def test_a_quote_keeps_its_word_across_any_run_of_spaces(text):
     """C2 across spaces, for every space of the run: the start of a run is now found
     once per run (a folio of n spaces took n²/2 steps), and must still be found."""
-    from layout import breaks, zh
+    from layout.text import breaks
+    from layout.text import zh
 
     flags = breaks.opportunities(text)
     for i in range(1, len(text)):

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from layout import images, photos
+from layout.output import images
+from layout.edition import photos
 from layout.api import Options, render
-from layout.errors import InputError
+from layout.base.errors import InputError
 
 EDITION = """\
 paper: {{name: 测试报, date: 2026-11-30}}

@@ -5,7 +5,7 @@ import unicodedata
 
 from hypothesis import given, strategies as st
 
-from layout.itemize import scripts
+from layout.text.itemize import scripts
 
 MARKS = [chr(c) for c in range(0x300, 0x370)] + ["\u20dd", "\u200d", "\ufe0f"]
 

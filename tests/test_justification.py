@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from layout.fonts import load_fontset
-from layout.linebreak import Widths
-from layout.lines import set_lines
-from layout.prepare import Composition, prepare
-from layout.shape import Shaper
+from layout.fonts.faces import load_fontset
+from layout.lines.linebreak import Widths
+from layout.lines.justify import set_lines
+from layout.lines.prepare import Composition, prepare
+from layout.text.shape import Shaper
 
 SIZE = 10.0
 
@@ -87,7 +87,7 @@ def test_tibetan_size_ratio(engine):
 
 def test_strictness_levels(engine):
     """C3: at the strict level a line may not start with ……; at GB level it may."""
-    from layout.breaks import opportunities
+    from layout.text.breaks import opportunities
 
     text = "他说……好"
     i = text.index("…")

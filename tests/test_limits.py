@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from layout.api import Options, render
-from layout.errors import InputError
-from layout.stories import MAX_CHARS, MAX_MARKS
+from layout.base.errors import InputError
+from layout.edition.stories import MAX_CHARS, MAX_MARKS
 
 EDITION = """\
 paper: {name: 测试报, name_bo: NAME_BO, date: 2026-11-30}
@@ -54,8 +54,8 @@ def test_a_run_harfbuzz_gives_up_on_is_shaped_in_halves(monkeypatch):
     glyphs come back in order with clusters counted in the whole text."""
     import uharfbuzz as hb
 
-    from layout.fonts import load_fontset
-    from layout.shape import Shaper
+    from layout.fonts.faces import load_fontset
+    from layout.text.shape import Shaper
 
     face = load_fontset().chain("body", "han")[0]
     text = "》" * 40 + "好" + "\u0301" + "》" * 39
@@ -110,7 +110,7 @@ def test_a_folio_with_no_margin_to_stand_in_is_left_out_and_said(tmp_path):
 
 def test_a_yaml_tag_with_a_value_it_cannot_read_is_located(tmp_path):
     """Found by the campaign: '!!bool maybe' raised KeyError inside PyYAML."""
-    from layout.loader import load_edition
+    from layout.edition.loader import load_edition
 
     path = tmp_path / "e.yaml"
     path.write_text("paper: {name: 测试报, date: 2026-11-30}\nx: !!bool maybe\n", encoding="utf-8")

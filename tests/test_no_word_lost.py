@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from conftest import pdftotext, squash
 
 from layout.api import Options, render
-from layout.geometry import frame_rect
-from layout.lines import OVERRUN
-from layout.loader import load_edition
+from layout.edition.geometry import frame_rect
+from layout.lines.justify import OVERRUN
+from layout.edition.loader import load_edition
 
 EXAMPLES = int(os.environ.get("PAIBAN_FUZZ_EXAMPLES", "30"))
 
@@ -227,16 +227,16 @@ def test_issue_examples_are_placed_or_counted(tmp_path, text, char):
 
 @functools.cache
 def _engine():
-    from layout.fonts import load_fontset
-    from layout.shape import Shaper
+    from layout.fonts.faces import load_fontset
+    from layout.text.shape import Shaper
 
     return load_fontset(), Shaper()
 
 
 def _set(text: str, role: str, em: float, method: str = "total-fit"):
-    from layout.linebreak import Widths
-    from layout.lines import set_lines
-    from layout.prepare import prepare
+    from layout.lines.linebreak import Widths
+    from layout.lines.justify import set_lines
+    from layout.lines.prepare import prepare
 
     fonts, shaper = _engine()
     p = prepare(text, role, 10.0, 0.0, fonts, shaper)

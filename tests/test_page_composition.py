@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, SAMPLE
 
 from layout.api import lay_out
-from layout.display import GlyphRun, Image, Rule
+from layout.lines.display import GlyphRun, Image, Rule
 
 HEAD = """\
 paper: {{name: 测试报, date: 2026-11-30}}
@@ -110,8 +110,8 @@ def test_placed_plus_overset_is_every_character(tmp_path, which):
 def test_columns_of_a_story_share_baselines_in_the_sample():
     """Body lines of stories sit on the page's baseline grid, so that neighbouring
     columns (of a story, and of stories side by side) share baselines."""
-    from layout import model
-    from layout.geometry import frame_rect
+    from layout.edition import model
+    from layout.edition.geometry import frame_rect
 
     ed, pages, _ = lay_out(SAMPLE)
     grid = ed.geometry.baseline
@@ -168,11 +168,11 @@ def test_no_widows_or_orphans_unless_reported():
 def test_paragraphs_keep_two_lines_at_column_feet_and_heads(tmp_path, height):
     """Widow and orphan control, over many column depths: a paragraph broken across a
     column keeps at least two lines on each side, or the break is reported."""
-    from layout.flow import Column, Cursor, Slot, _fill
-    from layout.fonts import load_fontset
-    from layout.loader import load_edition
-    from layout.setter import Setter
-    from layout.shape import Shaper
+    from layout.page.flow import Column, Cursor, Slot, _fill
+    from layout.fonts.faces import load_fontset
+    from layout.edition.loader import load_edition
+    from layout.lines.setter import Setter
+    from layout.text.shape import Shaper
 
     path = edition(tmp_path, "  - elements:\n      - {type: story, story: s, frame: {column: 1, top: 0mm}}\n", 6)
     ed = load_edition(path)
@@ -251,12 +251,12 @@ def test_text_that_outgrows_its_frame_is_left_out_and_counted(tmp_path):
 def test_a_page_preview_equals_that_page_of_the_whole_edition():
     """--page N composes only what page N needs, and draws it exactly as the whole
     edition's page N (jump lines and all)."""
-    from layout.compose import compose
-    from layout.errors import Report
-    from layout.fonts import load_fontset
-    from layout.loader import load_edition
-    from layout.setter import Setter
-    from layout.shape import Shaper
+    from layout.page.compose import compose
+    from layout.base.errors import Report
+    from layout.fonts.faces import load_fontset
+    from layout.edition.loader import load_edition
+    from layout.lines.setter import Setter
+    from layout.text.shape import Shaper
 
     ed = load_edition(SAMPLE)
     fonts = load_fontset(ed.font_overrides, Path(ed.base_dir))
@@ -271,13 +271,13 @@ def test_stories_flowed_in_a_second_process_give_the_same_pages_and_report():
     pages (item for item, in the same order) and the report (warnings, overset,
     copyfit, in the same order) are those of a flow in one process, for the whole
     edition and for a one-page preview."""
-    from layout import parallel
-    from layout.compose import _shares, compose
-    from layout.errors import Report
-    from layout.fonts import load_fontset
-    from layout.loader import load_edition
-    from layout.setter import Setter
-    from layout.shape import Shaper
+    from layout.base import parallel
+    from layout.page.compose import _shares, compose
+    from layout.base.errors import Report
+    from layout.fonts.faces import load_fontset
+    from layout.edition.loader import load_edition
+    from layout.lines.setter import Setter
+    from layout.text.shape import Shaper
 
     if not parallel.available():
         pytest.skip("no fork, or a single core: compose works in one process here")
@@ -298,7 +298,7 @@ def test_a_failed_or_impossible_child_leaves_the_work_to_the_caller():
     any error surfaces there); a child's result comes back whole."""
     import threading
 
-    from layout import parallel
+    from layout.base import parallel
 
     if not parallel.available():
         pytest.skip("no fork here")

@@ -12,8 +12,8 @@ from PIL import ImageCms
 from conftest import SAMPLE
 
 from layout.api import Options, render
-from layout.loader import load_edition
-from layout.profile import gray_profile
+from layout.edition.loader import load_edition
+from layout.output.profile import gray_profile
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +95,9 @@ def test_photo_resolution_within_bounds(press_pdf):
     # effective resolution: never above the target (downsampled); those below the
     # minimum are named by the preflight
     from layout.api import lay_out
-    from layout.display import Image
-    from layout.images import prepare
-    from layout.images import image_cache
+    from layout.lines.display import Image
+    from layout.output.images import prepare
+    from layout.output.images import image_cache
 
     edition, pages, _ = lay_out(SAMPLE)
     for page in pages:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from layout.api import lay_out
-from layout.errors import InputError
+from layout.base.errors import InputError
 
 EXAMPLES = int(os.environ.get("PAIBAN_FUZZ_EXAMPLES", "25"))
 

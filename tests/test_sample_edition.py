@@ -2,7 +2,7 @@
 format. Rendered once for the module.
 
 The coverage tests read the YAML as written (the edition file and every house style file
-it includes, through layout.yamlsource) and walk it with the types of layout/model.py:
+it includes, through layout.edition.yamlsource) and walk it with the types of layout/edition/model.py:
 a field or an element type the model gains and the sample does not use makes them fail,
 so the sample grows with the format.
 """
@@ -19,10 +19,10 @@ import pytest
 
 from conftest import SAMPLE, pdftotext
 
-from layout import model
+from layout.edition import model
 from layout.api import Options, render
-from layout.convert import yaml_key
-from layout.yamlsource import Y, load
+from layout.edition.convert import yaml_key
+from layout.edition.yamlsource import Y, load
 
 # Fields the sample leaves out on purpose, and why. Keep this list short.
 NOT_USED = {

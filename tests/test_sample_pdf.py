@@ -6,7 +6,7 @@ import subprocess
 from conftest import SAMPLE, chunks_in_order, pdfium_text, pdftotext, squash
 
 from layout.api import Options, render
-from layout.loader import load_edition
+from layout.edition.loader import load_edition
 
 
 def story_text(name: str) -> str:

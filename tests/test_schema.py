@@ -19,14 +19,15 @@ import jsonschema
 import pytest
 import yaml
 
-from layout import model, schema
+from layout.edition import model
+from layout.edition import schema
 from layout.api import Options, render
-from layout.convert import MISSING, Context, convert, yaml_key
-from layout.errors import InputError, InputErrors, Where
-from layout.loader import load_edition
-from layout.stories import parse_story
-from layout.units import ZIHAO
-from layout.yamlsource import Y
+from layout.edition.convert import MISSING, Context, convert, yaml_key
+from layout.base.errors import InputError, InputErrors, Where
+from layout.edition.loader import load_edition
+from layout.edition.stories import parse_story
+from layout.base.units import ZIHAO
+from layout.edition.yamlsource import Y
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "edition-format.md"
@@ -87,7 +88,7 @@ def format_classes() -> list[type]:
 def test_generated_files_are_current():
     for path, text in schema.generated_files(REPO).items():
         assert path.read_text(encoding="utf-8") == text, \
-            f"{path.relative_to(REPO)} is out of date: run python -m layout.schema"
+            f"{path.relative_to(REPO)} is out of date: run python -m layout.edition.schema"
 
 
 def test_generation_is_deterministic_and_valid():

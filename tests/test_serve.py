@@ -74,7 +74,7 @@ class Running:
         import threading
 
         from layout.api import Options
-        from layout.serve import serve
+        from layout.desk.serve import serve
 
         self.path = make(tmp_path)
         self.lines: list[str] = []
@@ -180,7 +180,7 @@ def test_odd_requests_get_a_4xx_and_the_server_goes_on(running, capfd):
 
 def test_a_silent_connection_is_closed(running):
     """A connection that never sends a request does not hold a thread for ever (the
-    server closes it after layout.serve.IDLE seconds)."""
+    server closes it after layout.desk.serve.IDLE seconds)."""
     import socket
 
     with socket.create_connection(("127.0.0.1", running.port), timeout=60) as sock:
@@ -191,7 +191,7 @@ def test_a_silent_connection_is_closed(running):
 def test_the_preview_outlives_a_bug_and_keeps_its_pictures(running, monkeypatch):
     """An edit that hits an exception of no known kind inside the render: the state
     shows the internal error, the last good pictures stay, and a good edit renders."""
-    import layout.watch as watch_module
+    import layout.desk.watch as watch_module
 
     real = watch_module.compose
 

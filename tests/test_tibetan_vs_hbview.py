@@ -15,14 +15,14 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
 from conftest import SAMPLE, SHARED
 
-from layout.display import Cluster, GlyphRun, PageOut
-from layout.fonts import load_fontset
-from layout.linebreak import Widths
-from layout.lines import set_lines
-from layout.loader import load_edition
-from layout.pdf import PdfWriter
-from layout.prepare import prepare
-from layout.shape import Shaper
+from layout.lines.display import Cluster, GlyphRun, PageOut
+from layout.fonts.faces import load_fontset
+from layout.lines.linebreak import Widths
+from layout.lines.justify import set_lines
+from layout.edition.loader import load_edition
+from layout.output.pdf import PdfWriter
+from layout.lines.prepare import prepare
+from layout.text.shape import Shaper
 
 # Pixels per point. At about 100 pixels per em, rasterizer hinting (pdfium hints
 # TrueType glyphs at small sizes, cairo's glyphs are plain paths) no longer moves stems

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from layout import linebreak_data, uax14
-from layout.uax14 import ALLOWED, MANDATORY, NO_BREAK, break_opportunities, line_break_classes
+from layout.text import linebreak_data
+from layout.text import uax14
+from layout.text.uax14 import ALLOWED, MANDATORY, NO_BREAK, break_opportunities, line_break_classes
 
 TEST_FILE = Path("/usr/share/unicode/auxiliary/LineBreakTest.txt")
 EXPECTED_CASES = 7654  # in LineBreakTest-15.0.0.txt

@@ -1,4 +1,4 @@
-"""The warm render server (layout/warm.py): what a render hands to it comes out as a
+"""The warm render server (layout/desk/warm.py): what a render hands to it comes out as a
 render in its own process would have made it, byte for byte, message for message."""
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def render(env: dict, *args, root: Path = REPO, importtime: bool = False, cwd: P
 
 
 def warm(env: dict, root: Path = REPO, what: str = "status") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", f"import sys; sys.path[0] = {str(root)!r}; from layout import warm; "
+    return subprocess.run([sys.executable, "-c", f"import sys; sys.path[0] = {str(root)!r}; from layout.desk import warm; "
                            f"sys.exit(warm.main([{what!r}]))"], env=env, capture_output=True, text=True, timeout=30)
 
 
@@ -51,7 +51,7 @@ def served(result: subprocess.CompletedProcess) -> bool:
     """Whether a render ran under -X importtime went to the server: then this process
     imported the client and never the engine."""
     imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
-    assert "layout.warm" in imported, result.stderr[-2000:]
+    assert "layout.desk.warm" in imported, result.stderr[-2000:]
     return "layout.api" not in imported
 
 
@@ -201,7 +201,7 @@ def test_a_server_of_changed_code_steps_aside(tmp_path):
         assert render(env, SAMPLE, "--page", "1", "-o", out, root=root).returncode == 0
         old = wait_for_server(env, root)
         assert served(render(env, SAMPLE, "--page", "1", "-o", out, root=root, importtime=True))
-        source = root / "layout" / "zh.py"
+        source = root / "layout" / "text" / "zh.py"
         source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         again = render(env, SAMPLE, "--page", "1", "-o", out, root=root, importtime=True)
         assert again.returncode == 0 and not served(again), again.stderr[-2000:]
@@ -280,7 +280,7 @@ def test_only_the_same_user_is_served():
     import socket
     import tempfile
 
-    from layout.warm import _same_user
+    from layout.desk.warm import _same_user
 
     folder = tempfile.mkdtemp(dir="/tmp")  # pytest's own folders are closed to other users
     os.chmod(folder, 0o777)
@@ -331,7 +331,7 @@ def test_a_server_that_does_not_answer_is_passed_by(server, tmp_path):
 
 def socket_of(env: dict) -> Path:
     """Where a render with this environment looks for its server's socket."""
-    out = subprocess.run([sys.executable, "-c", f"import sys; sys.path[0] = {str(REPO)!r}; from layout import warm; "
+    out = subprocess.run([sys.executable, "-c", f"import sys; sys.path[0] = {str(REPO)!r}; from layout.desk import warm; "
                           "print(warm.socket_path())"], env=env, capture_output=True, text=True, timeout=30)
     return Path(out.stdout.strip())
 
@@ -489,7 +489,7 @@ def test_a_silent_connection_is_let_go(server):
         sock.settimeout(30)
         sock.connect(str(socket_of(env)))
         assert sock.recv(100).startswith(b"pid ")
-        assert sock.recv(100) == b""  # the worker hung up (after layout.warm.REQUEST seconds)
+        assert sock.recv(100) == b""  # the worker hung up (after layout.desk.warm.REQUEST seconds)
     for _ in range(100):
         if session_processes(pid) == [pid]:
             break

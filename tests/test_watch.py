@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import REPO
 
 from layout.api import Options
-from layout.watch import Session
+from layout.desk.watch import Session
 
 EDITION = """\
 paper: {name: 测试报, date: 2026-11-30}
@@ -155,7 +155,7 @@ def test_a_bug_inside_the_render_is_reported_and_the_session_goes_on(tmp_path, m
     """An exception of no known kind, raised inside composition (put there by the test),
     is one line of 'internal error', not the end of the session; what it may have left
     half-made is composed again."""
-    import layout.watch as watch_module
+    import layout.desk.watch as watch_module
     from layout.api import render
 
     path = make(tmp_path)
@@ -188,8 +188,8 @@ def test_the_watch_loop_outlives_failing_edits(tmp_path, monkeypatch):
     good edit after them is rendered."""
     import threading
 
-    import layout.watch as watch_module
-    from layout.watch import watch
+    import layout.desk.watch as watch_module
+    from layout.desk.watch import watch
 
     path = make(tmp_path)
     real = watch_module.compose

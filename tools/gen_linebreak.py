@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Generate layout/linebreak_data.py from the Unicode Character Database (and the rule
-tables of layout/uax14.py).
+"""Generate layout/text/linebreak_data.py from the Unicode Character Database (and the rule
+tables of layout/text/uax14.py).
 
 The line breaker must not depend on the Unicode version of the running Python
 (3.11 ships 14.0), so every property UAX #14 needs is frozen here from Debian's
@@ -72,7 +72,7 @@ def check_version(path: Path) -> None:
     first = header_lines(path, 1)[0]
     if EXPECTED_VERSION not in first:
         sys.exit(f"{path}: expected Unicode {EXPECTED_VERSION}, header says {first!r}; "
-                 "the rules in layout/uax14.py are written for that version")
+                 "the rules in layout/text/uax14.py are written for that version")
 
 
 def fill(table: list[str], ranges: Iterable[tuple[int, int, str]]) -> None:
@@ -148,14 +148,14 @@ def format_bytes(name: str, data: bytes) -> str:
 
 
 def rule_tables() -> list[str]:
-    """UAX #14's rules as layout/uax14.py tabulates them (_tables), stored so that
+    """UAX #14's rules as layout/text/uax14.py tabulates them (_tables), stored so that
     importing the breaker does not work them out again (4 ms of every render)."""
     sys.path.insert(0, str(REPO))
-    from layout import uax14
+    from layout.text import uax14
 
     raw, pair, space, state = uax14._tables()
     return [
-        "# The rules of layout/uax14.py as its lookup tables (uax14._tables(); test_uax14 checks",
+        "# The rules of layout/text/uax14.py as its lookup tables (uax14._tables(); test_uax14 checks",
         "# that these are what the rules give): adjacent characters, unit pairs, after spaces,",
         "# context states.",
         format_bytes("RULE_RAW", raw), "", format_bytes("RULE_PAIR", pair), "",
@@ -198,10 +198,10 @@ def generate(udir: Path) -> str:
         sys.exit(f"{paths['emoji']}: not the Emoji 15.0 data file")
 
     parts = [
-        '"""Unicode properties for the line breaker (layout/uax14.py). GENERATED: do not edit.',
+        '"""Unicode properties for the line breaker (layout/text/uax14.py). GENERATED: do not edit.',
         "",
         "Regenerate with `python tools/gen_linebreak.py`; it reads Debian's unicode-data package",
-        "and tabulates the rules of layout/uax14.py.",
+        "and tabulates the rules of layout/text/uax14.py.",
         '"""',
         f"# Unicode {EXPECTED_VERSION}, from /usr/share/unicode/ (Debian package unicode-data):",
         *provenance,
@@ -233,7 +233,7 @@ def generate(udir: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--unicode-dir", type=Path, default=Path("/usr/share/unicode"))
-    ap.add_argument("--output", type=Path, default=REPO / "layout" / "linebreak_data.py")
+    ap.add_argument("--output", type=Path, default=REPO / "layout" / "text" / "linebreak_data.py")
     ap.add_argument("--check", action="store_true",
                     help="do not write; exit 1 if the output file is out of date")
     args = ap.parse_args(argv)

@@ -2,7 +2,7 @@
 index) alone: the same triple gives the same files and command line on any machine.
 
 - model: hostile values for every key of every model type, found by walking the
-  annotations of layout/model.py from EditionFile and HouseStyle (a key or an element
+  annotations of layout/edition/model.py from EditionFile and HouseStyle (a key or an element
   type added there is covered without a change here);
 - yaml: hostile YAML syntax (tags, anchors, aliases, merge keys, deep nesting, huge
   scalars, control characters, BOMs, other encodings, damage);
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from layout import model
+from layout.edition import model
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -75,12 +75,12 @@ def prepare(root: Path) -> None:
     os.environ["PAIBAN_CACHE"] = str(cache)
     sys.path.insert(0, str(REPO))
     # what every case needs, imported and parsed once (as the warm server does)
-    from layout import warm
+    from layout.desk import warm
 
     warm._preload()
     import importlib
 
-    for name in ("layout.cli", "layout.loader", "pypdfium2", "fontTools.ttLib"):
+    for name in ("layout.desk.cli", "layout.edition.loader", "pypdfium2", "fontTools.ttLib"):
         importlib.import_module(name)
 
     gen.photo_bytes()
@@ -170,7 +170,7 @@ def _child(cls: str, index: int, seed: int, only: int | None, folder: Path, meta
 
 
 def _in_process(argv: list[str]) -> int:
-    from layout import cli
+    from layout.desk import cli
 
     try:
         code = cli.main(list(argv))
@@ -291,7 +291,7 @@ def _check(case: gen.Case, folder: Path, meta: Path, before: dict, code: int) ->
 
 
 def _story_chars(folder: Path) -> dict[str, Counter] | None:
-    from layout.loader import load_edition
+    from layout.edition.loader import load_edition
 
     try:
         edition = load_edition(folder / gen.EDITION)

@@ -1,0 +1,231 @@
+"""The live preview: a small web server on loopback showing the pages as they are.
+
+The page lists thumbnails, shows the current page at screen resolution, the copyfit
+table and any error, and reloads its pictures by itself when a re-render finishes
+(it polls /state; no websocket library needed). Rendering runs in watch mode; only
+recomposed pages are rasterized again.
+
+It answers only requests addressed to itself by name (Host 127.0.0.1, localhost or
+[::1] with its port): a web page elsewhere that rebinds its own name to 127.0.0.1
+would otherwise read the edition's pages through the user's browser. Odd requests get
+a 4xx, never a traceback; a connection that says nothing is closed after IDLE seconds.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ..api import Options
+from ..base.errors import internal_error
+from .watch import Outcome, Session, describe, file_events
+
+SCREEN_WIDTH = 900  # pixels across a page in the main view
+THUMB_WIDTH = 140
+IDLE = 10.0  # seconds a connection may stay silent
+HOSTS = ("127.0.0.1", "localhost", "[::1]")
+MAX_PAGE_DIGITS = 6
+
+
+class Preview:
+    """What the server shows: the pictures of the last good render, and its state."""
+
+    def __init__(self, options: Options):
+        self.session = Session(options)
+        self.lock = threading.Lock()
+        self.pages: dict[int, bytes] = {}
+        self.thumbs: dict[int, bytes] = {}
+        self.state: dict = {"version": 0, "pages": 0, "error": "", "copyfit": [], "message": ""}
+
+    def render(self, changed: list[str]) -> str:
+        outcome = self.session.render()
+        with self.lock:
+            if outcome.ok:
+                try:
+                    self._rasterize(outcome.recomposed)
+                except Exception as exc:  # noqa: BLE001 - the pictures of the last good render stay
+                    outcome = Outcome(False, outcome.seconds, error=internal_error(exc))
+            message = describe(outcome, changed)
+            if outcome.ok:
+                self.state.update(version=self.session.version, pages=len(self.session.pages), error="",
+                                  copyfit=outcome.report.copyfit, seconds=round(outcome.seconds, 3))
+            else:
+                self.state.update(error=outcome.error)
+            self.state["message"] = message
+            self.state["tick"] = self.state.get("tick", 0) + 1
+        return message
+
+    def _rasterize(self, numbers: list[int]) -> None:
+        import io
+
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(self.session.pdf)
+        try:
+            count = len(doc)
+            for n in list(self.pages):
+                if n > count:
+                    del self.pages[n], self.thumbs[n]
+            for n in range(1, count + 1):
+                if n in self.pages and n not in numbers:
+                    continue
+                page = doc[n - 1]
+                for width, store in ((SCREEN_WIDTH, self.pages), (THUMB_WIDTH, self.thumbs)):
+                    image = page.render(scale=width / page.get_width()).to_pil()
+                    buf = io.BytesIO()
+                    image.save(buf, "PNG")
+                    store[n] = buf.getvalue()
+        finally:
+            doc.close()
+
+
+PAGE = """<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>paiban preview</title>
+<style>
+body{margin:0;font:14px sans-serif;display:flex;background:#eee}
+#thumbs{width:170px;height:100vh;overflow:auto;padding:8px;box-sizing:border-box;background:#ddd}
+#thumbs img{width:140px;display:block;margin:0 auto 4px;border:2px solid transparent;cursor:pointer}
+#thumbs img.current{border-color:#c00}
+#main{flex:1;padding:12px;overflow:auto;height:100vh;box-sizing:border-box}
+#page{width:900px;box-shadow:0 0 6px #999;background:#fff}
+#error{white-space:pre-wrap;color:#a00;font-family:monospace}
+table{border-collapse:collapse;margin-top:8px}td,th{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}
+td:first-child,th:first-child{text-align:left}.over{color:#c00;font-weight:bold}
+</style></head>
+<body data-version="0">
+<div id="thumbs"></div>
+<div id="main"><div id="message"></div><div id="error"></div><img id="page" alt="page">
+<table id="copyfit"></table></div>
+<script>
+let current = 1, version = -1, tick = -1;
+function show(n) { current = n; draw(); }
+function draw() {
+  document.getElementById('page').src = '/page/' + current + '.png?v=' + version;
+  document.querySelectorAll('#thumbs img').forEach((img, i) => img.className = (i + 1 === current) ? 'current' : '');
+}
+async function poll() {
+  try {
+    const s = await (await fetch('/state', {cache: 'no-store'})).json();
+    if (s.tick !== tick) {
+      tick = s.tick;
+      document.getElementById('error').textContent = s.error;
+      document.getElementById('message').textContent = s.message;
+    }
+    if (s.version !== version) {
+      version = s.version;
+      const thumbs = document.getElementById('thumbs');
+      thumbs.innerHTML = '';
+      for (let n = 1; n <= s.pages; n++) {
+        const img = document.createElement('img');
+        img.src = '/thumb/' + n + '.png?v=' + version; img.alt = 'page ' + n;
+        img.onclick = () => show(n); thumbs.appendChild(img);
+      }
+      if (current > s.pages) current = 1;
+      draw();
+      const rows = ['<tr><th>story</th><th>pages</th><th>chars</th><th>overset</th><th>lines</th><th>capacity</th><th>underset</th></tr>'];
+      for (const e of s.copyfit) {
+        rows.push('<tr><td>' + e.story + '</td><td>' + e.pages.join(',') + '</td><td>' + e.chars +
+          '</td><td class="' + (e.overset_chars ? 'over' : '') + '">' + e.overset_chars + '</td><td>' +
+          e.lines_used + '</td><td>' + e.capacity_lines + '</td><td>' + e.underset_lines + '</td></tr>');
+      }
+      document.getElementById('copyfit').innerHTML = rows.join('');
+      document.body.dataset.version = version;
+    }
+  } catch (e) { /* the server is restarting; try again */ }
+  setTimeout(poll, 400);
+}
+poll();
+</script></body></html>
+"""
+
+
+def _handler(preview: Preview, port: list[int]):
+    """The request handler; `port` holds the port the server listens on, once bound."""
+    class Handler(BaseHTTPRequestHandler):
+        timeout = IDLE  # a silent connection is closed (http.server catches the timeout)
+
+        def log_message(self, *args):  # quiet: the terminal shows renders, not requests
+            pass
+
+        def _send(self, body: bytes, kind: str, status=HTTPStatus.OK) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _ours(self) -> bool:
+            """The request names this server: a DNS-rebinding page's Host names its own site."""
+            host = (self.headers.get("Host") or "").strip().lower()
+            allowed = {f"{name}:{port[0]}" for name in HOSTS}
+            if port[0] == 80:
+                allowed.update(HOSTS)
+            return host in allowed
+
+        def __getattr__(self, name: str):
+            """Any other method (POST, HEAD, made-up ones): 405, not http.server's 501."""
+            if name.startswith("do_"):
+                return lambda: self._send(b"only GET", "text/plain", HTTPStatus.METHOD_NOT_ALLOWED)
+            raise AttributeError(name)
+
+        def do_GET(self):  # noqa: N802 - the http.server name
+            if not self._ours():
+                return self._send(b"this preview answers only to 127.0.0.1 and localhost", "text/plain",
+                                  HTTPStatus.MISDIRECTED_REQUEST)
+            path = self.path.split("?")[0]
+            if path == "/":
+                return self._send(PAGE.encode(), "text/html; charset=utf-8")
+            if path == "/state":
+                with preview.lock:
+                    body = json.dumps(preview.state, ensure_ascii=False).encode()
+                return self._send(body, "application/json; charset=utf-8")
+            for prefix, store in (("/page/", preview.pages), ("/thumb/", preview.thumbs)):
+                if path.startswith(prefix) and path.endswith(".png"):
+                    number = path[len(prefix):-4]
+                    # ASCII digits only ('²' is a digit to str.isdigit, not to int), and few
+                    # of them (int() refuses thousands)
+                    if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
+                        with preview.lock:
+                            body = store.get(int(number))
+                        if body is not None:
+                            return self._send(body, "image/png")
+            return self._send(b"not found", "text/plain", HTTPStatus.NOT_FOUND)
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A request that failed: the connection is closed and the preview goes on,
+        without a traceback. A client that left mid-answer is nothing to report; a bug
+        is one line."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if exc is not None and not isinstance(exc, OSError):
+            try:
+                print(internal_error(exc), file=sys.stderr, flush=True)
+            except (OSError, ValueError, AttributeError):
+                pass
+
+
+def serve(options: Options, port: int = 8000, out=print, stop: threading.Event | None = None) -> None:
+    """Serve the preview on 127.0.0.1 and re-render on every change until interrupted."""
+    preview = Preview(options)
+    bound = [port]
+    server = _Server(("127.0.0.1", port), _handler(preview, bound))
+    bound[0] = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    out(f"preview: http://127.0.0.1:{server.server_address[1]}/")
+    out(preview.render([]))
+    try:
+        for names in file_events(options, stop):
+            out(preview.render(names))
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,99 @@
+"""The laid-out result: pages of positioned glyph runs, images and rules.
+
+All are NamedTuples: a page holds thousands, made anew as lines are placed.
+
+This is the only thing the PDF writer reads. Coordinates are points from the page's
+top-left corner, y downwards (pdf.py flips them).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..fonts.faces import Face
+
+
+class Cluster(NamedTuple):
+    """Glyphs [first, first+count) of a run stand for `text` (for text extraction)."""
+    first: int
+    count: int
+    text: str
+
+
+class GlyphRun(NamedTuple):
+    """Glyphs of one face and size; positions are pen points relative to (x, y), the
+    run's baseline origin, y downwards. A NamedTuple, not a frozen dataclass: every
+    placed line makes its runs anew (moved into place, and again for each balancing
+    trial), and a frozen dataclass costs several times as much to create."""
+    face: Face
+    size: float
+    x: float
+    y: float
+    gids: tuple[int, ...]
+    positions: tuple[tuple[float, float], ...]
+    advances: tuple[float, ...]
+    clusters: tuple[Cluster, ...]
+    color: str = "black"
+
+    def moved(self, dx: float, dy: float) -> "GlyphRun":
+        return GlyphRun(self.face, self.size, self.x + dx, self.y + dy, self.gids,
+                        self.positions, self.advances, self.clusters, self.color)
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.clusters)
+
+
+class ImageData(NamedTuple):
+    """A photo as the PDF embeds it, made by the image pass (images.prepare_pages)
+    before writing: the writer reads no image file and makes no colour decision."""
+    key: tuple  # the same key, the same XObject: one copy of a photo placed twice alike
+    data: bytes
+    width: int
+    height: int
+    colorspace: str  # DeviceGray, DeviceRGB or DeviceCMYK
+    filter: str  # DCTDecode
+    decode: tuple | None  # (1 0 1 0 …) for Adobe's inverted CMYK JPEGs
+
+
+class Image(NamedTuple):
+    """A photo drawn into the box (x, y, w, h), clipped to `clip` (x, y, w, h); `data`
+    is set by the image pass, before the PDF writer sees it."""
+    path: str
+    x: float
+    y: float
+    w: float
+    h: float
+    clip: tuple[float, float, float, float]
+    data: ImageData | None = None
+
+
+class Rule(NamedTuple):
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float = 0.5
+    color: str = "black"
+
+
+class Panel(NamedTuple):
+    """A drawn rectangle, filled, stroked or both (boxes, label bars, ad areas); not
+    geometry.Rect, which is an area of the page grid."""
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str | None = None
+    stroke: str | None = None
+    weight: float = 0.5
+
+
+class PageOut(NamedTuple):
+    """A page: its trim size, what is on it, and for press output the bleed and the
+    slug area around the trim (items may lie there, at negative coordinates)."""
+    number: int
+    width: float
+    height: float
+    items: tuple
+    bleed: float = 0.0
+    slug: float = 0.0

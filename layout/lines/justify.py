@@ -1,0 +1,290 @@
+"""Broken lines -> justified lines of positioned glyph runs.
+
+Justification follows the priorities of ../shared/typography: a full-width mark at a
+line end is set half width (C8); a line too long gives up space level by level (C10:
+Western spaces, interpuncts, brackets, commas, the Han-Western gap, full stops), equal
+items equally; a line too short widens Western spaces, then Han-Western gaps, then all
+other gaps alike (C11, T7). A paragraph's last line is set solid (C12).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..text import bo
+from .display import Cluster, GlyphRun
+from ..text.itemize import HB_LANGUAGE, HB_SCRIPT
+from .linebreak import EPS, Widths, break_lines
+from .prepare import (BREAK_LAST, STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD, SHRINK_GAP, Prepared, Unit,
+                      _features)
+from ..text.shape import Shaper
+
+# Vertical extent of a line per script, in em: the ideographic em box for Han (and the
+# Latin of the CJK fonts); Tibetan stacks reach well below the baseline.
+ASCENT = {"han": 0.88, "latin": 0.88, "tibetan": 0.95}
+DESCENT = {"han": 0.12, "latin": 0.12, "tibetan": 0.55}
+SHRINK_ORDER = (2, 3, 4, 5, SHRINK_GAP, 7)  # C10, after the line-end mark (1)
+# how far past its measure a line may reach and still be placed (pt): a hair from
+# reshaping at its ends is no reason to leave a line out, a glyph's width is
+OVERRUN = 0.25
+_new = tuple.__new__  # a NamedTuple from a tuple, without its Python-level __new__
+
+
+class Line(NamedTuple):  # not a frozen dataclass: made per line and per balancing trial
+    runs: tuple[GlyphRun, ...]  # x from the line's left edge, y = 0 on the baseline
+    measure: float
+    natural: float
+    ascent: float
+    descent: float
+    start: int  # the text this line accounts for (spaces at its ends included)
+    end: int
+    ratio: float  # space added (+) or taken (-) per em of type size
+    last: bool
+    width: float = 0.0  # set width: from the line's start (indent included) to its last glyph's advance
+    overfull: bool = False  # wider than its measure (a cluster wider than it, or no finite width): never placed
+    against_rules: bool = False  # it ends at a last-resort break: no break the rules allow fitted
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+def set_lines(prepared: Prepared, widths: Widths, shaper: Shaper, align: str = "justify",
+              indent: float = 0.0, color: str = "black", start: int = 0,
+              first_is_para_start: bool = True, method: str = "total-fit") -> list[Line]:
+    """Break and justify from unit `start`; `indent` (pt) shortens the paragraph's
+    first line only."""
+    if first_is_para_start and indent:
+        first = widths(0) - indent
+        widths = Widths.of((first, *widths.first[1:]) if widths.first else (first,), widths.rest)
+    ranges = break_lines(prepared, widths, start, method)
+    out = []
+    for i, (a, b) in enumerate(ranges):
+        ind = indent if i == 0 and first_is_para_start else 0.0
+        out.append(make_line(prepared, a, b, widths(i), ind, align, i == len(ranges) - 1, shaper, color))
+    return out
+
+
+def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float, align: str,
+              last: bool, shaper: Shaper, color: str) -> Line:
+    units = prepared.units
+    text_start = units[a].start
+    text_end = units[b - 1].end
+    forced = units[b - 1].forced
+    against_rules = units[b - 1].brk == BREAK_LAST and not last
+    while a < b and units[a].space:
+        a += 1
+    while b > a and (units[b - 1].space or units[b - 1].forced):
+        b -= 1
+    last = last or forced
+    shown = list(units[a:b])
+    if not shown:
+        return Line((), measure, 0.0, 0.88 * prepared.size, 0.12 * prepared.size, text_start, text_end,
+                    0.0, last)
+    glyphs, adv = _glyphs(prepared, a, b, shaper)
+    n = len(shown)
+    shift = [0.0] * n
+    gaps = [u.gap for u in shown]
+    gaps[-1] = 0.0
+    if shown[-1].end_trim:
+        adv[-1] -= shown[-1].end_trim  # C8: the spare half after a closing mark goes
+    if shown[0].start_trim:
+        adv[0] -= shown[0].start_trim
+        shift[0] -= shown[0].start_trim
+    pad = None
+    if shown[-1].hyphen and b < len(units):
+        # a hyphenated word: the hyphen is drawn, and is no text (see _runs)
+        pad = (shown[-1].hyphen, shown[-1].hyphen_width, 1)
+    natural = sum(adv) + sum(gaps) + (pad[1] if pad else 0.0)
+    delta = measure - natural
+    if delta < -1e-6:
+        delta = _compress(shown, adv, shift, gaps, delta)
+    elif delta > EPS and align == "justify" and not last:
+        if pad is None:
+            pad, delta = _tsheg_padding(prepared, shown, glyphs, delta)
+        delta = _expand(shown, gaps, delta, prepared.size)
+    x = indent
+    if align == "center":
+        x += max(delta, 0.0) / 2
+    elif align == "end":
+        x += max(delta, 0.0)
+    runs = _runs(prepared, shown, glyphs, adv, shift, gaps, x, color, pad)
+    used = {u.run for u in shown}
+    ascent = max(ASCENT[prepared.runs[r].script] * prepared.sizes[r] - prepared.shifts[r] for r in used)
+    descent = max(DESCENT[prepared.runs[r].script] * prepared.sizes[r] + prepared.shifts[r] for r in used)
+    width = sum(adv) + sum(gaps) + (pad[1] * pad[2] if pad else 0.0)
+    return Line(tuple(runs), measure, natural, ascent, descent, text_start, text_end,
+                (width - natural) / prepared.size, last, x + width,
+                overfull=not width <= measure + OVERRUN,  # NaN too
+                against_rules=against_rules)
+
+
+def _compress(shown: list[Unit], adv, shift, gaps, delta: float) -> float:
+    """C10: take space level by level until the line fits; equal items equally."""
+    n = len(shown)
+    end = shown[-1]
+    if end.shrink and not end.end_trim:
+        # C10 (1): the mark at the line end gives way first
+        take = min(-delta, end.shrink)
+        adv[-1] -= take
+        shift[-1] -= take * (end.shrink_left / end.shrink)
+        delta += take
+        if delta >= -EPS:
+            return delta
+    for level in SHRINK_ORDER:
+        if level == SHRINK_GAP:
+            items = [(k, shown[k].gap_shrink) for k in range(n - 1) if shown[k].gap_shrink > 0]
+        else:
+            items = [(k, shown[k].shrink) for k in range(n)
+                     if shown[k].shrink_level == level and shown[k].shrink > 0
+                     and k != n - 1 and not (k == 0 and shown[k].start_trim)]
+        cap = sum(amount for _, amount in items)
+        if cap <= 0:
+            continue
+        take = min(-delta, cap)
+        for k, amount in items:
+            part = amount * take / cap
+            if level == SHRINK_GAP:
+                gaps[k] -= part
+            else:
+                adv[k] -= part
+                shift[k] -= part * (shown[k].shrink_left / shown[k].shrink)
+        delta += take
+        if delta >= -EPS:
+            break
+    if delta < -EPS:
+        # what is left comes from reshaping at the break (contextual widths differ a
+        # little from the ones the breaker saw): take it from the inter-character gaps
+        chars = [k for k in range(n - 1) if shown[k].stretch == STRETCH_CHAR]
+        if chars and -delta <= 0.1 * len(chars):
+            for k in chars:
+                gaps[k] += delta / len(chars)
+            delta = 0.0
+    return delta
+
+
+def _tsheg_padding(prepared: Prepared, shown: list[Unit], glyphs, delta: float):
+    """T8 (a style option): a Tibetan line that ends in a tsheg is filled with tshegs
+    rather than spaced out. Returns (gid, advance, count) and what is left to spread."""
+    last = shown[-1]
+    if (prepared.options.tibetan_justify != "tsheg" or prepared.text[last.end - 1] != bo.TSHEG
+            or not glyphs[-1]):
+        return None, delta
+    tsheg = glyphs[-1][-1]
+    advance = tsheg.advance * prepared.scales[last.run]
+    count = int((delta + EPS) // advance) if advance > 0 else 0
+    if not count:
+        return None, delta
+    return (tsheg.gid, advance, count), delta - count * advance
+
+
+def _expand(shown: list[Unit], gaps, delta: float, size: float) -> float:
+    """C11 and T7: Western spaces to ½ em, Han-Western gaps to ½ em, then every
+    other gap alike; with no such gaps, the spaces take the rest."""
+    word, han_latin, chars = [], [], []
+    kinds = {STRETCH_WORD: word, STRETCH_HAN_LATIN: han_latin, STRETCH_CHAR: chars}
+    for k in range(len(shown) - 1):
+        kind = kinds.get(shown[k].stretch)
+        if kind is not None:
+            kind.append(k)
+    for ks, cap in ((word, 0.5 * size - 0.25 * size), (han_latin, 0.25 * size)):
+        if ks and delta > EPS:
+            each = min(delta / len(ks), cap)
+            for k in ks:
+                gaps[k] += each
+            delta -= each * len(ks)
+    rest = chars or word + han_latin
+    if rest and delta > EPS:
+        each = delta / len(rest)
+        for k in rest:
+            gaps[k] += each
+        delta = 0.0
+    return delta
+
+
+def _glyphs(prepared: Prepared, a: int, b: int, shaper: Shaper):
+    """The line's glyphs per unit, and each unit's advance. A run piece whose edge
+    HarfBuzz marked unsafe to break is shaped again on its own."""
+    units = prepared.units
+    glyphs: list[tuple] = []
+    adv: list[float] = []
+    k = a
+    while k < b:
+        r = units[k].run
+        j = k
+        while j < b and units[j].run == r:
+            j += 1
+        members = units[k:j]
+        unsafe_start = members[0].glyphs and members[0].glyphs[0].unsafe and k > 0 and units[k - 1].run == r
+        unsafe_end = j < len(units) and units[j].run == r and units[j].glyphs and units[j].glyphs[0].unsafe
+        if unsafe_start or unsafe_end:
+            run = prepared.runs[r]
+            s, e = members[0].start, members[-1].end
+            features = tuple(sorted(_features(run.script).items()))
+            shaped = shaper.shape(run.face, prepared.text[s:e], HB_SCRIPT[run.script],
+                                  HB_LANGUAGE[run.script], features)
+            scale = prepared.scales[r]
+            for u in members:
+                gl = tuple(g for g in shaped if u.start - s <= g.cluster < u.end - s)
+                glyphs.append(gl)
+                tracking = u.width - sum(g.advance for g in u.glyphs) * scale
+                adv.append(sum(g.advance for g in gl) * scale + tracking)
+        else:
+            for u in members:
+                glyphs.append(u.glyphs)
+                adv.append(u.width)
+        k = j
+    return glyphs, adv
+
+
+def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color: str,
+          pad=None) -> list[GlyphRun]:
+    runs: list[GlyphRun] = []
+    text = prepared.text
+    x = x0
+    k = 0
+    n = len(shown)
+    while k < n:
+        r = shown[k].run
+        scale = prepared.scales[r]
+        run_x = x
+        gids, positions, advances, clusters = [], [], [], []
+        add_gid, add_position, add_advance = gids.append, positions.append, advances.append
+        while k < n and shown[k].run == r:
+            u = shown[k]
+            pen = x - run_x + shift[k]
+            first = len(gids)
+            unit_glyphs = glyphs[k]
+            if len(unit_glyphs) == 1:  # most units: a Han character, a letter
+                g = unit_glyphs[0]
+                add_gid(g.gid)
+                add_position((pen + g.dx * scale, -g.dy * scale))
+                add_advance(g.advance * scale)
+            else:
+                for g in unit_glyphs:
+                    advance = g.advance * scale
+                    add_gid(g.gid)
+                    add_position((pen + g.dx * scale, -g.dy * scale))
+                    add_advance(advance)
+                    pen += advance
+            if len(gids) > first:
+                clusters.append(_new(Cluster, (first, len(gids) - first, text[u.start:u.end])))
+            elif clusters:  # reshaping merged this unit into the previous
+                prev = clusters[-1]
+                clusters[-1] = Cluster(prev.first, prev.count, prev.text + text[u.start:u.end])
+            x += adv[k] + gaps[k]
+            k += 1
+        if pad and k == n:
+            # T8 padding or a hyphen: drawn, but standing for no text
+            gid, advance, count = pad
+            pen = x - run_x
+            clusters.append(Cluster(len(gids), count, ""))
+            for _ in range(count):
+                gids.append(gid)
+                positions.append((pen, 0.0))
+                advances.append(advance)
+                pen += advance
+        if gids:
+            runs.append(GlyphRun(prepared.runs[r].face, prepared.sizes[r], run_x, prepared.shifts[r],
+                                 tuple(gids), tuple(positions), tuple(advances), tuple(clusters),
+                                 prepared.runs[r].color or color))
+    return runs

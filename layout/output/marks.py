@@ -1,0 +1,66 @@
+"""The press pass over composed pages: bleed, crop and registration marks, the colour
+bar and the slug line, and rich black for large type where the edition asks for it.
+Every press decision is made here, before writing: the PDF writer draws what it is
+given."""
+from __future__ import annotations
+
+from ..lines.display import GlyphRun, PageOut, Panel, Rule
+from ..base.errors import InputError
+
+# ---------------------------------------------------------------- marks and slug
+
+MM = 72 / 25.4
+SLUG = 15 * MM        # room outside the bleed for marks and the slug line
+MARK = 5 * MM         # crop mark length
+MARK_GAP = 2 * MM     # crop marks start this far outside the trim (beyond the bleed)
+REGISTRATION = "cmyk(100,100,100,100)"  # on every plate
+RICH_BLACK = "cmyk(40,30,30,100)"  # large type in solid black looks grey on newsprint
+RICH_BLACK_MIN = 24.0  # points; smaller type in four inks would show misregistration
+BAR = ("cmyk(100,0,0,0)", "cmyk(0,100,0,0)", "cmyk(0,0,100,0)", "cmyk(0,0,0,100)",
+       "cmyk(0,0,0,75)", "cmyk(0,0,0,50)", "cmyk(0,0,0,25)", "cmyk(0,0,0,10)")
+
+
+def press_pages(pages, edition, setter, now: str | None = None) -> list:
+    """The pages with bleed and, when the edition asks for marks, the slug area with
+    crop and registration marks, a colour bar and the slug line."""
+    out = []
+    settings = edition.source.output
+    bleed = edition.geometry.bleed
+    if settings.rich_black:
+        pages = [page._replace(items=tuple(map(_rich_black, page.items))) for page in pages]
+    for page in pages:
+        if not settings.marks:
+            out.append(PageOut(page.number, page.width, page.height, page.items, bleed, 0.0))
+            continue
+        w, h = page.width, page.height
+        items = []
+        start = max(bleed, 0.0) + MARK_GAP
+        for x, y, dx, dy in ((0, 0, -1, -1), (w, 0, 1, -1), (0, h, -1, 1), (w, h, 1, 1)):
+            items.append(Rule(x + dx * start, y, x + dx * (start + MARK), y, 0.25, REGISTRATION))
+            items.append(Rule(x, y + dy * start, x, y + dy * (start + MARK), 0.25, REGISTRATION))
+        centre = start + MARK / 2
+        for cx, cy in ((w / 2, -centre), (w / 2, h + centre), (-centre, h / 2), (w + centre, h / 2)):
+            r = MARK / 3
+            items.append(Panel(cx - r / 2, cy - r / 2, r, r, None, REGISTRATION, 0.25))
+            items.append(Rule(cx - r, cy, cx + r, cy, 0.25, REGISTRATION))
+            items.append(Rule(cx, cy - r, cx, cy + r, 0.25, REGISTRATION))
+        patch = 5 * MM
+        for k, color in enumerate(BAR):
+            items.append(Panel(w / 2 + MARK + k * patch, -start - patch, patch, patch, color))
+        text = settings.slug.format(**edition.template_fields(page.number))
+        if settings.slug_time and now:
+            text += f"  {now}"
+        try:
+            lines = setter.lines(text, "slug", w / 2, align="start")
+        except InputError as exc:  # a character of the slug (or of the paper's name) no font has
+            raise InputError(f"the slug line: {exc.message}", edition.places.get(("slug",)), exc.hint) from None
+        for line in lines[:1]:  # (an empty slug is none)
+            items += [r.moved(0, h + start + MARK) for r in line.runs]
+        out.append(PageOut(page.number, w, h, page.items + tuple(items), bleed, start + MARK + SLUG * 0.3))
+    return out
+
+
+def _rich_black(item):
+    if isinstance(item, GlyphRun) and item.color == "black" and item.size >= RICH_BLACK_MIN:
+        return item._replace(color=RICH_BLACK)
+    return item

@@ -1,0 +1,582 @@
+"""Display list -> PDF bytes. The only module that imports ReportLab.
+
+Text is drawn as the glyph ids HarfBuzz chose, with their positions, through Type0
+(CIDFontType2, Identity-H) fonts whose subsets we embed ourselves: ReportLab's own
+TrueType path maps characters, not glyphs, and cannot show Tibetan stacks. Extraction:
+a ToUnicode CMap for glyphs that stand for one fixed text, and /ActualText spans for
+clusters it cannot describe (Tibetan stacks drawn as several glyphs).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import queue
+import struct
+import sys
+import threading
+import zlib
+
+from array import array
+
+from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfgen import canvas as rl_canvas
+
+from ..fonts import cache as fontcache
+from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
+from ..base.errors import InputError, Where
+from ..fonts.faces import Face
+from ..fonts.subset import BadFont, SourceFont
+
+
+def _n(v: float) -> str:
+    """Numbers with fixed precision: same input, same bytes."""
+    s = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _separation(color: str):
+    """spot(NAME, c, m, y, k) as ReportLab's Separation colour (CMYK alternate)."""
+    from reportlab.lib.colors import CMYKColorSep
+
+    name, *values = [v.strip() for v in color[5:-1].split(",")]
+    c, m, y, k = (int(v) / 100 for v in values)
+    return CMYKColorSep(c, m, y, k, spotName=name)
+
+
+def _color(color: str, stroke: bool = False) -> str:
+    """The colour operator: DeviceGray for black, white and greys, DeviceCMYK for
+    cmyk(...). Never RGB: the file goes to a press."""
+    if color.startswith("spot("):  # rules and boxes: the CMYK look-alike
+        color = "cmyk(" + color[5:-1].split(",", 1)[1] + ")"
+    if color.startswith("cmyk("):
+        c, m, y, k = (int(v) / 100 for v in color[5:-1].split(","))
+        return f"{_n(c)} {_n(m)} {_n(y)} {_n(k)} {'K' if stroke else 'k'}"
+    level = {"black": 0.0, "white": 1.0}.get(color)
+    if level is None:
+        level = 1.0 - int(color[4:]) / 100 if color.startswith("gray") and color[4:].isdigit() else 0.0
+    return f"{_n(level)} {'G' if stroke else 'g'}"
+
+
+class _FontPlan:
+    """What the document shows of one face: glyphs used and the text each stands for."""
+
+    def __init__(self, face: Face, name: str):
+        self.face = face
+        self.name = name
+        self.gids: set[int] = set()
+        self.to_unicode: dict[int, str] = {}
+
+
+def _plan_fonts(pages: list[PageOut]) -> dict[Face, _FontPlan]:
+    plans: dict[Face, _FontPlan] = {}
+    for page in pages:
+        for item in page.items:
+            if not isinstance(item, GlyphRun):
+                continue
+            plan = plans.get(item.face)
+            if plan is None:
+                plan = plans[item.face] = _FontPlan(item.face, f"PB{len(plans) + 1}")
+            plan.gids.update(item.gids)
+            for c in item.clusters:
+                if c.count == 1:
+                    plan.to_unicode.setdefault(item.gids[c.first], c.text)
+    return plans
+
+
+def _second(pair):
+    return pair[1]
+
+
+def _utf16_hex(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
+
+
+class _Canvas(rl_canvas.Canvas):
+    """ReportLab's canvas without its initial Helvetica: every font in our files is
+    one we embed."""
+
+    def _make_preamble(self):
+        self._preamble = "1 0 0 1 0 0 cm"
+
+
+class PdfWriter:
+    """Writes pages to PDF bytes, drawing what the display list says and nothing more:
+    photos come prepared (images.prepare_pages) and colours decided (marks.press_pages)
+    before. With an output intent (profile.OutputIntent) the file is marked PDF/X for
+    that press. Holds parsed font files, so a process that renders several times reads
+    each font once."""
+
+    def __init__(self, intent=None) -> None:
+        self._sources: dict[Face, SourceFont] = {}
+        self.intent = intent
+
+    def source(self, face: Face) -> SourceFont:
+        src = self._sources.get(face)
+        if src is None:
+            try:
+                src = self._sources[face] = fontcache.source_font(face)
+            except OSError as exc:
+                raise InputError(f"cannot read font file: {exc.strerror or exc}", Where(face.path)) from None
+        return src
+
+    def write(self, pages: list[PageOut], title: str = "") -> bytes:
+        # ReportLab wraps compressed page streams in ASCII85 by default: a quarter larger
+        # and slower to write, for 7-bit transports nobody uses. Off while we write.
+        saved = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            return self._write(pages, title)
+        except BadFont as exc:  # a font file (not a cached copy: those are made again) is damaged
+            raise InputError(f"font file is damaged: {exc}", Where(exc.path or "?"),
+                             "install or copy the font again") from None
+        finally:
+            rl_config.useA85 = saved
+
+    def _write(self, pages: list[PageOut], title: str) -> bytes:
+        self._forms: dict[tuple[Face, int], str] = {}
+        self._images: dict[tuple, str] = {}
+        out = io.BytesIO()
+        c = _Canvas(out, invariant=1, pageCompression=1)
+        c.setTitle(title)
+        c.setCreator("paiban")
+        c.setProducer("paiban")
+        plans = _plan_fonts(pages)
+        # A second thread makes the font programs (subset, then deflate) and deflates
+        # each page's stream while this one draws the next page: zlib lets go of the
+        # GIL, so on two cores the compression overlaps the drawing.
+        jobs = [(self.source(plan.face), sorted(plan.gids | {0})) for plan in plans.values()]
+        # the largest subsets first: their deflating (no GIL) then overlaps the drawing
+        order = sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))
+        helper = _Helper()
+        for k in order:
+            helper.put(_font_program, *jobs[k])
+        streams = []
+        try:
+            for page in pages:
+                self._draw_page(c, page, plans)
+                done = c._doc.Pages.pages[-1]  # ReportLab's page, with its stream text
+                streams.append(done)
+                helper.put(_deflate, done.stream)
+        finally:
+            results = helper.finish()
+        if results is None:  # the helper failed: do it all here, where errors are raised
+            results = [_font_program(*jobs[k]) for k in order] + [_deflate(p.stream) for p in streams]
+        programs = dict(zip(order, results))
+        for k, plan in enumerate(plans.values()):
+            self._embed(c, plan, *programs[k])
+        for page, packed in zip(streams, results[len(jobs):]):
+            page.Contents = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode")}),
+                                             packed, filters=[])
+        if self.intent is not None:
+            self._output_intent(c)
+        c.save()
+        return out.getvalue()
+
+    def _draw_page(self, c, page: PageOut, plans: dict) -> None:
+        off = page.bleed + page.slug
+        c.setPageSize((page.width + 2 * off, page.height + 2 * off))
+        if off:
+            b = off - page.bleed
+            c.setTrimBox((off, off, off + page.width, off + page.height))
+            c.setBleedBox((b, b, b + page.width + 2 * page.bleed, b + page.height + 2 * page.bleed))
+            c.addLiteral(f"q 1 0 0 1 {_n(off)} {_n(off)} cm")
+        else:
+            c.setTrimBox((0, 0, page.width, page.height))
+            c.setBleedBox((0, 0, page.width, page.height))
+        for item in page.items:
+            if isinstance(item, GlyphRun):
+                self._glyph_run(c, page, item, plans[item.face])
+            elif isinstance(item, Image):
+                self._image(c, page, item)
+            elif isinstance(item, Rule):
+                self._rule(c, page, item)
+            elif isinstance(item, Panel):
+                self._rect(c, page, item)
+        if off:
+            c.addLiteral("Q")
+        c.showPage()
+
+    # ---- drawing ----
+
+    def _glyph_run(self, c, page: PageOut, run: GlyphRun, plan: _FontPlan) -> None:
+        src = self.source(run.face)
+        self._tc = "0"
+        size = run.size
+        k = 1000.0 / src.units_per_em
+        color = run.color
+        if color.startswith("spot("):
+            c.setFillColor(_separation(color))  # ReportLab registers the colour space
+            ops = [f"BT /{plan.name} {_n(size)} Tf"]
+        else:
+            ops = [f"BT /{plan.name} {_n(size)} Tf {_color(color)}"]
+        # glyphs that stand for no text (T8 padding) are drawn as shapes, not text, so
+        # that no extractor reports them; a cluster whose glyphs the ToUnicode map cannot
+        # spell gets an ActualText span; the rest go out as plain TJ segments
+        to_unicode = plan.to_unicode
+        gids = run.gids
+        shapes: list[int] = []
+        plain: list[int] = []
+        for first, count, text in run.clusters:
+            if not count:
+                continue
+            if not text:
+                shapes.extend(range(first, first + count))
+                continue
+            if count == 1:
+                if to_unicode.get(gids[first]) == text:
+                    plain.append(first)
+                    continue
+            elif "".join(to_unicode.get(g, "\ufffd") for g in gids[first:first + count]) == text:
+                plain.extend(range(first, first + count))
+                continue
+            if plain:
+                self._segments(ops, page, run, src, plain)
+                plain = []
+            end = first + count
+            ops.append(f"/Span <</ActualText <FEFF{_utf16_hex(text)}>>> BDC")
+            scale = k * size / 1000.0
+            right = max(range(first, end), key=lambda g: (run.positions[g][0] + src.advance(gids[g]) * scale, -g))
+            self._segments(ops, page, run, src, list(range(first, end)))
+            if right != end - 1:
+                # extractors end the span at its last glyph; repeat the rightmost one
+                # invisibly (3 Tr) so a mark pulled back onto its base does not leave
+                # a false word gap after the cluster
+                ops.append("3 Tr")
+                self._segments(ops, page, run, src, [right])
+                ops.append("0 Tr")
+            ops.append("EMC")
+        if plain:
+            self._segments(ops, page, run, src, plain)
+        if self._tc != "0":  # character spacing outlives ET: leave it as it was
+            ops.append("0 Tc")
+            self._tc = "0"
+        ops.append("ET")
+        scale = size / src.units_per_em
+        for g in shapes:
+            name = self._shape_form(c, run.face, run.gids[g])
+            px, py = run.positions[g]
+            ops.append(f"q {_n(scale)} 0 0 {_n(scale)} {_n(run.x + px)} {_n(page.height - run.y - py)} cm "
+                       f"/{name} Do Q")
+        c.addLiteral("\n".join(ops))
+
+    def _shape_form(self, c, face: Face, gid: int) -> str:
+        """A glyph's outline as a form XObject (in font units), defined once per file."""
+        key = (face, gid)
+        name = self._forms.get(key)
+        if name is None:
+            name = self._forms[key] = f"PG{len(self._forms) + 1}"
+            ops = []
+            for contour in self.source(face).outline(gid):
+                ops += _contour_path(contour)
+            upem = self.source(face).units_per_em
+            c.beginForm(name, -2 * upem, -2 * upem, 3 * upem, 3 * upem)
+            c.addLiteral(" ".join(ops) + " f")
+            c.endForm()
+        c._formsinuse.append(name)  # the page's resources must list it
+        return c._doc.getXObjectName(name).lstrip("/")
+
+    def _segments(self, ops, page, run, src, order) -> None:
+        """Glyphs `order` (indices into the run) as TJ arrays, one per baseline height.
+        TJ moves the pen by each glyph's advance in the font; where HarfBuzz's position
+        (kerning, justification) differs, a number in the array corrects it. A justified
+        Chinese line widens every gap alike: that common amount is set once as character
+        spacing (Tc), so only the gaps that differ from it need a number."""
+        positions = run.positions
+        gids = run.gids
+        per_unit = 1000.0 / src.units_per_em  # font units -> text space (1/1000 em)
+        per_point = 1000.0 / run.size  # points -> text space
+        advances = src.advances
+        last_metric = len(advances) - 1
+        n = len(order)
+        i = 0
+        while i < n:
+            g = order[i]
+            px, py = positions[g]
+            x = run.x + px
+            seg = [gids[g]]
+            adjs = []  # after each glyph but the last: the correction, 1/1000 em
+            i += 1
+            while i < n:
+                h = order[i]
+                hx, hy = positions[h]
+                if hy - py > 1e-6 or py - hy > 1e-6:
+                    break
+                prev = seg[-1]
+                adjs.append(round(advances[prev if prev <= last_metric else last_metric] * per_unit
+                                  - (hx - px) * per_point, 3))
+                seg.append(gids[h])
+                px = hx
+                i += 1
+            common = 0.0
+            if len(adjs) > 2:  # the commonest correction (the first seen, on a tie), if 3+ times
+                counts: dict[float, int] = {}
+                for adj in adjs:
+                    counts[adj] = counts.get(adj, 0) + 1
+                value, most = max(counts.items(), key=_second)
+                if most >= 3:
+                    common = value
+            if adjs:
+                items = []
+                start = 0
+                for j, adj in enumerate(adjs):
+                    if adj != common:
+                        items.append(f"<{struct.pack(f'>{j + 1 - start}H', *seg[start:j + 1]).hex()}> "
+                                     f"{_n(adj - common)}")
+                        start = j + 1
+                items.append(f"<{struct.pack(f'>{len(seg) - start}H', *seg[start:]).hex()}>")
+            else:
+                items = [f"<{seg[0]:04x}>"]
+            spacing = -common / per_point
+            tc = f"{spacing:.6f}".rstrip("0").rstrip(".") if common else "0"
+            if tc != self._tc:
+                ops.append(f"{tc} Tc")
+                self._tc = tc
+            ops.append(f"1 0 0 1 {_n(x)} {_n(page.height - (run.y + py))} Tm [{' '.join(items)}] TJ")
+
+    def _image(self, c, page: PageOut, img: Image) -> None:
+        prepared = img.data
+        if prepared is None:  # a caller skipped the image pass: a bug, not a mistake in the input
+            raise TypeError(f"photo {img.path} was not prepared (images.prepare_pages) before writing")
+        key = prepared.key
+        name = self._images.get(key)
+        if name is None:
+            name = self._images[key] = f"PI{len(self._images) + 1}"
+            d = pdfdoc.PDFDictionary({
+                "Type": pdfdoc.PDFName("XObject"), "Subtype": pdfdoc.PDFName("Image"),
+                "Width": prepared.width, "Height": prepared.height, "BitsPerComponent": 8,
+                "ColorSpace": pdfdoc.PDFName(prepared.colorspace),
+                "Filter": pdfdoc.PDFName(prepared.filter)})
+            if prepared.decode:
+                d["Decode"] = pdfdoc.PDFArray(list(prepared.decode))
+            c._doc.addForm(name, pdfdoc.PDFStream(d, prepared.data, filters=[]))
+        c._formsinuse.append(name)
+        cx, cy, cw, ch = img.clip
+        c.addLiteral(f"q {_n(cx)} {_n(page.height - cy - ch)} {_n(cw)} {_n(ch)} re W n "
+                     f"{_n(img.w)} 0 0 {_n(img.h)} {_n(img.x)} {_n(page.height - img.y - img.h)} cm "
+                     f"/{c._doc.getXObjectName(name).lstrip('/')} Do Q")
+
+    def _rule(self, c, page: PageOut, rule: Rule) -> None:
+        c.addLiteral(f"q {_color(rule.color, stroke=True)} {_n(rule.width)} w "
+                     f"{_n(rule.x1)} {_n(page.height - rule.y1)} m {_n(rule.x2)} {_n(page.height - rule.y2)} l S Q")
+
+    def _rect(self, c, page: PageOut, r: Panel) -> None:
+        ops = ["q"]
+        if r.fill:
+            ops.append(_color(r.fill))
+        if r.stroke:
+            ops += [_color(r.stroke, stroke=True), f"{_n(r.weight)} w"]
+        paint = "B" if r.fill and r.stroke else "f" if r.fill else "S"
+        ops.append(f"{_n(r.x)} {_n(page.height - r.y - r.h)} {_n(r.w)} {_n(r.h)} re {paint} Q")
+        c.addLiteral(" ".join(ops))
+
+    # ---- press ----
+
+    def _output_intent(self, c) -> None:
+        """PDF/X: the output intent (the press's profile), GTS_PDFXVersion, Trapped."""
+        doc = c._doc
+        intent = self.intent
+        profile = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"N": intent.components}),
+                                   zlib.compress(intent.profile, 9), filters=[])
+        profile.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+        entry = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("OutputIntent"), "S": pdfdoc.PDFName("GTS_PDFX"),
+            "OutputConditionIdentifier": pdfdoc.PDFString("Custom"),
+            "OutputCondition": pdfdoc.PDFString(intent.condition),
+            "Info": pdfdoc.PDFString(intent.condition),
+            "DestOutputProfile": doc.Reference(profile)})
+        catalog = doc.Catalog
+        catalog.OutputIntents = pdfdoc.PDFArray([doc.Reference(entry)])
+        catalog.__NoDefault__ = list(type(catalog).__NoDefault__) + ["OutputIntents"]
+        doc.info = _PressInfo.of(doc.info)
+
+    # ---- fonts ----
+
+    def _embed(self, c, plan: _FontPlan, gids: list[int], program: bytes, packed: bytes,
+               cid_map: bytes) -> None:
+        doc = c._doc
+        src = self.source(plan.face)
+        digest = hashlib.sha256(f"{src.ps_name}|{gids}".encode()).digest()
+        tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
+        base_name = f"{tag}+{src.ps_name}"
+        k = 1000.0 / src.units_per_em
+
+        font_file = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Length1": len(program)}), packed, filters=[])
+        font_file.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+        x0, y0, x1, y1 = src.bbox
+        descriptor = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("FontDescriptor"),
+            "FontName": pdfdoc.PDFName(base_name),
+            "Flags": 4,
+            "FontBBox": pdfdoc.PDFArray([round(v * k) for v in (x0, y0, x1, y1)]),
+            "ItalicAngle": 0,
+            # Text extractors size their line boxes from these; Noto Tibetan's real
+            # extremes (1.47 / -1.35 em) make lines of neighbouring columns overlap and
+            # scramble the reading order, so report a line box of at most 1.5 em.
+            "Ascent": round(min(src.ascender * k, 1000)),
+            "Descent": round(max(src.descender * k, -500)),
+            "CapHeight": round(src.cap_height * k),
+            "StemV": 80,
+            "FontFile2": doc.Reference(font_file),
+        })
+        # W as one literal, consecutive glyph ids sharing an array: a PDFArray object
+        # per glyph cost more to format than the page streams
+        widths = []
+        run: list[int] = []
+        for g in gids:
+            if run and g != run[-1] + 1:
+                widths.append(f"{run[0]} [{' '.join(str(round(src.advance(r) * k)) for r in run)}]")
+                run = []
+            run.append(g)
+        widths.append(f"{run[0]} [{' '.join(str(round(src.advance(r) * k)) for r in run)}]")
+        to_gid = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode")}), cid_map,
+                                  filters=[])
+        cid_font = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("Font"),
+            "Subtype": pdfdoc.PDFName("CIDFontType2"),
+            "BaseFont": pdfdoc.PDFName(base_name),
+            "CIDSystemInfo": pdfdoc.PDFDictionary({
+                "Registry": pdfdoc.PDFString("Adobe"), "Ordering": pdfdoc.PDFString("Identity"),
+                "Supplement": 0}),
+            "FontDescriptor": doc.Reference(descriptor),
+            "W": f"[{' '.join(widths)}]".encode("ascii"),
+            "CIDToGIDMap": doc.Reference(to_gid),
+        })
+        cmap = pdfdoc.PDFStream(content=_to_unicode_cmap(plan.to_unicode).encode("ascii"),
+                                filters=[pdfdoc.PDFZCompress])
+        font = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("Font"),
+            "Subtype": pdfdoc.PDFName("Type0"),
+            "BaseFont": pdfdoc.PDFName(base_name),
+            "Encoding": pdfdoc.PDFName("Identity-H"),
+            "DescendantFonts": pdfdoc.PDFArray([doc.Reference(cid_font)]),
+            "ToUnicode": doc.Reference(cmap),
+        })
+        doc.idToObject[pdfdoc.BasicFonts].dict[plan.name] = doc.Reference(font)
+
+
+class _PressInfo(pdfdoc.PDFInfo):
+    """The document information with the PDF/X version (ReportLab's has no such key)."""
+
+    @classmethod
+    def of(cls, info):
+        press = cls()
+        press.__dict__.update(info.__dict__)
+        return press
+
+    def format(self, document):
+        d = pdfdoc.PDFDictionary({
+            "Title": pdfdoc.PDFString(self.title), "Creator": pdfdoc.PDFString(self.creator),
+            "Producer": pdfdoc.PDFString(self.producer), "Trapped": pdfdoc.PDFName("False"),
+            "CreationDate": pdfdoc.PDFDate(ts=document._timeStamp, dateFormatter=self._dateFormatter),
+            "ModDate": pdfdoc.PDFDate(ts=document._timeStamp, dateFormatter=self._dateFormatter),
+            "GTS_PDFXVersion": pdfdoc.PDFString("PDF/X-1a:2003")})
+        return d.format(document)
+
+
+class _Helper:
+    """One worker thread that runs jobs in order; finish() gives their results, or
+    None if one failed (the caller then does the work itself and sees the error)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._results: list = []
+        self._failed = False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def put(self, fn, *args) -> None:
+        self._jobs.put((fn, args))
+
+    def finish(self) -> list | None:
+        self._jobs.put(None)
+        self._thread.join()
+        return None if self._failed else self._results
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            if not self._failed:
+                try:
+                    self._results.append(job[0](*job[1]))
+                except BaseException:
+                    self._failed = True
+
+
+def _deflate(stream) -> bytes:
+    """A page stream deflated as ReportLab would (UTF-8, zlib's default level)."""
+    return zlib.compress(stream.encode("utf-8") if isinstance(stream, str) else stream, 6)
+
+
+def _font_program(src: SourceFont, gids: list[int]) -> tuple[list[int], bytes, bytes, bytes]:
+    """The glyph ids (CIDs), the subset font program, it deflated, and the deflated
+    CIDToGIDMap (two bytes per CID up to the largest: its new glyph id)."""
+    program, order = src.subset(gids)
+    cid_map = array("H", bytes(2 * (max(order) + 1)))
+    for new, old in enumerate(order):
+        cid_map[old] = new
+    if sys.byteorder == "little":
+        cid_map.byteswap()
+    return gids, program, zlib.compress(program, 3), zlib.compress(cid_map.tobytes(), 6)
+
+
+def _contour_path(points: list[tuple[float, float, bool]]) -> list[str]:
+    """A TrueType contour (quadratic, with implied on-curve points) as PDF path ops."""
+    if not points:
+        return []
+    n = len(points)
+    start = next((i for i, p in enumerate(points) if p[2]), None)
+    if start is None:  # all off-curve: start at the midpoint of the first two
+        x0 = (points[0][0] + points[1 % n][0]) / 2
+        y0 = (points[0][1] + points[1 % n][1]) / 2
+        seq = points
+    else:
+        x0, y0 = points[start][0], points[start][1]
+        seq = points[start + 1:] + points[:start + 1]
+    ops = [f"{_n(x0)} {_n(y0)} m"]
+    cx, cy = x0, y0
+    ctrl = None
+    for x, y, on in seq:
+        if on:
+            if ctrl is None:
+                ops.append(f"{_n(x)} {_n(y)} l")
+            else:
+                ops.append(_quad(cx, cy, ctrl, (x, y)))
+                ctrl = None
+            cx, cy = x, y
+        else:
+            if ctrl is not None:
+                mx, my = (ctrl[0] + x) / 2, (ctrl[1] + y) / 2
+                ops.append(_quad(cx, cy, ctrl, (mx, my)))
+                cx, cy = mx, my
+            ctrl = (x, y)
+    if ctrl is not None:
+        ops.append(_quad(cx, cy, ctrl, (x0, y0)))
+    ops.append("h")
+    return ops
+
+
+def _quad(x0: float, y0: float, ctrl, end) -> str:
+    (qx, qy), (x1, y1) = ctrl, end
+    c1 = (x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0))
+    c2 = (x1 + 2 / 3 * (qx - x1), y1 + 2 / 3 * (qy - y1))
+    return f"{_n(c1[0])} {_n(c1[1])} {_n(c2[0])} {_n(c2[1])} {_n(x1)} {_n(y1)} c"
+
+
+def _to_unicode_cmap(mapping: dict[int, str]) -> str:
+    lines = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+        "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
+    ]
+    items = sorted(mapping.items())
+    for i in range(0, len(items), 100):
+        chunk = items[i:i + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        lines += [f"<{g:04X}> <{_utf16_hex(t)}>" for g, t in chunk]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,77 @@
+"""The display list as text: one line per glyph run, image, rule and panel.
+
+A layout change then reads as a diff (tests/golden keeps small editions' traces), and a
+designer or a bug report can say what lies where without a PDF reader. Positions are in
+points from the page's top-left, rounded to 0.01 pt: a one-point move always shows, the
+last bits of floating-point arithmetic never do.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
+
+
+def _n(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _box(x: float, y: float, w: float, h: float) -> str:
+    return f"{_n(x)},{_n(y)} {_n(w)}x{_n(h)}"
+
+
+def _run(run: GlyphRun) -> str:
+    """A run: where its pen starts, its face and size, its width as laid out (the last
+    glyph's pen plus its advance, so justification shows), its glyph count and text."""
+    width = run.positions[-1][0] + run.advances[-1] if run.gids else 0.0
+    colour = "" if run.color == "black" else f" {run.color}"
+    face = run.face.name or run.face.label
+    return (f"run {_n(run.x)},{_n(run.y)} {face} {_n(run.size)}pt w={_n(width)} "
+            f"g={len(run.gids)}{colour} {json.dumps(run.text, ensure_ascii=False)}")
+
+
+def _image(image: Image, base: Path | None) -> str:
+    path = Path(image.path)
+    if base is not None:
+        try:
+            path = path.resolve().relative_to(base.resolve())
+        except ValueError:
+            path = Path(path.name)
+    return f"image {_box(image.x, image.y, image.w, image.h)} clip {_box(*image.clip)} {path.as_posix()}"
+
+
+def _rule(rule: Rule) -> str:
+    colour = "" if rule.color == "black" else f" {rule.color}"
+    return f"rule {_n(rule.x1)},{_n(rule.y1)} -> {_n(rule.x2)},{_n(rule.y2)} {_n(rule.width)}pt{colour}"
+
+
+def _panel(panel: Panel) -> str:
+    parts = [f"panel {_box(panel.x, panel.y, panel.w, panel.h)}"]
+    if panel.fill:
+        parts.append(f"fill {panel.fill}")
+    if panel.stroke:
+        parts.append(f"stroke {panel.stroke} {_n(panel.weight)}pt")
+    return " ".join(parts)
+
+
+def trace(pages: list[PageOut], base: Path | None = None) -> str:
+    """The pages as text, in drawing order. Image paths are given relative to `base`
+    (the edition's folder), so a trace names no folder of the machine it was made on."""
+    lines = []
+    for page in pages:
+        extra = f" bleed {_n(page.bleed)} slug {_n(page.slug)}" if page.bleed or page.slug else ""
+        lines.append(f"page {page.number} {_n(page.width)}x{_n(page.height)}{extra}")
+        for item in page.items:
+            if isinstance(item, GlyphRun):
+                lines.append("  " + _run(item))
+            elif isinstance(item, Image):
+                lines.append("  " + _image(item, base))
+            elif isinstance(item, Rule):
+                lines.append("  " + _rule(item))
+            elif isinstance(item, Panel):
+                lines.append("  " + _panel(item))
+            else:  # a new display type must be traced, not skipped
+                raise TypeError(f"trace: no text form for {type(item).__name__}")
+    return "\n".join(lines) + "\n"

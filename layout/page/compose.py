@@ -1,0 +1,494 @@
+"""Edition -> pages: masters and folios, every element in its frame, stories flowed.
+
+Drawing order on a page is reading order for text (extractors that follow the content
+stream read it right): backgrounds first, then elements in the order the designer
+listed them, stories after the elements of their first page.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import unicodedata
+from pathlib import Path
+from typing import NamedTuple
+
+from ..edition import model
+from ..base import parallel
+from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
+from ..base.errors import InputError, InputErrors, Report
+from .flow import flow_story, story_chain
+from ..edition.geometry import Rect, frame_rect, type_area, within
+from ..edition.photos import pixel_size
+from ..text.itemize import missing
+from ..lines.justify import Line
+from ..lines.setter import Setter
+
+
+class _Cut(NamedTuple):
+    """Stands in an element's items for a line wider than the frame (a character wider
+    than the measure): never drawn; _page_elements leaves it and the element's text
+    after it out, and counts them."""
+    text: str
+
+
+def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float) -> float:
+    """Lines top-down from y (the top of the first line's box); returns the bottom."""
+    for i, line in enumerate(lines):
+        if line.overfull:
+            items.append(_Cut(line.text))
+            continue
+        items += [r.moved(x, y + line.ascent + i * pitch) for r in line.runs]
+    if not lines:
+        return y
+    return y + lines[0].ascent + (len(lines) - 1) * pitch + lines[-1].descent
+
+
+def compose(edition: model.Edition, setter: Setter, report: Report,
+            only: frozenset[int] | None = None, progress=None, workers: int = 1) -> list[PageOut]:
+    """Compose the pages (1-based numbers in `only`, or all). A story on a requested
+    page is flowed from its start, so its text and jump lines are where they would be
+    in the whole edition; nothing else of other pages is composed. With `workers` 2,
+    the later half of the stories (by length) is flowed in a forked process while this
+    one sets the page elements and the first half (layout/base/parallel.py); the result is
+    the same, item for item."""
+    src = edition.source
+    geo = edition.geometry
+    wanted = set(range(len(src.pages))) if only is None else {n - 1 for n in only}
+    pages_items: list[list] = [[] for _ in src.pages]
+    backgrounds: list[list] = [[] for _ in src.pages]
+    frames: dict[str, list[tuple[int, model.StoryFrame]]] = {}
+    obstacles: dict[int, list[Rect]] = {}  # photos (with their gap) that story text wraps around
+    boxes: dict[int, list[tuple[Rect, float]]] = {}  # ruled boxes and their insets
+    for pi, page in enumerate(src.pages):
+        for element in page.elements:
+            if isinstance(element, model.Box):
+                boxes.setdefault(pi, []).append((frame_rect(element.frame, geo, pi + 1), element.inset))
+    numbers: dict[int, int] = {}  # a story frame's element number on its page, for the report
+    for pi, page in enumerate(src.pages):
+        for k, element in enumerate(page.elements):
+            if isinstance(element, model.StoryFrame):
+                frames.setdefault(element.story, []).append((pi, element))
+                numbers[id(element)] = k + 1
+            elif isinstance(element, model.Photo):
+                r, g = frame_rect(element.frame, geo, pi + 1), element.wrap_gap
+                obstacles.setdefault(pi, []).append(Rect(r.x - g, r.y - g, r.w + 2 * g, r.h + 2 * g))
+    stories = [name for name, fs in frames.items() if any(pi in wanted for pi, _ in fs)]
+    _check_coverage(edition, stories, setter)
+    until = None if only is None else max(wanted)
+
+    def flow(names: list[str], items: list[list], into: Report) -> None:
+        nonlocal done
+        for name in names:
+            # (a mistake found while flowing, a continuation headline's character no
+            # font has, is placed at the story's first frame that has a headline)
+            pi, el = next(((pi, el) for pi, el in frames[name] if el.headline), frames[name][0])
+            k = next(k for k, e in enumerate(src.pages[pi].elements) if e is el)
+            with _placed(edition, pi + 1, k + 1, f"story '{name}'"):
+                flow_story(edition.stories[name], story_chain(frames[name]), items, setter, geo,
+                           src.jump_lines, obstacles, boxes, into, until, numbers)
+            if items is pages_items:
+                done += 1
+                if progress:
+                    progress(done, total)
+
+    def apart(names: list[str]) -> tuple[list[list], Report]:
+        items: list[list] = [[] for _ in src.pages]
+        into = Report()
+        flow(names, items, into)
+        return items, into
+
+    total = len(wanted) + len(stories)
+    done = 0
+    mine, theirs = _shares(stories, edition) if workers > 1 else (stories, [])
+    child = parallel.Forked(lambda: apart(theirs)) if theirs else None
+    try:
+        for pi in sorted(wanted):
+            _page_elements(pages_items[pi], backgrounds[pi], edition, src.pages[pi], pi + 1, setter, report,
+                           boxes.get(pi, []))
+            done += 1
+            if progress:
+                progress(done, total)
+        flow(mine, pages_items, report)
+        if theirs:
+            got = child.result()
+            if got is None:  # no child, or it failed: flow them here
+                flow(theirs, pages_items, report)
+            else:
+                # appended after this process's stories, as a flow in one process would
+                items, into = got
+                for pi, placed in enumerate(items):
+                    pages_items[pi] += placed
+                for f in dataclasses.fields(Report):
+                    getattr(report, f.name).extend(getattr(into, f.name))
+                done += len(theirs)
+                if progress:
+                    progress(done, total)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    return [PageOut(i + 1, geo.width, geo.height, tuple(backgrounds[i] + pages_items[i]))
+            for i in sorted(wanted)]
+
+
+def _shares(stories: list[str], edition: model.Edition) -> tuple[list[str], list[str]]:
+    """The stories in order, cut where half of their text is before the cut: the first
+    share for this process (which also sets the page elements), the rest for a child."""
+    if len(stories) < 2:
+        return stories, []
+    total = sum(edition.stories[n].chars for n in stories)
+    run = 0
+    for k, name in enumerate(stories[:-1]):
+        run += edition.stories[name].chars
+        if run * 2 >= total:
+            return stories[:k + 1], stories[k + 1:]
+    return stories[:-1], stories[-1:]
+
+
+def _check_coverage(edition: model.Edition, names: list[str], setter: Setter) -> None:
+    """Every character the stories need, in a font of its role: or one report naming
+    all that are missing, story by story, never a blank box on the page."""
+    errors = []
+    for name in names:
+        story = edition.stories[name]
+        found: dict[str, list] = {}
+        for k, block in enumerate(story.blocks):
+            style_name = {"subhead": story.subhead_style, "byline": story.byline_style}.get(block.kind, story.style)
+            style = edition.styles[style_name]
+            spans = tuple((s.start, s.end, edition.char_styles[s.style].font, None) for s in block.spans)
+            for i in missing(block.text, style.font, setter.fonts, setter.shaper, spans, story.lang):
+                found.setdefault(block.text[i], [0, k + 1, style.font, block.where])[0] += 1
+        if found:
+            chars = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')} ({n}×, first in paragraph {k})"
+                              for c, (n, k, _, _) in sorted(found.items()))
+            roles = sorted({v[2] for v in found.values()})
+            first = min(found.values(), key=lambda v: v[1])[3]
+            errors.append(InputError(f"story '{name}': no font has {len(found)} character(s): {chars}", first,
+                                     f"add a face that has them to font role {', '.join(roles)} in 'fonts:'"))
+    if errors:
+        raise InputErrors(errors)
+
+
+def _page_elements(items: list, backgrounds: list, edition: model.Edition, page: model.Page, number: int,
+                   setter: Setter, report: Report, boxes: list) -> None:
+    start = len(items)
+    with _placed(edition, number, 0, "folio and credits"):
+        _master(items, edition, page, number, setter)
+    for cut in _take_cut(items, start):
+        report.warn(f"page {number}: the master's folio or credits line '{cut.text}' is wider than the type "
+                    f"area and is left out")
+    height = edition.geometry.height
+    off = [run for run in items[start:] if isinstance(run, GlyphRun)
+           and (run.y - 0.88 * run.size < 0 or run.y + 0.12 * run.size > height)]
+    if off:  # margins too small to hold them: left out, and said, never drawn off the page
+        items[start:] = [item for item in items[start:] if not any(item is run for run in off)]
+        text = "".join(run.text for run in off).strip()
+        report.warn(f"page {number}: the master's folio or credits line '{text[:40]}' does not fit in the "
+                    f"margin and is left out (give the page a deeper top or bottom margin)")
+    for k, element in enumerate(page.elements):
+        with _placed(edition, number, k + 1, element.type):
+            _element(items, backgrounds, edition, element, k, number, setter, report, boxes)
+
+
+@contextlib.contextmanager
+def _placed(edition: model.Edition, number: int, k: int, what: str):
+    """A mistake found while setting an element (a character no font has) is reported
+    at the element in the edition file, with its page and number."""
+    try:
+        yield
+    except InputError as exc:
+        if (exc.where is not None and exc.where.line is not None) or isinstance(exc, InputErrors):
+            raise
+        label = f"page {number}, element {k} ({what})" if k else f"page {number}, {what}"
+        if exc.where is not None and exc.where.file:  # the file it is about (a photo) stays named
+            file = Path(exc.where.file)
+            label += f": {file.relative_to(edition.base_dir) if file.is_relative_to(edition.base_dir) else file}"
+        raise InputError(f"{label}: {exc.message}", edition.places.get((number, k)), exc.hint) from None
+
+
+def _element(items: list, backgrounds: list, edition: model.Edition, element, k: int, number: int,
+             setter: Setter, report: Report, boxes: list) -> None:
+    geo = edition.geometry
+    rect = frame_rect(element.frame, geo, number)
+    if not isinstance(element, (model.Box, model.RuleElement, model.SectionLabel, model.Photo)):
+        rect = within(rect, boxes)
+    bottom = None
+    start = len(items)
+    if isinstance(element, model.StoryFrame):
+        return  # flowed with its story
+    elif isinstance(element, model.Masthead):
+        bottom = _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number))
+    elif isinstance(element, model.Headline):
+        bottom = _headline(items, element, rect, setter)
+    elif isinstance(element, model.Photo):
+        bottom = _photo(items, element, rect, setter)
+    elif isinstance(element, model.TextBlock):
+        bottom = _text(items, element.text, element.style, rect, setter)
+    elif isinstance(element, model.SectionLabel):
+        _section_label(items, element, rect, setter)
+    elif isinstance(element, model.RuleElement):
+        _rule(items, element, rect, geo, number)
+    elif isinstance(element, model.Box):
+        backgrounds.append(Panel(rect.x, rect.y, rect.w, rect.h, element.fill, element.color, element.weight))
+    elif isinstance(element, model.Teaser):
+        bottom = _teaser(items, element, rect, setter)
+    elif isinstance(element, model.Ad):
+        bottom = _ad(items, element, rect, setter)
+    else:  # a type the model has and this module forgot: never skip silently
+        raise TypeError(f"no layout for element {element!r}")
+    short = bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5
+    if short or any(isinstance(item, _Cut) for item in items[start:]):
+        _overflow(items, start, element, k + 1, number, rect, bottom if short else None, report)
+
+
+def _take_cut(items: list, start: int) -> list[_Cut]:
+    """Take the stand-ins of lines too wide to set out of items[start:]."""
+    cut = [item for item in items[start:] if isinstance(item, _Cut)]
+    if cut:
+        items[start:] = [item for item in items[start:] if not isinstance(item, _Cut)]
+    return cut
+
+
+def _overflow(items: list, start: int, element, k: int, number: int, rect: Rect, bottom: float | None,
+              report: Report) -> None:
+    """Text that outgrows a headline, text, caption, teaser or ad frame: the lines below
+    the frame's foot, and from a line too wide for the frame on (a character wider than
+    the measure), are left out (never drawn over what lies beside or below it) and
+    reported, like an overset story, with the characters left out and the last words
+    shown."""
+    foot = rect.y + rect.h + 0.5
+    kept, dropped, cut = [], [], []
+    for item in items[start:]:
+        if isinstance(item, _Cut):
+            cut.append(item)
+        # a line stays if its body (to the ideographic descent, 0.12 em) is in the frame,
+        # and no line before it was too wide to set
+        elif isinstance(item, GlyphRun) and (cut or bottom is not None and item.y + 0.12 * item.size > foot):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    items[start:] = kept
+    chars = sum(not c.isspace() for run in dropped + cut for c in run.text)
+    shown = "".join(run.text for run in kept if isinstance(run, GlyphRun)).strip()
+    by = (bottom - rect.y - rect.h) * 25.4 / 72 if bottom is not None else 0.0
+    entry = {"page": number, "element": k, "type": element.type, "mm": round(by, 1), "chars": chars,
+             "last_words": shown[-12:]}
+    why = f"{by:.1f} mm too short"
+    if cut:
+        entry["too_wide"] = cut[0].text
+        why = f"'{cut[0].text[:12]}' has a character wider than the frame" + (f", and {why}" if by else "")
+    report.overflow.append(entry)
+    report.warn(f"page {number}, element {k} ({element.type}): {chars} characters did not fit its frame, "
+                f"{why} (last words placed: '{shown[-12:]}')")
+
+
+def _master(items, edition: model.Edition, page: model.Page, number: int, setter: Setter) -> None:
+    """The folio (running head) and credits line of the page's master."""
+    master = edition.masters[page.master]
+    folio = {"master": master.folio, "none": None}.get(page.folio, page.folio) \
+        if isinstance(page.folio, str) else page.folio
+    geo = edition.geometry
+    area = type_area(geo, number)
+    fields = edition.template_fields(number)
+    if folio is not None:
+        style = setter.style(folio.style)
+        left, right = folio.left, folio.right
+        if folio.mirror and number % 2 == 0:
+            left, right = right, left
+        gap = 4.0
+        if folio.position == "top":
+            y = area.y - gap - style.line_pitch
+            rule_y = area.y - gap / 2
+        else:
+            y = area.y + area.h + gap
+            rule_y = area.y + area.h + gap / 2
+        for text, align in ((left, "start"), (folio.center, "center"), (right, "end")):
+            if text:
+                _stack(items, setter.lines(text.format(**fields), folio.style, area.w, align=align),
+                       area.x, y, style.line_pitch)
+        if folio.rule:
+            items.append(Rule(area.x, rule_y, area.x + area.w, rule_y, 0.5))
+    if master.credits:
+        style = setter.style(master.credits_style)
+        _stack(items, setter.lines(master.credits.format(**fields), master.credits_style, area.w),
+               area.x, area.y + area.h + 2.0, style.line_pitch)
+
+
+def _text(items, text: str, style_name: str, rect: Rect, setter: Setter) -> float:
+    style = setter.style(style_name)
+    y = rect.y
+    for part in text.split("\n\n"):
+        lines = setter.lines(part.strip(), style_name, rect.w)
+        y = _stack(items, lines, rect.x, y + style.space_before, style.line_pitch) + style.space_after
+    return y
+
+
+def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: model.Paper, fields: dict):
+    title = setter.lines(paper.name, el.title_style, rect.w, align="center")
+    y = _stack(items, title, rect.x, rect.y, setter.style(el.title_style).line_pitch)
+    if paper.name_bo:
+        sub_style = setter.style(el.subtitle_style)
+        sub = setter.lines(paper.name_bo, el.subtitle_style, rect.w, align="center")
+        y = _stack(items, sub, rect.x, y + sub_style.space_before, sub_style.line_pitch)
+    info_style = setter.style(el.info_style)
+    pitch = info_style.line_pitch
+    left = [t.format(**fields) for t in el.info_left] if el.info_left is not None else [
+        paper.publisher, f"国内统一连续出版物号 {paper.serial}" if paper.serial else "",
+        f"邮发代号 {paper.postal_code}" if paper.postal_code else ""]
+    if el.info_right is not None:
+        right = [t.format(**fields) for t in el.info_right]
+    else:
+        right = [f"{fields['date']} {fields['weekday']}"]
+        if paper.issue is not None:
+            total = f"（总第{paper.total_issue}期）" if paper.total_issue is not None else ""
+            right.append(f"第{paper.issue}期{total}")
+        elif paper.total_issue is not None:
+            right.append(f"总第{paper.total_issue}期")
+        right.append(f"今日{fields['pages']}版")
+    left, right = [x for x in left if x], [x for x in right if x]
+    if el.info_position == "foot":
+        y_info = rect.y + rect.h - pitch
+        for side, align in ((left, "start"), (right, "end")):
+            _stack(items, setter.lines("  ".join(side), el.info_style, rect.w, align=align), rect.x, y_info, pitch)
+    else:  # stacked in the top corners, a quarter of the frame wide each, an item a line or more
+        width = rect.w / 4
+        for side, align, x in ((left, "start", rect.x), (right, "end", rect.x + rect.w - width)):
+            lines = [line for item in side for line in setter.lines(item, el.info_style, width, align=align)]
+            _stack(items, lines, x, rect.y, pitch)
+    bottom = rect.y + rect.h
+    if el.rule == "double":
+        items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.2))
+        items.append(Rule(rect.x, bottom + 3.6, rect.x + rect.w, bottom + 3.6, 0.4))
+    elif el.rule == "single":
+        items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.0))
+    return y  # the foot of the name and its Tibetan line: past the frame's, they are cut and counted
+
+
+def _headline(items, el: model.Headline, rect: Rect, setter: Setter):
+    y = rect.y
+    for text, style_name in ((el.kicker, el.kicker_style), (el.text, el.style), (el.deck, el.deck_style)):
+        if not text:
+            continue
+        style = setter.style(style_name)
+        size = _fitted_size(el, text, rect.w, setter) if style_name == el.style and el.fit else None
+        lines = setter.lines(text, style_name, rect.w, size=size)
+        pitch = style.line_pitch * (size / style.size if size else 1.0)
+        y = _stack(items, lines, rect.x, y + style.space_before, pitch) + style.space_after
+    return y
+
+
+def _fitted_size(el: model.Headline, text: str, width: float, setter: Setter) -> float:
+    """The largest size within the limits at which each of the headline's lines fits
+    its width on one line (half-point steps)."""
+    low, high = sorted(el.fit[:2]) if len(el.fit) >= 2 else (el.fit[0], el.fit[0])
+    size = high
+    while size > low:
+        lines = setter.lines(text, el.style, width, size=size)
+        if len(lines) <= text.count("\n") + 1 and not any(line.overfull for line in lines):
+            return size
+        size -= 0.5
+    return low
+
+
+def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
+    """The picture in its frame, less the caption's room, and the caption. `fit: fit`
+    shows the whole picture at the top of the frame (on the grid, like the text beside
+    it), centred across, with the caption right under it and as wide as it, or beside it
+    and ending with its foot; the room the picture does not take stays below, empty."""
+    cap_style = setter.style(el.caption_style)
+    text = el.caption + (f"（{el.credit}）" if el.credit else "")
+    side = el.caption_position in ("left", "right") and text
+    cap_w = (rect.w / 3 if el.caption_width is None else el.caption_width) if side else rect.w
+    path = setter.edition.images[el.file]
+    iw, ih = pixel_size(path)
+    crop = el.crop if el.fit == "crop" and el.crop else [0.0, 0.0, 1.0, 1.0]
+    cw, ch = iw * (crop[2] - crop[0]), ih * (crop[3] - crop[1])
+    pitch = cap_style.line_pitch
+    fit = el.fit == "fit"
+    width = cap_w  # the caption's measure (a side caption keeps 6 pt from the picture)
+    for _ in range(4):  # fit: a caption under a narrower picture takes its width
+        measure = width
+        cap_lines = setter.lines(text, el.caption_style, measure - (6 if side else 0)) if text else []
+        cap_h = (len(cap_lines) * pitch + 3) if cap_lines and not side else 0
+        # a caption deeper than the frame leaves the picture no room (it is not drawn)
+        # and starts at the frame's top, never above it; what passes the foot is counted
+        box = Rect(rect.x + (cap_w if el.caption_position == "left" and side else 0), rect.y,
+                   rect.w - (cap_w if side else 0), max(rect.h - cap_h, 0.0))
+        scale = (min if fit else max)(box.w / cw, box.h / ch)
+        shown = max(cw * scale, min(10 * cap_style.size, box.w))  # no caption under 10 em
+        if not (fit and cap_lines and not side) or shown >= width - 0.5:
+            break
+        width = shown
+    w, h = iw * scale, ih * scale
+    if fit:
+        if side:  # against its caption, so that the two stay together
+            x = box.x + box.w - cw * scale if el.caption_position == "right" else box.x
+        else:
+            x = box.x + (box.w - cw * scale) / 2
+        y = box.y
+        clip = (x, y, cw * scale, ch * scale)
+        x, y = x - crop[0] * w, y - crop[1] * h
+    else:
+        # the focal point as near the box's centre as the image allows
+        fx, fy = (el.focal if el.fit == "fill" else [(crop[0] + crop[2]) / 2, (crop[1] + crop[3]) / 2])
+        x = min(box.x, max(box.x + box.w - w, box.x + box.w / 2 - fx * w))
+        y = min(box.y, max(box.y + box.h - h, box.y + box.h / 2 - fy * h))
+        clip = (box.x, box.y, box.w, box.h)
+    if clip[2] > 0 and clip[3] > 0:
+        items.append(Image(path, x, y, w, h, clip))
+    if not cap_lines:
+        return None
+    px, py, pw, ph = clip  # the picture as shown
+    if side:
+        cx = px + pw + 6 if el.caption_position == "right" else px - cap_w
+        # the last line ends with the picture's foot; a caption taller than the picture
+        # starts at its top and runs on (what passes the frame's foot is left out, and counted)
+        top = max(py, py + ph - len(cap_lines) * pitch)
+        return _stack(items, cap_lines, cx, top, pitch)
+    cx = rect.x if measure >= rect.w - 0.5 else min(max(px + (pw - measure) / 2, rect.x), rect.x + rect.w - measure)
+    return _stack(items, cap_lines, cx, py + ph + 3, pitch)
+
+
+def _section_label(items, el: model.SectionLabel, rect: Rect, setter: Setter):
+    style = setter.style(el.style)
+    h = rect.h if el.frame.height is not None else style.line_pitch + 4
+    items.append(Panel(rect.x, rect.y, rect.w, h, el.fill))
+    lines = setter.lines(el.text, el.style, rect.w - 8, align=style.align)
+    top = rect.y + (h - (len(lines) * style.line_pitch)) / 2 + (style.line_pitch - style.size) / 2
+    _stack(items, lines, rect.x + 4, top, style.line_pitch)
+
+
+def _rule(items, el: model.RuleElement, rect: Rect, geo: model.PageGeometry, number: int):
+    """Top and bottom rules on the frame's edge; left and right ones in the middle of the
+    gutter beside it (on the type area's edge at the margins), clear of justified text."""
+    x0, y0, x1, y1 = rect.x, rect.y, rect.x + rect.w, rect.y + rect.h
+    area = type_area(geo, number)
+    left = x0 - geo.gutter / 2 if x0 - geo.gutter / 2 > area.x else x0
+    right = x1 + geo.gutter / 2 if x1 + geo.gutter / 2 < area.x + area.w else x1
+    ends = {"top": (x0, y0, x1, y0), "bottom": (x0, y1, x1, y1),
+            "left": (left, y0, left, y1), "right": (right, y0, right, y1)}[el.side]
+    items.append(Rule(*ends, el.weight, el.color))
+
+
+def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
+    inset = 6.0
+    items.append(Panel(rect.x, rect.y, rect.w, rect.h, None, "black", 0.75))
+    y = _text(items, el.title, el.title_style, Rect(rect.x + inset, rect.y + inset, rect.w - 2 * inset, rect.h), setter)
+    for item in el.items:
+        y = _text(items, el.item_format.format(text=item.text, page=item.page), el.style,
+                  Rect(rect.x + inset, y + 2, rect.w - 2 * inset, rect.h), setter)
+    return y + inset
+
+
+def _ad(items, el: model.Ad, rect: Rect, setter: Setter):
+    items.append(Panel(rect.x, rect.y, rect.w, rect.h, "gray5", "gray60", 0.5))
+    # the label's foot counts too: a label longer than the frame is cut and counted
+    bottom = _text(items, el.label, "caption", Rect(rect.x + 3, rect.y + 3, rect.w - 6, rect.h), setter)
+    if el.text:
+        style = setter.style("ad")
+        lines = setter.lines(el.text, "ad", rect.w - 12, align="center")
+        # centred in the frame; a text deeper than it starts at its top (never above
+        # it, off the page) and what outgrows the foot is cut and counted
+        top = rect.y + max(0.0, (rect.h - len(lines) * style.line_pitch) / 2)
+        bottom = max(bottom, _stack(items, lines, rect.x + 6, top, style.line_pitch))
+    return bottom

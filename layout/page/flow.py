@@ -1,0 +1,412 @@
+"""Stories through their frames: threading, columns on the baseline grid, text wrap
+around photos, widow and orphan control, balancing, jump lines, copyfit.
+
+A story's frames form a chain (page order, or as `jump` says). Each frame offers text
+columns, and each column a list of slots: the baselines of the grid that lie inside
+it, each with the width left beside any photo. Text fills the slots column by column;
+where the chain crosses to another page the engine writes the jump lines; the last
+frame's columns are balanced; what finds no room is reported, never dropped.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..edition import model
+from ..lines.display import GlyphRun, Rule
+from ..base.errors import Report
+from ..edition.geometry import Rect, frame_rect, within
+from ..lines.linebreak import Widths
+from ..lines.justify import Line
+from ..lines.prepare import Prepared
+from ..lines.setter import Setter
+
+MIN_WRAP_WIDTH_EM = 4.0  # narrower than this beside a photo, a slot is left empty
+
+
+@dataclass(frozen=True)
+class Slot:
+    baseline: float
+    x: float
+    w: float
+
+
+@dataclass
+class Column:
+    page: int
+    part: int
+    x: float
+    w: float
+    slots: list[Slot] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a story's text stands: block, and unit within the block's paragraph."""
+    block: int = 0
+    unit: int = 0
+
+
+@dataclass
+class Fill:
+    """What filling some columns did: placed runs, where the text stands, slots used."""
+    placed: list[tuple[int, int, GlyphRun]] = field(default_factory=list)  # (column, page, run)
+    lines: list[tuple[int, int, float]] = field(default_factory=list)     # (column, block, baseline)
+    cursor: Cursor = Cursor()
+    used: list[int] = field(default_factory=list)        # slots used per column
+    starts: list[Cursor] = field(default_factory=list)   # cursor at each column's start
+    chars: list[int] = field(default_factory=list)       # characters placed per column
+    last_words: str = ""
+    notes: list[str] = field(default_factory=list)       # widows/orphans that could not be avoided
+    rule_breaks: list[tuple[int, str]] = field(default_factory=list)  # (column, where) of lines that break the rules
+
+    @property
+    def finished(self) -> bool:
+        return self.cursor.block < 0
+
+
+def story_chain(frames: list[tuple[int, model.StoryFrame]]) -> list[tuple[int, model.StoryFrame]]:
+    """The order a story's frames are filled in: page order, except where a frame's
+    `jump` names the frame that follows it (the loader has checked the names)."""
+    by_name = {(pi + 1, el.name): (pi, el) for pi, el in frames if el.name}
+    targets = {id(by_name[(el.jump.page, el.jump.frame)][1]) for _, el in frames if el.jump}
+    order, seen = [], set()
+    pending = [f for f in frames if id(f[1]) not in targets]
+    cur = pending[0] if pending else (frames[0] if frames else None)
+    while cur is not None and id(cur[1]) not in seen:
+        order.append(cur)
+        seen.add(id(cur[1]))
+        pi, el = cur
+        if el.jump:
+            cur = by_name[(el.jump.page, el.jump.frame)]
+        else:
+            after = frames[frames.index(cur) + 1:]
+            cur = next((f for f in after if id(f[1]) not in seen and id(f[1]) not in targets), None)
+    order += [f for f in frames if id(f[1]) not in seen]
+    return order
+
+
+def _columns(frame: model.StoryFrame, pi: int, part: int, geo: model.PageGeometry, ascent: float,
+             pitch: float, skip_top: float, obstacles: list[Rect], boxes: list) -> list[Column]:
+    """The frame's text columns and their slots. Body lines sit on the page's baseline
+    grid (when the story's pitch is the grid's), so that neighbouring columns share
+    baselines; lines beside a photo get the width the photo leaves."""
+    rect = within(frame_rect(frame.frame, geo, pi + 1), boxes)
+    n = frame.columns or frame.frame.span
+    w = (rect.w - (n - 1) * geo.gutter) / n
+    top = rect.y + skip_top
+    first = geo.margins.top + ascent
+    step = geo.baseline if abs(pitch - geo.baseline) < 0.01 else pitch
+    k = max(0, math.ceil((top + ascent - first) / step - 1e-6))
+    baselines = []
+    while first + k * step + (pitch - ascent) <= rect.y + rect.h + 1e-6:
+        baselines.append(first + k * step)
+        k += 1
+    columns = []
+    for i in range(n):
+        x = rect.x + i * (w + geo.gutter)
+        slots = []
+        for b in baselines:
+            free = _free_interval(x, w, b - ascent, b + pitch - ascent, obstacles)
+            if free and free[1] >= MIN_WRAP_WIDTH_EM * ascent / 0.88:
+                slots.append(Slot(b, free[0], free[1]))
+        columns.append(Column(pi, part, x, w, slots))
+    return columns
+
+
+def _free_interval(x: float, w: float, top: float, bottom: float, obstacles: list[Rect]):
+    """The widest stretch of [x, x+w] that no obstacle covers between top and bottom."""
+    spans = [(x, x + w)]
+    for o in obstacles:
+        if o.y >= bottom or o.y + o.h <= top or o.x >= x + w or o.x + o.w <= x:
+            continue
+        cut = []
+        for a, b in spans:
+            if o.x > a:
+                cut.append((a, min(b, o.x)))
+            if o.x + o.w < b:
+                cut.append((max(a, o.x + o.w), b))
+        spans = [(a, b) for a, b in cut if b - a > 0.01]
+    if not spans:
+        return None
+    a, b = max(spans, key=lambda s: (s[1] - s[0], -s[0]))
+    return a, b - a
+
+
+def flow_story(story: model.Story, chain, pages_items: list[list], setter: Setter,
+               geo: model.PageGeometry, jumps: model.JumpLines, obstacles: dict[int, list[Rect]],
+               boxes: dict[int, list], report: Report, until: int | None = None,
+               numbers: dict[int, int] | None = None) -> None:
+    """Flow a story; `until` (a 0-based page index) stops after that page (previews).
+    `numbers`: each frame's element number on its page, by id(), for the report."""
+    body = setter.style(story.style)
+    ascent = 0.88 * body.size
+    pitch = body.line_pitch
+    parts = []
+    for part, (pi, el) in enumerate(chain):
+        skip = 0.0
+        rect = within(frame_rect(el.frame, geo, pi + 1), boxes.get(pi, []))
+        if el.headline:
+            style = setter.style("continued")
+            lines = setter.lines(el.headline, "continued", rect.w)
+            foot = rect.y + rect.h + 0.5
+            for i, line in enumerate(lines):
+                y = rect.y + line.ascent + i * style.line_pitch
+                if line.overfull or y + 0.12 * style.size > foot:
+                    # as compose does for other frames: left out from here, and counted
+                    if until is None or pi <= until:
+                        _headline_overflow(report, el, pi, (numbers or {}).get(id(el), 0), lines, i,
+                                           rect.y + lines[0].ascent + (len(lines) - 1) * style.line_pitch
+                                           + lines[-1].descent - (rect.y + rect.h))
+                    break
+                pages_items[pi] += [r.moved(rect.x, y) for r in line.runs]
+            skip = len(lines) * style.line_pitch + style.space_after
+        cols = _columns(el, pi, part, geo, ascent, pitch, skip, obstacles.get(pi, []), boxes.get(pi, []))
+        if el.column_rules and len(cols) > 1:
+            for c in cols[1:]:
+                x = c.x - geo.gutter / 2
+                for y0, y1 in _rule_spans(x, rect.y + skip, rect.y + rect.h, obstacles.get(pi, []), geo.gutter):
+                    pages_items[pi].append(Rule(x, y0, x, y1, 0.4))
+        parts.append((pi, cols))
+    _jump_lines(parts, pages_items, setter, jumps, report)
+    columns = [c for _, cols in parts for c in cols]
+    if until is not None:
+        # a preview of some pages: text is placed in order, so the columns after the
+        # last page wanted change nothing before it; the story is not followed there
+        shown = [c for c in columns if c.page <= until]
+        partial = len(shown) < len(columns)
+        columns = shown
+    else:
+        partial = False
+    fill = _fill(story, columns, setter, Cursor())
+    fill = _balance(story, columns, setter, fill, [el.balance for _, el in chain])
+    for _, page, run in fill.placed:
+        pages_items[page].append(run)
+    notes = fill.notes + _rule_break_notes(fill)
+    if partial and not fill.finished:
+        for note in notes:
+            report.warn(f"story '{story.name}': {note}")
+        return  # its end is on a page not composed: nothing to report about overset
+    capacity = sum(len(c.slots) for c in columns)
+    used = sum(fill.used)
+    placed = sum(fill.chars)
+    entry = {"story": story.name, "chars": story.chars, "placed_chars": placed,
+             "capacity_lines": capacity, "lines_used": used, "overset_chars": 0, "underset_lines": 0,
+             "pages": sorted({c.page + 1 for c in columns})}
+    if fill.finished:
+        entry["underset_lines"] = capacity - used
+        # the empty part of each column, for the proof overlay
+        entry["underset_areas"] = [
+            [c.page + 1, c.x, c.slots[u].baseline - ascent, c.w, c.slots[-1].baseline - c.slots[u].baseline + pitch]
+            for c, u in zip(columns, fill.used) if u < len(c.slots)]
+    else:
+        left = story.chars - placed
+        last_page = chain[-1][0] + 1 if chain else 0
+        entry["overset_chars"] = left
+        last = columns[-1] if columns else None
+        at = [last.x + last.w, last.slots[-1].baseline] if last and last.slots else None
+        report.overset.append({"story": story.name, "page": last_page, "chars": left,
+                               "placed_chars": placed, "last_words": fill.last_words, "at": at})
+        report.warn(f"story '{story.name}' is overset on page {last_page}: {left} characters did not "
+                    f"fit (last words placed: '{fill.last_words}')")
+    for note in notes:
+        report.warn(f"story '{story.name}': {note}")
+    report.copyfit.append(entry)
+
+
+def _rule_break_notes(fill: Fill) -> list[str]:
+    """Lines that had to break where the Chinese or Tibetan rules forbid (an unbroken
+    run longer than the measure): said once per story, with the first place."""
+    if not fill.rule_breaks:
+        return []
+    n = len(fill.rule_breaks)
+    return [f"no break the composition rules allow fits the measure, so {n} line{'s' if n > 1 else ''} "
+            f"break{'' if n > 1 else 's'} against them, the first {fill.rule_breaks[0][1]}"]
+
+
+def _headline_overflow(report: Report, el: model.StoryFrame, pi: int, k: int, lines: list[Line],
+                       cut: int, short: float) -> None:
+    """The continuation headline's lines from `cut` on are left out: report them as
+    compose reports other frames' text (`short`: pt the frame lacks below)."""
+    chars = sum(not c.isspace() for line in lines[cut:] for c in line.text)
+    shown = "".join(line.text for line in lines[:cut]).strip()
+    entry = {"page": pi + 1, "element": k, "type": el.type, "mm": round(max(short, 0.0) * 25.4 / 72, 1),
+             "chars": chars, "last_words": shown[-12:]}
+    if lines[cut].overfull:
+        entry["too_wide"] = lines[cut].text
+    report.overflow.append(entry)
+    report.warn(f"page {pi + 1}, element {k} ({el.type}): {chars} characters of its headline did not fit its "
+                f"frame (last words placed: '{shown[-12:]}')")
+
+
+def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutter: float) -> list[tuple]:
+    """A column rule from top to bottom, cut where a photo the text wraps around lies
+    across it (with its gap). A photo only beside the gutter does not cut it: photos sit
+    on the grid, so one across the rule reaches past it by a column on each side, and one
+    beside it at most by its gap. Pieces shorter than 6 pt are left out."""
+    spans = [(top, bottom)]
+    for ob in obstacles:
+        if not (ob.x + gutter < x < ob.x + ob.w - gutter):
+            continue
+        cut = []
+        for y0, y1 in spans:
+            if ob.y + ob.h <= y0 or y1 <= ob.y:
+                cut.append((y0, y1))
+                continue
+            cut += [(y0, ob.y)] if ob.y > y0 else []
+            cut += [(ob.y + ob.h, y1)] if ob.y + ob.h < y1 else []
+        spans = cut
+    return [(y0, y1) for y0, y1 in spans if y1 - y0 >= 6]
+
+
+def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines, report: Report) -> None:
+    """下转 at the end of a part that continues on another page, 上接 at the start of
+    the part that continues it: one line in the slot, or left out with a warning."""
+    for k, (pi, cols) in enumerate(parts):
+        nxt = parts[k + 1][0] if k + 1 < len(parts) else None
+        # (an empty jump line, or one of spaces only, is none: its slot stays the story's)
+        if nxt is not None and nxt != pi and cols[-1].slots and jumps.to.strip():
+            slot = cols[-1].slots.pop()
+            _jump_line(pages_items[pi], setter, jumps, jumps.to.format(page=nxt + 1), slot, "end", pi, report)
+        prev = parts[k - 1][0] if k > 0 else None
+        if prev is not None and prev != pi and cols[0].slots and jumps.from_.strip():
+            slot = cols[0].slots.pop(0)
+            _jump_line(pages_items[pi], setter, jumps, jumps.from_.format(page=prev + 1), slot, "start", pi,
+                       report)
+
+
+def _jump_line(items: list, setter: Setter, jumps: model.JumpLines, text: str, slot: Slot, align: str,
+               pi: int, report: Report) -> None:
+    lines = setter.lines(text, jumps.style, slot.w, align=align)
+    if len(lines) != 1 or lines[0].overfull:
+        report.warn(f"page {pi + 1}: the jump line '{text}' does not fit its column on one line and is left out")
+        return
+    items += [r.moved(slot.x, slot.baseline) for r in lines[0].runs]
+
+
+def _style_of(story: model.Story, block: model.Block) -> str:
+    return {"subhead": story.subhead_style, "byline": story.byline_style}.get(block.kind, story.style)
+
+
+def _prepared(story: model.Story, block: model.Block, setter: Setter) -> tuple[Prepared, model.Style]:
+    style = setter.style(_style_of(story, block))
+    return setter.prepared(block.text, style, block.where, story.name, block.spans, story.lang), style
+
+
+def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cursor,
+          caps: dict[int, int] | None = None) -> Fill:
+    """Fill `columns` from `cursor`. `caps` limits the slots of some columns (balancing).
+    Widows and orphans are avoided by moving lines on; what cannot be avoided is noted."""
+    out = Fill()
+    body_pitch = setter.style(story.style).line_pitch
+    bi, unit = cursor.block, cursor.unit
+    for ci, col in enumerate(columns):
+        out.starts.append(Cursor(bi, unit))
+        limit = min(len(col.slots), (caps or {}).get(ci, len(col.slots)))
+        slot = 0
+        out.chars.append(0)
+        while bi < len(story.blocks) and slot < limit:
+            block = story.blocks[bi]
+            p, style = _prepared(story, block, setter)
+            steps = max(1, math.ceil(style.line_pitch / body_pitch - 1e-6))
+            if unit == 0 and slot > 0 and style.space_before:
+                slot += math.ceil(style.space_before / body_pitch - 1e-6)
+            free = col.slots[slot:limit:steps]
+            if not free:
+                break
+            widths = Widths.of([s.w for s in free], col.w)
+            lines = setter.set_lines(p, widths, style, unit, unit == 0)
+            fits = min(len(lines), len(free))
+            # a line wider than its slot (a unit wider than the column) is never placed:
+            # it would run out of the frame, so it and what follows stay overset
+            fits = next((k for k in range(fits) if lines[k].overfull), fits)
+            fits = _keep_together(story, bi, block, lines, fits, slot, unit, steps, limit, out, col,
+                                  setter.style(story.style))
+            for li in range(fits):
+                s = free[li]
+                out.placed += [(ci, col.page, r.moved(s.x, s.baseline)) for r in lines[li].runs]
+                out.lines.append((ci, bi, s.baseline))
+                out.chars[-1] += lines[li].end - lines[li].start
+                out.last_words = p.text[max(lines[li].start, lines[li].end - 12):lines[li].end].strip()
+                if lines[li].against_rules:
+                    end = lines[li].end
+                    out.rule_breaks.append((ci, f"on page {col.page + 1} between "
+                                                f"'{p.text[max(0, end - 6):end]}' and '{p.text[end:end + 6]}'"))
+            slot += fits * steps
+            if fits == len(lines):
+                bi, unit = bi + 1, 0
+                if style.space_after:
+                    slot += math.ceil(style.space_after / body_pitch - 1e-6)
+            else:
+                if fits:
+                    unit = _unit_at(p, lines[fits].start)
+                break
+        out.used.append(min(slot, limit))
+    out.cursor = Cursor(-1, 0) if bi >= len(story.blocks) else Cursor(bi, unit)
+    return out
+
+
+def _keep_together(story, bi, block, lines: list[Line], fits: int, slot: int, unit: int, steps: int,
+                   limit: int, out: Fill, col: Column, body: model.Style) -> int:
+    """How many of the paragraph's lines to place here: fewer than `orphans` first
+    lines stay not at a column foot, fewer than `widows` last lines go not alone to the
+    next column's head, and a subhead goes with its text."""
+    orphans, widows = max(1, body.orphans), max(1, body.widows)
+    if block.kind == "subhead":
+        nxt = story.blocks[bi + 1] if bi + 1 < len(story.blocks) else None
+        after = limit - slot - fits * steps
+        if fits < len(lines) and slot > 0:
+            return 0  # a subhead is never split: all of it goes to the next column
+        if fits == len(lines) and nxt is not None and after < max(orphans, 1) and slot > 0:
+            return 0  # the subhead goes to the next column with its text
+        return fits
+    if fits >= len(lines) or fits == 0:
+        return fits
+    if unit == 0 and fits < orphans and len(lines) >= orphans and slot > 0:
+        return 0  # orphan: the paragraph starts in the next column instead
+    rest = len(lines) - fits
+    if rest < widows and fits - (widows - rest) >= (orphans if unit == 0 else 1):
+        return fits - (widows - rest)  # widow: carry lines over with it
+    if rest < widows or (unit == 0 and fits < orphans):
+        kind = "widow" if rest < widows else "orphan"
+        out.notes.append(f"{kind} line on page {col.page + 1}: the column has room for {fits} "
+                         f"of the paragraph's lines and there is no better break")
+    return fits
+
+
+def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fill,
+             wanted: list[bool]) -> Fill:
+    """Even out the columns of the frame where the story ends: the same number of lines
+    in each, the last column the shortest (unless that frame says balance: false)."""
+    if not fill.finished:
+        return fill
+    last_col = max((i for i, u in enumerate(fill.used) if u), default=None)
+    if last_col is None or not wanted[columns[last_col].part]:
+        return fill
+    part = columns[last_col].part
+    members = [i for i, c in enumerate(columns) if c.part == part]
+    if len(members) < 2 or last_col == members[-1] and fill.used[last_col] >= len(columns[last_col].slots) - 1:
+        return fill
+    first = members[0]
+    start = fill.starts[first]
+    total = sum(fill.used[i] for i in members)
+    part_cols = [columns[i] for i in members]
+    for target in range(math.ceil(total / len(members)), max(len(c.slots) for c in part_cols) + 1):
+        trial = _fill(story, part_cols, setter, start, caps={k: target for k in range(len(members))})
+        if trial.finished:
+            n = len(members)
+            placed = [e for e in fill.placed if e[0] < first] + [(ci + first, pg, r) for ci, pg, r in trial.placed]
+            lines = [e for e in fill.lines if e[0] < first] + [(ci + first, b, y) for ci, b, y in trial.lines]
+            rule_breaks = [e for e in fill.rule_breaks if e[0] < first] + [
+                (ci + first, w) for ci, w in trial.rule_breaks]
+            return Fill(placed, lines, trial.cursor, fill.used[:first] + trial.used + fill.used[first + n:],
+                        fill.starts[:first] + trial.starts, fill.chars[:first] + trial.chars,
+                        trial.last_words, fill.notes + trial.notes, rule_breaks)
+    return fill
+
+
+def _unit_at(p: Prepared, text_index: int) -> int:
+    for i, u in enumerate(p.units):
+        if u.start >= text_index:
+            return i
+    return len(p.units)
