@@ -49,6 +49,7 @@ sample-images: setup
 	$(BIN)/python render.py $(SAMPLE) --page 3 --png --dpi 40 -o docs/images/sample-3.png
 
 # writes the golden traces of tests/golden/*/ again, after a deliberate layout change
+# (the same text as `render.py EDITION --trace -o -`)
 # (tests/test_golden.py compares them exactly; commit the diff with the change)
 golden: setup
 	$(BIN)/python tests/test_golden.py

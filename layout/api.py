@@ -19,6 +19,7 @@ from .output.marks import press_pages
 from .output.pdf import PdfWriter
 from .output.preflight import preflight
 from .output.profile import newsprint_intent
+from .output.trace import trace
 from .page.proof import overlay
 from .lines.setter import Setter
 from .text.shape import Shaper
@@ -39,6 +40,7 @@ class Options:
     workers: int = 2  # 2: on two cores, half the stories flow in a forked process (same result)
     allow_paths: tuple[Path, ...] = ()  # folders outside the edition's folder its files may come from
     report: bool = False  # also write the report as JSON next to the output (OUT.report.json)
+    trace: bool = False  # write the display list as text (output/trace.py) instead of a PDF
 
 
 # a page picture larger than this is no preview (a broadsheet at 600 dpi is 115 MP), and
@@ -114,7 +116,7 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
     if options.overset_error and (report.overset or report.overflow):
         raise OversetError(report)
     if options.press or options.preflight or options.preflight_strict:
-        report.preflight = [f.message for f in preflight(pages, edition, report, options.press)]
+        report.preflight = preflight(pages, edition, report, options.press)
     if options.preflight_strict and report.preflight:
         raise PreflightError(report)
     if options.proof:
@@ -128,6 +130,12 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
             now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
         pages = press_pages(pages, edition, setter, now)
         intent = newsprint_intent()
+    if options.trace:  # the display list as the writer would get it, as text: no PDF made
+        text = trace(pages, Path(edition.base_dir)).encode()
+        if options.output == STDOUT:
+            return Result(STDOUT, len(pages), report, [STDOUT], text)
+        _write(options, [text], report, inputs)
+        return Result(Path(options.output), len(pages), report, [Path(options.output)])
     try:
         pages = prepare_pages(pages, image_cache(), edition.source.output if options.press else None)
     except InputError as exc:  # a photo that cannot be decoded: said at its element
@@ -138,12 +146,18 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
     files = png_pictures(data, options.dpi) if options.png else [data]
     if options.output == STDOUT:
         return Result(STDOUT, len(pages), report, [STDOUT], files[0], pdf=data)
-    outputs = planned_outputs(options, len(edition.source.pages))
+    outputs = _write(options, files, report, inputs)
+    return Result(outputs[0], len(pages), report, outputs[:len(files)], pdf=data)
+
+
+def _write(options: Options, files: list[bytes], report: Report, inputs: Inputs) -> list[Path]:
+    """The output files (and the report, when asked for), each written atomically."""
+    outputs = planned_outputs(options, len(files))
     for path, content in zip(outputs, files):
         write_atomically(path, content, inputs)
     if options.report:
         write_atomically(report_path(options.output), report_json(report).encode(), inputs)
-    return Result(outputs[0], len(pages), report, outputs[:len(files)], pdf=data)
+    return outputs
 
 
 def _at_photo(edition, exc: InputError) -> InputError:
@@ -184,9 +198,7 @@ def report_path(output: Path) -> Path:
 
 def report_json(report: Report) -> str:
     """The report as the JSON file --report writes."""
-    return json.dumps({"copyfit": report.copyfit, "overset": report.overset, "overflow": report.overflow,
-                       "preflight": report.preflight, "warnings": report.warnings},
-                      ensure_ascii=False, indent=2)
+    return json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
 
 
 def _inputs(edition, fonts) -> Inputs:
@@ -203,9 +215,8 @@ def copyfit_table(report: Report) -> str:
     """The copyfit report as a text table."""
     rows = [("story", "pages", "chars", "placed", "overset", "lines", "capacity", "underset")]
     for e in report.copyfit:
-        rows.append((e["story"], ",".join(map(str, e["pages"])), str(e["chars"]), str(e["placed_chars"]),
-                     str(e["overset_chars"]), str(e["lines_used"]), str(e["capacity_lines"]),
-                     str(e["underset_lines"])))
+        rows.append((e.story, ",".join(map(str, e.pages)), str(e.chars), str(e.placed_chars),
+                     str(e.overset_chars), str(e.lines_used), str(e.capacity_lines), str(e.underset_lines)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
                      for r in rows)
@@ -262,7 +273,7 @@ class PreflightError(Exception):
 
     def __init__(self, report: Report):
         self.report = report
-        super().__init__("; ".join(report.preflight))
+        super().__init__("; ".join(map(str, report.preflight)))
 
 
 class OversetError(Exception):
@@ -271,6 +282,6 @@ class OversetError(Exception):
 
     def __init__(self, report: Report):
         self.report = report
-        parts = [f"{o['story']} ({o['chars']} characters, page {o['page']})" for o in report.overset]
-        parts += [f"page {o['page']} element {o['element']} ({o['chars']} characters)" for o in report.overflow]
+        parts = [f"{o.story} ({o.chars} characters, page {o.page})" for o in report.overset]
+        parts += [f"page {o.page} element {o.element} ({o.chars} characters)" for o in report.overflow]
         super().__init__(f"overset: {', '.join(parts)}")

@@ -87,11 +87,12 @@ def test_overset_error_writes_nothing_and_exits_3(tmp_path):
         encoding="utf-8")
     out = tmp_path / "o.pdf"
     warn = run(str(folder / "edition.yaml"), "-o", str(out))
-    assert warn.returncode == 0 and "is overset on page 1" in warn.stderr
+    # located: the frame's line in the edition, its page and element, the story
+    assert warn.returncode == 0 and "edition.yaml:6:9, page 1, element 1 (story), story 's': overset:" in warn.stderr
     out.unlink()
     result = run(str(folder / "edition.yaml"), "-o", str(out), "--overset-error")
     assert result.returncode == 3
-    assert "error: story 's' is overset on page 1:" in result.stderr
+    assert "edition.yaml:6:9, page 1, element 1 (story), story 's': overset:" in result.stderr
     assert not out.exists()
 
 
@@ -117,7 +118,7 @@ def test_overset_error_counts_text_that_outgrows_any_frame(tmp_path):
     out.unlink()
     result = run(str(folder / "edition.yaml"), "-o", str(out), "--overset-error")
     assert result.returncode == 3, result.stderr
-    assert (f"error: page 1, element 1 (headline): {entry['chars']} characters did not fit its frame"
+    assert (f"edition.yaml:6:9, page 1, element 1 (headline): {entry['chars']} characters did not fit its frame"
             in result.stderr)
     assert not out.exists()
 

@@ -121,7 +121,7 @@ HOSTILE_NUMBERS = st.sampled_from(["nan", "NaN", "inf", "-inf", "+inf", "infinit
 VALUE = st.one_of(HOSTILE_NUMBERS, st.integers().map(str), st.floats(allow_nan=True, allow_infinity=True).map(repr),
                   st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=12))
 VALUED = ["--page", "--dpi", "--port", "--preflight", "--allow-path", "--output"]
-SWITCHES = ["--png", "--proof", "--report", "--watch", "--serve", "--print", "--json", "--overset-error",
+SWITCHES = ["--png", "--proof", "--report", "--watch", "--serve", "--print", "--json", "--overset-error", "--trace",
             "--server", "--no-server"]
 
 
@@ -152,6 +152,7 @@ def test_parsing_any_flag_values(valued, switches, edition, output, spaced, caps
     assert math.isfinite(args.dpi) and 1 <= args.dpi <= 1200
     assert 0 <= args.port <= 65535
     assert not ((args.watch or args.serve) and (args.page or args.png))
+    assert not (args.trace and (args.png or args.serve)) and options.trace == args.trace
     assert options.dpi == args.dpi and options.page == args.page
 
 
@@ -163,7 +164,7 @@ def small(tmp_path_factory) -> Path:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(page=st.one_of(st.none(), st.sampled_from(["0", "1", "3", "4", "99", "nan", "9" * 40])),
        dpi=st.one_of(st.none(), st.sampled_from(["nan", "inf", "0", "1", "30", "1201"])),
-       switches=st.lists(st.sampled_from(["--png", "--proof", "--report", "--print", "--json", "--overset-error",
+       switches=st.lists(st.sampled_from(["--png", "--proof", "--report", "--print", "--json", "--overset-error", "--trace",
                                           "--no-server"]), max_size=4, unique=True),
        preflight=st.sampled_from([None, "report", "strict", "loose"]),
        output=st.sampled_from(["o.pdf", "new/o.pdf", ".", "o.report.json"]))

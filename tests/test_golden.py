@@ -60,6 +60,26 @@ def test_trace_shows_a_one_point_move(tmp_path):
     assert changed and all(a.startswith("  rule") for a, _ in changed), changed
 
 
+def test_the_trace_flag_gives_the_golden_trace(tmp_path):
+    """`render.py EDITION --trace` writes the same text (to a file, or with -o - to
+    standard output), and no PDF; with --proof the overlay is in it too."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "PAIBAN_SERVER": "0"}
+    edition = GOLDEN / "front" / "edition.yaml"
+    expected = (GOLDEN / "front" / "trace.txt").read_text(encoding="utf-8")
+    command = [sys.executable, str(GOLDEN.parent.parent / "render.py"), str(edition), "--trace"]
+    shown = subprocess.run(command + ["-o", "-"], capture_output=True, env=env)
+    assert shown.returncode == 0 and shown.stdout.decode("utf-8") == expected, shown.stderr[-2000:]
+    out = tmp_path / "front.txt"
+    written = subprocess.run(command + ["-o", str(out), "--proof"], capture_output=True, env=env)
+    assert written.returncode == 0, written.stderr[-2000:]
+    proofed = out.read_text(encoding="utf-8")
+    assert len(proofed.splitlines()) > len(expected.splitlines()) and "panel" in proofed
+    assert not list(tmp_path.glob("*.pdf"))
+
+
 def test_trace_names_no_machine_folder():
     for name in EDITIONS:
         text = (GOLDEN / name / "trace.txt").read_text(encoding="utf-8")

@@ -78,11 +78,11 @@ def test_a_masthead_line_too_deep_for_its_frame_is_cut_and_counted(tmp_path):
     path = make(tmp_path, "本报讯。\n", name_bo)
     result = render(Options(path, tmp_path / "o.pdf", workers=1))
     [entry] = result.report.overflow
-    assert entry["type"] == "masthead" and entry["element"] == 1 and entry["chars"] > 3000
+    assert entry.type == "masthead" and entry.element == 1 and entry.chars > 3000
     from conftest import pdfium_text, squash
 
     shown = sum("\u0f00" <= c <= "\u0fff" for c in squash(pdfium_text(tmp_path / "o.pdf")))
-    assert 0 < shown and shown + entry["chars"] == len(name_bo), (shown, entry["chars"])
+    assert 0 < shown and shown + entry.chars == len(name_bo), (shown, entry.chars)
 
 
 def test_a_folio_with_no_margin_to_stand_in_is_left_out_and_said(tmp_path):
@@ -94,7 +94,7 @@ def test_a_folio_with_no_margin_to_stand_in_is_left_out_and_said(tmp_path):
                         "      - {type: masthead")
     path.write_text(text, encoding="utf-8")
     result = render(Options(path, tmp_path / "o.pdf", workers=1))
-    assert any("does not fit in the margin and is left out" in w for w in result.report.warnings), \
+    assert any("does not fit in the margin and is left out" in str(w) for w in result.report.warnings), \
         result.report.warnings
     import pypdfium2 as pdfium
 
@@ -144,12 +144,12 @@ def test_an_ad_label_deeper_than_its_frame_is_cut_and_counted(tmp_path):
                                                "frame: {column: 1, span: 2, top: 100mm, height: 20mm}}\n")
     path.write_text(text, encoding="utf-8")
     result = render(Options(path, tmp_path / "o.pdf", workers=1))
-    [entry] = [e for e in result.report.overflow if e["type"] == "ad"]
+    [entry] = [e for e in result.report.overflow if e.type == "ad"]
     from conftest import pdfium_text, squash
 
     page = squash(pdfium_text(tmp_path / "o.pdf"))
     shown = page.count("广") + page.count("告")
-    assert 0 < shown < 4000 and shown + entry["chars"] == 4000, (shown, entry["chars"])
+    assert 0 < shown < 4000 and shown + entry.chars == 4000, (shown, entry.chars)
 
 
 def test_an_ad_text_deeper_than_its_frame_starts_at_its_top_and_is_counted(tmp_path):
@@ -160,12 +160,12 @@ def test_an_ad_text_deeper_than_its_frame_starts_at_its_top_and_is_counted(tmp_p
                                                "frame: {column: 1, span: 2, top: 100mm, height: 20mm}}\n")
     path.write_text(text, encoding="utf-8")
     result = render(Options(path, tmp_path / "o.pdf", workers=1))
-    [entry] = [e for e in result.report.overflow if e["type"] == "ad"]
+    [entry] = [e for e in result.report.overflow if e.type == "ad"]
     from conftest import pdfium_text, squash
 
     page = squash(pdfium_text(tmp_path / "o.pdf"))
     shown = page.count("测") - page.count("测试报")  # the paper's name, in the masthead and folio
-    assert 0 < shown < 3000 and shown + entry["chars"] == 3000, (shown, entry["chars"])
+    assert 0 < shown < 3000 and shown + entry.chars == 3000, (shown, entry.chars)
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(str(tmp_path / "o.pdf"))

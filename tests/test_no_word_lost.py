@@ -163,15 +163,15 @@ def test_every_character_is_placed_in_its_frame_or_counted(story_runs, frame_run
 
         # the story: placed + overset = source, and the placed part is what the PDF has
         (entry,) = report.copyfit
-        assert entry["placed_chars"] + entry["overset_chars"] == len(story_text), entry
-        placed = story_text[:entry["placed_chars"]]
-        if entry["overset_chars"]:
+        assert entry.placed_chars + entry.overset_chars == len(story_text), entry
+        placed = story_text[:entry.placed_chars]
+        if entry.overset_chars:
             event("story overset")
             (over,) = report.overset
-            assert over["chars"] == entry["overset_chars"] and over["page"] == 1
+            assert over.chars == entry.overset_chars and over.page == 1
 
         # the frame: shown + overflow = source (whitespace aside)
-        left = sum(e["chars"] for e in report.overflow)
+        left = sum(e.chars for e in report.overflow)
         event("frame overflow" if left else "frame whole")
         whole = squash(frame_text)
         shown = whole[:len(whole) - left]
@@ -214,15 +214,15 @@ def test_issue_examples_are_placed_or_counted(tmp_path, text, char):
     pdf = tmp_path / "out.pdf"
     report = render(Options(tmp_path / "edition.yaml", pdf, workers=1)).report
     (entry,) = report.copyfit
-    assert entry["placed_chars"] + entry["overset_chars"] == len(text)
+    assert entry.placed_chars + entry.overset_chars == len(text)
     found = _text_in(pdf)
-    assert found == text[:entry["placed_chars"]]
-    assert found.count(char) == text[:entry["placed_chars"]].count(char) > 0
-    if entry["overset_chars"]:
+    assert found == text[:entry.placed_chars]
+    assert found.count(char) == text[:entry.placed_chars].count(char) > 0
+    if entry.overset_chars:
         (over,) = report.overset
-        assert over["page"] == 1 and over["chars"] == len(text) - entry["placed_chars"]
+        assert over.page == 1 and over.chars == len(text) - entry.placed_chars
     # the lines had to break against the rules, and the report says so
-    assert any("no break the composition rules allow" in w for w in report.warnings), report.warnings
+    assert any("no break the composition rules allow" in str(w) for w in report.warnings), report.warnings
 
 
 @functools.cache
@@ -330,8 +330,8 @@ def test_continued_headlines_and_jump_lines_stay_in_their_frames(tmp_path, headl
             assert rect.x - 0.01 <= run.x and right <= rect.x + rect.w + 0.5 * run.size + 0.01, (run.text, rect)
             assert run.y + 0.12 * run.size <= rect.y + rect.h + 0.5, (run.text, rect)
     shown = "".join(r.text for r in pages[1].items if hasattr(r, "clusters") and r.size == 14.0)
-    left = sum(e["chars"] for e in report.overflow if e["page"] == 2)
+    left = sum(e.chars for e in report.overflow if e.page == 2)
     assert len(shown) + left == len(headline)
     assert headline.startswith(shown)
     if jump_size > 14:
-        assert any("jump line" in w and "left out" in w for w in report.warnings), report.warnings
+        assert any(w.code == "jump-line" and "left out" in str(w) for w in report.warnings), report.warnings

@@ -107,7 +107,7 @@ def test_photo_resolution_within_bounds(press_pdf):
                 assert prepared.ppi <= settings.ppi + 1
                 if prepared.ppi < settings.min_ppi:
                     name = item.path.rsplit("/", 1)[-1]
-                    assert any(name in f and f"page {page.number}" in f for f in result.report.preflight)
+                    assert any(name in str(f) and f.place.page == page.number and f.code == "preflight.resolution" for f in result.report.preflight)
 
 
 def test_ghostscript_renders_every_page_cleanly(press_pdf, tmp_path):
@@ -128,7 +128,7 @@ def test_preflight_strict_refuses_low_resolution(tmp_path):
     proc = subprocess.run([sys.executable, str(REPO / "render.py"), str(SAMPLE), "-o", str(out), "--print",
                            "--preflight", "strict"], capture_output=True, text=True)
     assert proc.returncode == 4
-    assert "preflight: page" in proc.stderr and "ppi" in proc.stderr
+    assert "preflight: " in proc.stderr and "page 1, element 5 (photo)" in proc.stderr and "ppi" in proc.stderr
     assert not out.exists()
 
 

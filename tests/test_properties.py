@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from layout.api import lay_out
-from layout.base.errors import InputError
+from layout.base.errors import InputError, Notice, Overset
 
 EXAMPLES = int(os.environ.get("PAIBAN_FUZZ_EXAMPLES", "25"))
 
@@ -70,8 +70,18 @@ def test_any_story_is_set_or_refused_clearly(a, b, role, size, span, height):
             return
         event("set" + (" with overset" if report.overset else ""))
         for entry in report.copyfit:
-            story = edition.stories[entry["story"]]
-            assert entry["placed_chars"] + entry["overset_chars"] == story.chars, entry
+            story = edition.stories[entry.story]
+            assert entry.placed_chars + entry.overset_chars == story.chars, entry
+        # every finding is typed and located: in the edition file (or the story's), and
+        # on a page, with the story it is about
+        for notice in report.warnings:
+            event(f"warning {notice.code}")
+            assert isinstance(notice, Notice) and notice.place.source is not None, notice
+            assert notice.place.page in (1, 2) and str(notice).startswith(str(notice.place.source)), notice
+        for over in report.overset:
+            assert isinstance(over, Overset) and over.place.story == over.story and over.place.source, over
+            written = Path(over.place.source.file).read_text(encoding="utf-8").splitlines()
+            assert f"story: {over.story}," in written[over.place.source.line - 1], over  # its frame's line
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -117,7 +127,7 @@ def test_frame_text_is_shown_or_counted(text, kind, span, height):
         runs = [r for r in pages[0].items if hasattr(r, "clusters") and r.y > 15 * 72 / 25.4]
         assert all(r.y + 0.12 * r.size <= foot + 0.5 for r in runs)
         shown = sum(not c.isspace() for r in runs for c in r.text)
-        left = sum(e["chars"] for e in report.overflow)
+        left = sum(e.chars for e in report.overflow)
         event("cut" if left else "whole")
         assert shown + left == sum(not c.isspace() for c in text), (shown, left, report.overflow)
     finally:

@@ -64,11 +64,11 @@ def test_little_underset(rendered):
     """A real paper has no big empty holes: at most 10 % of the story lines stay empty,
     and no story leaves more than half of its frames empty."""
     entries = rendered.report.copyfit
-    capacity = sum(e["capacity_lines"] for e in entries)
-    empty = sum(e["underset_lines"] for e in entries)
+    capacity = sum(e.capacity_lines for e in entries)
+    empty = sum(e.underset_lines for e in entries)
     assert empty <= 0.10 * capacity, f"{empty} of {capacity} lines empty"
     for e in entries:
-        assert e["underset_lines"] <= 0.5 * e["capacity_lines"], e
+        assert e.underset_lines <= 0.5 * e.capacity_lines, e
 
 
 def test_every_font_is_embedded(rendered):

@@ -86,14 +86,141 @@ def did_you_mean(word: str, choices) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a finding is, as precisely as it is known: in a user's file (`source`, the
+    element's or paragraph's line), on the pages (page, element number and type), in a
+    story, and the first words of the paragraph, so a designer finds it in both the
+    YAML and the proof."""
+    source: Where | None = None
+    page: int | None = None
+    element: int | None = None  # 1-based, as the page's element list counts; 0: the master's folio
+    kind: str | None = None     # the element's type
+    story: str | None = None
+    words: str | None = None    # the paragraph's first words, or the words at the place
+
+    def __str__(self) -> str:
+        parts = [str(self.source)] if self.source else []
+        if self.page is not None:
+            parts.append(f"page {self.page}" + (f", element {self.element}" if self.element else "")
+                         + (f" ({self.kind})" if self.kind else ""))
+        if self.story:
+            parts.append(f"story '{self.story}'")
+        if self.words:
+            parts.append(f"at '{self.words}'")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict:
+        out = {k: v for k, v in vars(self).items() if v is not None and k != "source"}
+        if self.source:
+            out.update(file=self.source.file, line=self.source.line, column=self.source.column)
+        return out
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning: what kind (`code`, stable, for scripts and the JSON report), what,
+    where, and what to do."""
+    code: str
+    message: str
+    place: Place = Place()
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.place}: {self.message}" if str(self.place) else self.message
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+    def as_dict(self) -> dict:
+        out = {"code": self.code, "message": self.message, "place": self.place.as_dict(), "text": str(self)}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+@dataclass(frozen=True)
+class Overset:
+    """A story that did not fit its frames: `chars` left over after the last page."""
+    story: str
+    page: int
+    chars: int
+    placed_chars: int
+    last_words: str
+    at: tuple[float, float] | None  # the last column's foot (for the proof's mark)
+    place: Place = Place()
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """Text of a headline, caption, box, ad or folio that outgrew its frame: left out
+    from `last_words` on, and counted."""
+    page: int
+    element: int
+    type: str
+    mm: float               # how much deeper the frame would have to be
+    chars: int
+    last_words: str
+    too_wide: str | None = None  # a line with a character wider than the frame
+    place: Place = Place()
+
+
+@dataclass(frozen=True)
+class Copyfit:
+    """One story against its frames: the copyfit table's row."""
+    story: str
+    chars: int
+    placed_chars: int
+    capacity_lines: int
+    lines_used: int
+    overset_chars: int
+    underset_lines: int
+    pages: tuple[int, ...]
+    underset_areas: tuple[tuple, ...] = ()  # (page, x, y, w, h) of empty column feet, for the proof
+
+
+def as_dict(entry) -> dict:
+    """A report entry for JSON: its fields, its place flattened."""
+    import dataclasses
+
+    out = {}
+    for f in dataclasses.fields(entry):
+        value = getattr(entry, f.name)
+        if isinstance(value, Place):
+            value = value.as_dict()
+        out[f.name] = value
+    return out
+
+
 @dataclass
 class Report:
-    """What a render found: warnings and overset, passed down explicitly."""
-    warnings: list[str] = field(default_factory=list)
-    overset: list[dict] = field(default_factory=list)
-    copyfit: list[dict] = field(default_factory=list)  # per story: capacity, lines used, overset, underset
-    overflow: list[dict] = field(default_factory=list)  # headlines, captions, boxes whose text outgrows the frame
-    preflight: list[str] = field(default_factory=list)  # what a prepress department would flag
+    """What a render found, passed down explicitly: typed entries, each with its place."""
+    warnings: list[Notice] = field(default_factory=list)
+    overset: list[Overset] = field(default_factory=list)
+    copyfit: list[Copyfit] = field(default_factory=list)
+    overflow: list[Overflow] = field(default_factory=list)  # headlines, captions, boxes whose text outgrows the frame
+    preflight: list[Notice] = field(default_factory=list)   # what a prepress department would flag
 
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
+    def warn(self, code: str, message: str, place: Place = Place(), hint: str | None = None) -> None:
+        self.warnings.append(Notice(code, message, place, hint))
+
+    def locate(self, places: dict) -> None:
+        """Give each entry placed on a page element its line in the edition file
+        (`places`: (page, element) -> Where, from the loader)."""
+        import dataclasses
+
+        def where(place: Place) -> Place:
+            if place.source is None and place.page is not None and place.element is not None:
+                found = places.get((place.page, place.element))
+                if found is not None:
+                    return dataclasses.replace(place, source=found)
+            return place
+
+        self.warnings = [dataclasses.replace(n, place=where(n.place)) for n in self.warnings]
+        self.overset = [dataclasses.replace(o, place=where(o.place)) for o in self.overset]
+        self.overflow = [dataclasses.replace(o, place=where(o.place)) for o in self.overflow]
+
+    def as_dict(self) -> dict:
+        return {"copyfit": [as_dict(e) for e in self.copyfit], "overset": [as_dict(e) for e in self.overset],
+                "overflow": [as_dict(e) for e in self.overflow],
+                "preflight": [n.as_dict() for n in self.preflight], "warnings": [n.as_dict() for n in self.warnings]}

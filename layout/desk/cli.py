@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from ..api import STDOUT, Options, OversetError, PreflightError, copyfit_table, render
-from ..base.errors import INTERNAL_ERROR, InputError, RenderError, internal_error
+from ..base.errors import INTERNAL_ERROR, InputError, RenderError, as_dict, internal_error
 
 MAX_PAGE = 100_000  # no edition has more pages; a larger --page is a typo
 
@@ -39,6 +39,9 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--page", type=_whole(1, MAX_PAGE), metavar="N",
                         help="compose and write only page N (1-based)")
     parser.add_argument("--png", action="store_true", help="write PNG pictures instead of a PDF")
+    parser.add_argument("--trace", action="store_true",
+                        help="write the display list as text instead of a PDF: one line per glyph run, image, "
+                             "rule and panel, positions in points (diff two to see a layout change)")
     parser.add_argument("--dpi", type=_number(1, 1200), default=100.0,
                         help="resolution of --png pictures, 1 to 1200 (default 100)")
     parser.add_argument("--proof", action="store_true",
@@ -77,17 +80,20 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     if output is None:
         stem = args.edition.resolve().parent.name
         suffix = f"-p{args.page}" if args.page else ""
-        output = Path("out") / f"{stem}{suffix}.{'png' if args.png else 'pdf'}"
+        output = Path("out") / f"{stem}{suffix}.{'png' if args.png else 'trace.txt' if args.trace else 'pdf'}"
     if output == STDOUT and (args.watch or args.serve or args.json or args.report):
         parser.error("-o - writes the output to standard output; it cannot go with --watch, --serve, "
                      "--json or --report")
     options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi,
                       args.press, args.preflight == "strict", preflight=args.report,
-                      allow_paths=tuple(p.resolve() for p in args.allow_paths), report=args.report)
+                      allow_paths=tuple(p.resolve() for p in args.allow_paths), report=args.report,
+                      trace=args.trace)
     if str(args.edition) == "-":
         parser.error("the edition is a file: reading it from standard input (-) is not supported")
     if (args.watch or args.serve) and (args.page or args.png):
         parser.error("--watch renders the whole edition to PDF; leave out --page and --png")
+    if args.trace and (args.png or args.serve):
+        parser.error("--trace writes text instead of the PDF; it cannot go with --png or --serve")
     return options, args
 
 
@@ -183,14 +189,11 @@ def _main(argv: list[str]) -> int:
         result = render(options, progress, keep=_KEPT)
     except PreflightError as exc:
         return _fail(args, exc.exit_code, [f"preflight: {m}" for m in exc.report.preflight]
-                     + ["no PDF written (--preflight strict)"], exc.report.preflight)
+                     + ["no PDF written (--preflight strict)"], [n.as_dict() for n in exc.report.preflight])
     except OversetError as exc:
-        lines = [f"error: story '{e['story']}' is overset on page {e['page']}: {e['chars']} characters did not fit "
-                 f"(last words placed: '{e['last_words']}')" for e in exc.report.overset]
-        lines += [f"error: page {e['page']}, element {e['element']} ({e['type']}): {e['chars']} characters did not "
-                  f"fit its frame (last words placed: '{e['last_words']}')" for e in exc.report.overflow]
+        lines = [f"error: {n}" for n in exc.report.warnings if n.code in ("overset", "overflow")]
         return _fail(args, exc.exit_code, lines + ["no PDF written (--overset-error)"],
-                     exc.report.overset + exc.report.overflow)
+                     [as_dict(e) for e in exc.report.overset + exc.report.overflow])
     except (InputError, RenderError) as exc:
         errors = getattr(exc, "errors", [exc])
         lines = [f"error: {exc}"] if not getattr(exc, "where", None) else str(exc).splitlines()
@@ -211,10 +214,7 @@ def _main(argv: list[str]) -> int:
             return _fail(args, 1, [f"error: cannot write the output to standard output: {exc.strerror or exc}"], [])
     if args.json:
         _out(json.dumps({"ok": True, "outputs": [str(p) for p in result.outputs], "pages": result.pages,
-                         "seconds": round(seconds, 3), "warnings": result.report.warnings,
-                         "overset": result.report.overset, "overflow": result.report.overflow,
-                         "copyfit": result.report.copyfit, "preflight": result.report.preflight},
-                        ensure_ascii=False))
+                         "seconds": round(seconds, 3), **result.report.as_dict()}, ensure_ascii=False))
         return 0
     for warning in result.report.warnings:
         _err(f"warning: {warning}")

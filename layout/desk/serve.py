@@ -18,7 +18,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..api import Options
-from ..base.errors import internal_error
+from ..base.errors import as_dict, internal_error
 from .watch import Outcome, Session, describe, file_events
 
 SCREEN_WIDTH = 900  # pixels across a page in the main view
@@ -36,7 +36,7 @@ class Preview:
         self.lock = threading.Lock()
         self.pages: dict[int, bytes] = {}
         self.thumbs: dict[int, bytes] = {}
-        self.state: dict = {"version": 0, "pages": 0, "error": "", "copyfit": [], "message": ""}
+        self.state: dict = {"version": 0, "pages": 0, "error": "", "copyfit": [], "warnings": [], "message": ""}
 
     def render(self, changed: list[str]) -> str:
         outcome = self.session.render()
@@ -49,7 +49,9 @@ class Preview:
             message = describe(outcome, changed)
             if outcome.ok:
                 self.state.update(version=self.session.version, pages=len(self.session.pages), error="",
-                                  copyfit=outcome.report.copyfit, seconds=round(outcome.seconds, 3))
+                                  copyfit=[as_dict(e) for e in outcome.report.copyfit],
+                                  warnings=[n.as_dict() for n in outcome.report.warnings],
+                                  seconds=round(outcome.seconds, 3))
             else:
                 self.state.update(error=outcome.error)
             self.state["message"] = message
@@ -92,11 +94,12 @@ body{margin:0;font:14px sans-serif;display:flex;background:#eee}
 #error{white-space:pre-wrap;color:#a00;font-family:monospace}
 table{border-collapse:collapse;margin-top:8px}td,th{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}
 td:first-child,th:first-child{text-align:left}.over{color:#c00;font-weight:bold}
+#warnings{color:#840;font-size:13px;padding-left:16px}#warnings li[data-page]{cursor:pointer}
 </style></head>
 <body data-version="0">
 <div id="thumbs"></div>
 <div id="main"><div id="message"></div><div id="error"></div><img id="page" alt="page">
-<table id="copyfit"></table></div>
+<ul id="warnings"></ul><table id="copyfit"></table></div>
 <script>
 let current = 1, version = -1, tick = -1;
 function show(n) { current = n; draw(); }
@@ -130,6 +133,14 @@ async function poll() {
           e.lines_used + '</td><td>' + e.capacity_lines + '</td><td>' + e.underset_lines + '</td></tr>');
       }
       document.getElementById('copyfit').innerHTML = rows.join('');
+      const list = document.getElementById('warnings');
+      list.innerHTML = '';
+      for (const w of (s.warnings || [])) {  // each with its place: a click shows its page
+        const li = document.createElement('li');
+        li.textContent = w.text;
+        if (w.place.page) { li.dataset.page = w.place.page; li.onclick = () => show(w.place.page); }
+        list.appendChild(li);
+      }
       document.body.dataset.version = version;
     }
   } catch (e) { /* the server is restarting; try again */ }

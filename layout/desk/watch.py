@@ -18,7 +18,7 @@ from pathlib import Path
 from ..edition import model
 from ..api import Options, OversetError, PreflightError, check_outputs, finish, load
 from ..page.compose import compose
-from ..base.errors import InputError, RenderError, Report, internal_error
+from ..base.errors import Copyfit, InputError, Notice, Overset, RenderError, Report, internal_error
 from ..lines.setter import Setter
 from ..text.shape import Shaper
 
@@ -73,8 +73,9 @@ class Session:
     def __init__(self, options: Options):
         self.options = options
         self.pages: dict[int, tuple[str, object]] = {}  # page number -> (fingerprint, PageOut)
-        self.story_reports: dict[str, dict] = {}  # story -> its copyfit entry
-        self.oversets: dict[str, list[dict]] = {}  # story -> its overset entries
+        self.story_reports: dict[str, Copyfit] = {}  # story -> its copyfit entry
+        self.oversets: dict[str, list[Overset]] = {}  # story -> its overset entries
+        self.notices: list[Notice] = []  # the warnings of the pages and stories composed earlier
         self.overflows: dict[int, list[dict]] = {}  # page number -> text left out of its frames
         self.shaper = Shaper()
         self.version = 0
@@ -116,18 +117,31 @@ class Session:
         for n in [n for n in self.pages if n > count]:
             del self.pages[n]
         for n in stale:
-            self.overflows[n] = [e for e in fresh.overflow if e["page"] == n]
+            self.overflows[n] = [e for e in fresh.overflow if e.page == n]
         for entry in fresh.copyfit:
-            self.story_reports[entry["story"]] = entry
-            self.oversets[entry["story"]] = [e for e in fresh.overset if e["story"] == entry["story"]]
+            self.story_reports[entry.story] = entry
+            self.oversets[entry.story] = [e for e in fresh.overset if e.story == entry.story]
+        # a warning about a story composed again, or a page composed again, is replaced
+        # by this composition's; the loader's (overlaps) come fresh with every load
+        again = {e.story for e in fresh.copyfit} | {n.place.story for n in fresh.warnings if n.place.story}
+        self.notices = [n for n in self.notices if n.code != "overlap" and (
+            n.place.story not in again if n.place.story else n.place.page not in stale)
+            and (n.place.page is None or n.place.page <= count)] + \
+            [n for n in fresh.warnings if n.code != "overlap"]
         names = set(edition.stories)
         self.story_reports = {k: v for k, v in self.story_reports.items() if k in names}
         self.oversets = {k: v for k, v in self.oversets.items() if k in names}
         self.overflows = {n: v for n, v in self.overflows.items() if n <= count}
-        return Report(warnings=fresh.warnings,
+        overlaps = [n for n in fresh.warnings if n.code == "overlap"]
+        return Report(warnings=overlaps + sorted(self.notices, key=_order),
                       copyfit=[self.story_reports[k] for k in sorted(self.story_reports)],
                       overset=[e for k in sorted(self.oversets) for e in self.oversets[k]],
                       overflow=[e for n in sorted(self.overflows) for e in self.overflows[n]])
+
+
+def _order(n: Notice) -> tuple:
+    """Warnings in page order, as one composition of the whole edition gives them."""
+    return (n.place.page or 0, n.place.element or 0, n.place.story or "")
 
 
 def watched_paths(options: Options) -> list[Path]:
@@ -145,7 +159,7 @@ def describe(outcome: Outcome, changed: list[str]) -> str:
     if not outcome.ok:
         return f"[{what}] error, the last good output is kept:\n{outcome.error}"
     pages = ", ".join(map(str, outcome.recomposed)) or "none"
-    overset = sum(e["overset_chars"] for e in outcome.report.copyfit)
+    overset = sum(e.overset_chars for e in outcome.report.copyfit)
     fit = f"{len(outcome.report.copyfit)} stories, " + (f"{overset} characters overset" if overset else "no overset")
     return f"[{what}] recomposed pages {pages} in {outcome.seconds:.2f} s; {fit}"
 

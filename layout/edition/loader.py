@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import model
 from .convert import MISSING, Context, convert_dataclass
-from ..base.errors import InputError, InputErrors, Where, did_you_mean
+from ..base.errors import InputError, InputErrors, Notice, Place, Where, did_you_mean
 from ..base.files import check_input, real
 from ..fonts.faces import read_manifest
 from .geometry import frame_rect
@@ -94,7 +94,6 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
     stories = _stories(edition, root, base, allowed, styles, ctx, inputs)
     images = _pages(edition, root, base, allowed, geometry, styles, masters, ctx)
     inputs += [(p, f"photo {name}") for name, p in images.items()]
-    warnings = _overlaps(edition, geometry)
     if ctx.errors:
         raise InputErrors(ctx.errors)
     places = {}
@@ -102,6 +101,8 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
         places[(pi + 1, 0)] = yp.where
         for ei, yel in enumerate(yp.value["elements"].value):
             places[(pi + 1, ei + 1)] = yel.where
+    warnings = [dataclasses.replace(n, place=dataclasses.replace(n.place, source=places.get(
+        (n.place.page, n.place.element)))) for n in _overlaps(edition, geometry)]
     youtput, ypaper = root.get("output"), root.get("paper")
     places[("slug",)] = (youtput.value["slug"].where if youtput is not None and "slug" in youtput.value
                          else ypaper.value["name"].where)  # the default slug's text is mostly the name
@@ -650,7 +651,7 @@ def _check_frame(frame: model.Frame, geo, where: Where, ctx: Context) -> None:
                   f"{depth / PT_PER_MM:.1f} mm deep", where)
 
 
-def _overlaps(edition, geo) -> list[str]:
+def _overlaps(edition, geo) -> list[Notice]:
     """Elements that cover each other (boxes and rules aside, which are meant to)."""
     if geo is None:
         return []
@@ -672,6 +673,7 @@ def _overlaps(edition, geo) -> list[str]:
                         isinstance(eb, model.Photo) and isinstance(ea, model.StoryFrame):
                     continue  # text wraps around a photo inside its frame
                 if ra[2] < rb[3] and rb[2] < ra[3] and ra[4] < rb[5] - 0.01 and rb[4] < ra[5] - 0.01:
-                    out.append(f"page {pi + 1}: element {ra[0] + 1} ({ea.type}) and element {rb[0] + 1} "
-                               f"({eb.type}) overlap")
+                    out.append(Notice("overlap", f"it overlaps element {rb[0] + 1} ({eb.type})",
+                                      Place(page=pi + 1, element=ra[0] + 1, kind=ea.type),
+                                      "move one of them, or make it a box or a photo the text wraps around"))
     return out

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import MISSING, dataclass, field
 from typing import Annotated, Literal, Union
 
-from ..base.errors import Where
+from ..base.errors import Notice, Where
 
 # A length in points, written with a unit in the file (12mm, 10.5pt, 20q, 五号).
 Length = Annotated[float, "length"]
@@ -538,7 +538,7 @@ class Edition:
     masters: dict[str, Master]
     images: dict[str, str]              # photo file as written -> absolute path
     font_overrides: dict[str, dict[str, list[str]]]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()  # found while loading (elements that overlap)
     inputs: tuple[tuple[str, str], ...] = ()  # (path, what it is) of every file the loader read
     # where each page (page, 0) and element (page, k from 1) and the slug (("slug",)) are
     # written: a mistake found only while composing (a character no font has) is reported there

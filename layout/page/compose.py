@@ -15,7 +15,7 @@ from typing import NamedTuple
 from ..edition import model
 from ..base import parallel
 from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
-from ..base.errors import InputError, InputErrors, Report
+from ..base.errors import InputError, InputErrors, Overflow, Place, Report
 from .flow import flow_story, story_chain
 from ..edition.geometry import Rect, frame_rect, type_area, within
 from ..edition.photos import pixel_size
@@ -127,6 +127,7 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
         if child is not None:
             child.cancel()
         raise
+    report.locate(edition.places)  # each finding on an element gets its line in the edition file
     return [PageOut(i + 1, geo.width, geo.height, tuple(backgrounds[i] + pages_items[i]))
             for i in sorted(wanted)]
 
@@ -175,16 +176,17 @@ def _page_elements(items: list, backgrounds: list, edition: model.Edition, page:
     with _placed(edition, number, 0, "folio and credits"):
         _master(items, edition, page, number, setter)
     for cut in _take_cut(items, start):
-        report.warn(f"page {number}: the master's folio or credits line '{cut.text}' is wider than the type "
-                    f"area and is left out")
+        report.warn("folio", f"the master's folio or credits line '{cut.text}' is wider than the type area "
+                    "and is left out", Place(page=number, element=0, kind="folio"), "shorten it or narrow its style")
     height = edition.geometry.height
     off = [run for run in items[start:] if isinstance(run, GlyphRun)
            and (run.y - 0.88 * run.size < 0 or run.y + 0.12 * run.size > height)]
     if off:  # margins too small to hold them: left out, and said, never drawn off the page
         items[start:] = [item for item in items[start:] if not any(item is run for run in off)]
         text = "".join(run.text for run in off).strip()
-        report.warn(f"page {number}: the master's folio or credits line '{text[:40]}' does not fit in the "
-                    f"margin and is left out (give the page a deeper top or bottom margin)")
+        report.warn("folio", f"the master's folio or credits line '{text[:40]}' does not fit in the margin and "
+                    "is left out", Place(page=number, element=0, kind="folio"),
+                    "give the page a deeper top or bottom margin")
     for k, element in enumerate(page.elements):
         with _placed(edition, number, k + 1, element.type):
             _element(items, backgrounds, edition, element, k, number, setter, report, boxes)
@@ -271,15 +273,14 @@ def _overflow(items: list, start: int, element, k: int, number: int, rect: Rect,
     chars = sum(not c.isspace() for run in dropped + cut for c in run.text)
     shown = "".join(run.text for run in kept if isinstance(run, GlyphRun)).strip()
     by = (bottom - rect.y - rect.h) * 25.4 / 72 if bottom is not None else 0.0
-    entry = {"page": number, "element": k, "type": element.type, "mm": round(by, 1), "chars": chars,
-             "last_words": shown[-12:]}
     why = f"{by:.1f} mm too short"
     if cut:
-        entry["too_wide"] = cut[0].text
         why = f"'{cut[0].text[:12]}' has a character wider than the frame" + (f", and {why}" if by else "")
-    report.overflow.append(entry)
-    report.warn(f"page {number}, element {k} ({element.type}): {chars} characters did not fit its frame, "
-                f"{why} (last words placed: '{shown[-12:]}')")
+    where = Place(page=number, element=k, kind=element.type)
+    report.overflow.append(Overflow(number, k, element.type, round(by, 1), chars, shown[-12:],
+                                    cut[0].text if cut else None, where))
+    report.warn("overflow", f"{chars} characters did not fit its frame, {why} (last words placed: "
+                f"'{shown[-12:]}')", where, "make the frame larger or the text shorter (or use fit)")
 
 
 def _master(items, edition: model.Edition, page: model.Page, number: int, setter: Setter) -> None:

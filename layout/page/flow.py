@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..edition import model
 from ..lines.display import GlyphRun, Rule
-from ..base.errors import Report
+from ..base.errors import Copyfit, Overflow, Overset, Place, Report, Where
 from ..edition.geometry import Rect, frame_rect, within
 from ..lines.linebreak import Widths
 from ..lines.justify import Line
@@ -57,7 +57,8 @@ class Fill:
     starts: list[Cursor] = field(default_factory=list)   # cursor at each column's start
     chars: list[int] = field(default_factory=list)       # characters placed per column
     last_words: str = ""
-    notes: list[str] = field(default_factory=list)       # widows/orphans that could not be avoided
+    # widows and orphans that could not be avoided: (column, what, paragraph's first words, its line)
+    notes: list[tuple[int, str, str, Where]] = field(default_factory=list)
     rule_breaks: list[tuple[int, str]] = field(default_factory=list)  # (column, where) of lines that break the rules
 
     @property
@@ -139,6 +140,12 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                numbers: dict[int, int] | None = None) -> None:
     """Flow a story; `until` (a 0-based page index) stops after that page (previews).
     `numbers`: each frame's element number on its page, by id(), for the report."""
+    numbers = numbers or {}
+
+    def place(part: int, words: str | None = None, source: Where | None = None) -> Place:
+        pi, el = chain[part]
+        return Place(source, pi + 1, numbers.get(id(el)), el.type, story.name, words)
+
     body = setter.style(story.style)
     ascent = 0.88 * body.size
     pitch = body.line_pitch
@@ -168,7 +175,7 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                 for y0, y1 in _rule_spans(x, rect.y + skip, rect.y + rect.h, obstacles.get(pi, []), geo.gutter):
                     pages_items[pi].append(Rule(x, y0, x, y1, 0.4))
         parts.append((pi, cols))
-    _jump_lines(parts, pages_items, setter, jumps, report)
+    _jump_lines(parts, pages_items, setter, jumps, report, [place(k) for k in range(len(parts))])
     columns = [c for _, cols in parts for c in cols]
     if until is not None:
         # a preview of some pages: text is placed in order, so the columns after the
@@ -182,46 +189,47 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     fill = _balance(story, columns, setter, fill, [el.balance for _, el in chain])
     for _, page, run in fill.placed:
         pages_items[page].append(run)
-    notes = fill.notes + _rule_break_notes(fill)
+    notes = [(code, text, place(columns[ci].part, words, source)) for code, ci, text, words, source in
+             [("keep", *note) for note in fill.notes] + _rule_break_notes(fill)]
     if partial and not fill.finished:
-        for note in notes:
-            report.warn(f"story '{story.name}': {note}")
+        for code, text, where in notes:
+            report.warn(code, text, where)
         return  # its end is on a page not composed: nothing to report about overset
     capacity = sum(len(c.slots) for c in columns)
     used = sum(fill.used)
     placed = sum(fill.chars)
-    entry = {"story": story.name, "chars": story.chars, "placed_chars": placed,
-             "capacity_lines": capacity, "lines_used": used, "overset_chars": 0, "underset_lines": 0,
-             "pages": sorted({c.page + 1 for c in columns})}
+    pages = tuple(sorted({c.page + 1 for c in columns}))
     if fill.finished:
-        entry["underset_lines"] = capacity - used
         # the empty part of each column, for the proof overlay
-        entry["underset_areas"] = [
-            [c.page + 1, c.x, c.slots[u].baseline - ascent, c.w, c.slots[-1].baseline - c.slots[u].baseline + pitch]
-            for c, u in zip(columns, fill.used) if u < len(c.slots)]
+        areas = tuple((c.page + 1, c.x, c.slots[u].baseline - ascent, c.w,
+                       c.slots[-1].baseline - c.slots[u].baseline + pitch)
+                      for c, u in zip(columns, fill.used) if u < len(c.slots))
+        entry = Copyfit(story.name, story.chars, placed, capacity, used, 0, capacity - used, pages, areas)
     else:
         left = story.chars - placed
         last_page = chain[-1][0] + 1 if chain else 0
-        entry["overset_chars"] = left
+        entry = Copyfit(story.name, story.chars, placed, capacity, used, left, 0, pages)
         last = columns[-1] if columns else None
-        at = [last.x + last.w, last.slots[-1].baseline] if last and last.slots else None
-        report.overset.append({"story": story.name, "page": last_page, "chars": left,
-                               "placed_chars": placed, "last_words": fill.last_words, "at": at})
-        report.warn(f"story '{story.name}' is overset on page {last_page}: {left} characters did not "
-                    f"fit (last words placed: '{fill.last_words}')")
-    for note in notes:
-        report.warn(f"story '{story.name}': {note}")
+        at = (last.x + last.w, last.slots[-1].baseline) if last and last.slots else None
+        where = place(len(chain) - 1) if chain else Place(story=story.name)
+        report.overset.append(Overset(story.name, last_page, left, placed, fill.last_words, at, where))
+        report.warn("overset", f"overset: {left} characters did not fit (last words placed: "
+                    f"'{fill.last_words}')", where, "make the frames larger, cut the story, or let it jump")
+    for code, text, where in notes:
+        report.warn(code, text, where)
     report.copyfit.append(entry)
 
 
-def _rule_break_notes(fill: Fill) -> list[str]:
+def _rule_break_notes(fill: Fill) -> list[tuple]:
     """Lines that had to break where the Chinese or Tibetan rules forbid (an unbroken
-    run longer than the measure): said once per story, with the first place."""
+    run longer than the measure): said once per story, at the first place, as
+    (code, column, what, words, source)."""
     if not fill.rule_breaks:
         return []
     n = len(fill.rule_breaks)
-    return [f"no break the composition rules allow fits the measure, so {n} line{'s' if n > 1 else ''} "
-            f"break{'' if n > 1 else 's'} against them, the first {fill.rule_breaks[0][1]}"]
+    ci, where = fill.rule_breaks[0]
+    return [("rule-break", ci, f"no break the composition rules allow fits the measure, so {n} "
+             f"line{'s' if n > 1 else ''} break{'' if n > 1 else 's'} against them, the first {where}", None, None)]
 
 
 def _headline_overflow(report: Report, el: model.StoryFrame, pi: int, k: int, lines: list[Line],
@@ -230,13 +238,11 @@ def _headline_overflow(report: Report, el: model.StoryFrame, pi: int, k: int, li
     compose reports other frames' text (`short`: pt the frame lacks below)."""
     chars = sum(not c.isspace() for line in lines[cut:] for c in line.text)
     shown = "".join(line.text for line in lines[:cut]).strip()
-    entry = {"page": pi + 1, "element": k, "type": el.type, "mm": round(max(short, 0.0) * 25.4 / 72, 1),
-             "chars": chars, "last_words": shown[-12:]}
-    if lines[cut].overfull:
-        entry["too_wide"] = lines[cut].text
-    report.overflow.append(entry)
-    report.warn(f"page {pi + 1}, element {k} ({el.type}): {chars} characters of its headline did not fit its "
-                f"frame (last words placed: '{shown[-12:]}')")
+    where = Place(page=pi + 1, element=k, kind=el.type)
+    report.overflow.append(Overflow(pi + 1, k, el.type, round(max(short, 0.0) * 25.4 / 72, 1), chars, shown[-12:],
+                                    lines[cut].text if lines[cut].overfull else None, where))
+    report.warn("overflow", f"{chars} characters of its headline did not fit its frame (last words placed: "
+                f"'{shown[-12:]}')", where, "shorten the continuation headline or make the frame deeper")
 
 
 def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutter: float) -> list[tuple]:
@@ -259,7 +265,8 @@ def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutt
     return [(y0, y1) for y0, y1 in spans if y1 - y0 >= 6]
 
 
-def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines, report: Report) -> None:
+def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines, report: Report,
+                places: list[Place]) -> None:
     """下转 at the end of a part that continues on another page, 上接 at the start of
     the part that continues it: one line in the slot, or left out with a warning."""
     for k, (pi, cols) in enumerate(parts):
@@ -267,19 +274,22 @@ def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines, repo
         # (an empty jump line, or one of spaces only, is none: its slot stays the story's)
         if nxt is not None and nxt != pi and cols[-1].slots and jumps.to.strip():
             slot = cols[-1].slots.pop()
-            _jump_line(pages_items[pi], setter, jumps, jumps.to.format(page=nxt + 1), slot, "end", pi, report)
+            _jump_line(pages_items[pi], setter, jumps, jumps.to.format(page=nxt + 1), slot, "end", places[k],
+                       report)
         prev = parts[k - 1][0] if k > 0 else None
         if prev is not None and prev != pi and cols[0].slots and jumps.from_.strip():
             slot = cols[0].slots.pop(0)
-            _jump_line(pages_items[pi], setter, jumps, jumps.from_.format(page=prev + 1), slot, "start", pi,
-                       report)
+            _jump_line(pages_items[pi], setter, jumps, jumps.from_.format(page=prev + 1), slot, "start",
+                       places[k], report)
 
 
 def _jump_line(items: list, setter: Setter, jumps: model.JumpLines, text: str, slot: Slot, align: str,
-               pi: int, report: Report) -> None:
+               where: Place, report: Report) -> None:
     lines = setter.lines(text, jumps.style, slot.w, align=align)
     if len(lines) != 1 or lines[0].overfull:
-        report.warn(f"page {pi + 1}: the jump line '{text}' does not fit its column on one line and is left out")
+        report.warn("jump-line", f"the jump line '{text}' does not fit its column on one line and is left out",
+                    where, "shorten jump_lines' text "
+                    "or its style's size")
         return
     items += [r.moved(slot.x, slot.baseline) for r in lines[0].runs]
 
@@ -369,8 +379,9 @@ def _keep_together(story, bi, block, lines: list[Line], fits: int, slot: int, un
         return fits - (widows - rest)  # widow: carry lines over with it
     if rest < widows or (unit == 0 and fits < orphans):
         kind = "widow" if rest < widows else "orphan"
-        out.notes.append(f"{kind} line on page {col.page + 1}: the column has room for {fits} "
-                         f"of the paragraph's lines and there is no better break")
+        out.notes.append((len(out.used), f"{kind} line: the column has room for {fits} "
+                                         f"of the paragraph's lines and there is no better break",
+                          block.text[:12], block.where))
     return fits
 
 
@@ -399,9 +410,10 @@ def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fi
             lines = [e for e in fill.lines if e[0] < first] + [(ci + first, b, y) for ci, b, y in trial.lines]
             rule_breaks = [e for e in fill.rule_breaks if e[0] < first] + [
                 (ci + first, w) for ci, w in trial.rule_breaks]
+            notes = [e for e in fill.notes if e[0] < first] + [(ci + first, *rest) for ci, *rest in trial.notes]
             return Fill(placed, lines, trial.cursor, fill.used[:first] + trial.used + fill.used[first + n:],
                         fill.starts[:first] + trial.starts, fill.chars[:first] + trial.chars,
-                        trial.last_words, fill.notes + trial.notes, rule_breaks)
+                        trial.last_words, notes, rule_breaks)
     return fill
 
 

@@ -28,7 +28,7 @@ def overlay(edition: model.Edition, pages: list[PageOut], report: Report, setter
         items: list = []
         area = type_area(geo, n)
         for entry in report.copyfit:
-            for pg, x, y, w, h in entry.get("underset_areas", []):
+            for pg, x, y, w, h in entry.underset_areas:
                 if pg == n:
                     items.append(Panel(x, y, w, h, UNDERSET))
         xs, col = columns_x(geo, n)
@@ -45,16 +45,16 @@ def overlay(edition: model.Edition, pages: list[PageOut], report: Report, setter
             label = setter.lines(f"{k + 1} {name}", "proof", max(r.w - 4, 20), align="start")
             items += [run.moved(r.x + 2, r.y + 7) for run in label[0].runs]
         for entry in report.overflow:
-            if entry["page"] == n:
-                r = frame_rect(spec.elements[entry["element"] - 1].frame, geo, n)
+            if entry.page == n:
+                r = frame_rect(spec.elements[entry.element - 1].frame, geo, n)
                 items.append(Panel(r.x, r.y + r.h - 1.5, r.w, 3, OVERSET))
-                text = setter.lines(f"+{entry['chars']}", "proof", 60, align="end")
+                text = setter.lines(f"+{entry.chars}", "proof", 60, align="end")
                 items += [run.moved(r.x + r.w - 62, r.y + r.h + 8) for run in text[0].runs]
         for entry in report.overset:
-            if entry["page"] == n and entry.get("at"):
-                x, y = entry["at"]
+            if entry.page == n and entry.at:
+                x, y = entry.at
                 items.append(Panel(x - 10, y - 6, 10, 10, OVERSET))
-                text = setter.lines(f"+{entry['chars']}", "proof", 60, align="end")
+                text = setter.lines(f"+{entry.chars}", "proof", 60, align="end")
                 items += [run.moved(x - 72, y + 12) for run in text[0].runs]
         out.append(PageOut(page.number, page.width, page.height, page.items + tuple(items)))
     return out

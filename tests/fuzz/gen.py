@@ -950,7 +950,7 @@ FLAG_VALUES = {
     "--port": ["70000", "-1", "65536", "99999999999999999999999", "0x50", "abc", ""],
     "--preflight": ["strict", "report", "STRICT", "", "none"],
 }
-BOOL_FLAGS = ["--png", "--proof", "--report", "--print", "--json", "--overset-error", "--no-server"]
+BOOL_FLAGS = ["--png", "--proof", "--report", "--print", "--json", "--overset-error", "--trace", "--no-server"]
 
 
 def _cli_case(rng: random.Random, index: int) -> Case:
