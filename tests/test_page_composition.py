@@ -81,6 +81,54 @@ def test_an_explicit_jump_changes_the_order(tmp_path):
     assert "（上接01版）" in page_text(pages[1])
 
 
+JUMP = """\
+  - elements:
+      - {{type: story, story: s, frame: {{column: 1, span: 2, top: 0mm, height: {height}mm}}}}
+  - elements:
+      - {{type: story, story: s, headline: 出门就能找到人, frame: {{column: 1, span: 3, top: 0mm, height: 60mm}}}}
+"""
+
+
+def test_a_jump_is_printed_only_when_the_story_continues(tmp_path):
+    """Jump lines tell the truth, both ways: the same story jumps from a short frame
+    (下转 on page 1, continuation headline and 上接 on page 2) and, from a tall one that
+    holds it all, prints neither jump line nor the continuation headline; the report
+    says where it ended, with its place, and counts the empty frame as underset."""
+    _, pages, report = lay_out(edition(tmp_path, JUMP.format(height=30), 6))
+    one, two = page_text(pages[0]), page_text(pages[1])
+    assert "（下转02版）" in one and "（上接01版）" in two and "出门就能找到人" in two
+    assert not [n for n in report.warnings if n.code == "jump-unused"]
+    (entry,) = report.copyfit
+    assert entry.pages == (1, 2) and entry.placed_chars == entry.chars
+
+    _, pages, report = lay_out(edition(tmp_path, JUMP.format(height=150), 6))
+    one, two = page_text(pages[0]), page_text(pages[1])
+    assert "下转" not in one and two == "", two
+    (entry,) = report.copyfit
+    assert entry.pages == (1,) and entry.placed_chars == entry.chars and entry.overset_chars == 0
+    (note,) = [n for n in report.warnings if n.code == "jump-unused"]
+    assert note.place.page == 1 and note.place.element == 1 and note.place.story == "s"
+    assert note.place.source.line == 9 and "frame on page 2 stays empty" in note.message
+    empty = [a for a in entry.underset_areas if a[0] == 2]
+    assert empty and entry.underset_lines >= sum(1 for _ in empty)
+    # a preview of page 1 sets it as the whole edition does: no 下转 there either
+    from layout.api import Options, render
+
+    out = tmp_path / "p1.pdf"
+    render(Options(tmp_path / "ed" / "edition.yaml", out, page=1, trace=True))
+    assert "下转" not in out.read_text(encoding="utf-8")
+
+
+def test_a_story_ending_in_its_first_frame_never_prints_a_jump_line(tmp_path):
+    """Over many frame depths: there is a 下转 on page 1 exactly when text is on page 2."""
+    for height in range(20, 130, 11):
+        _, pages, report = lay_out(edition(tmp_path, JUMP.format(height=height), 5))
+        one, two = page_text(pages[0]), page_text(pages[1])
+        continues = bool(two.replace("（上接01版）", "").replace("出门就能找到人", ""))
+        assert ("下转" in one) == continues == ("上接" in two) == ("出门就能找到人" in two), (height, one[-20:], two)
+        assert sum(e.placed_chars for e in report.copyfit) == sum(e.chars for e in report.copyfit)
+
+
 def test_overset_is_reported_with_exact_counts(tmp_path):
     pages_yaml = "  - elements:\n      - {type: story, story: s, frame: {column: 1, span: 1, top: 0mm, height: 30mm}}\n"
     path = edition(tmp_path, pages_yaml, 5)

@@ -149,62 +149,59 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     body = setter.style(story.style)
     ascent = 0.88 * body.size
     pitch = body.line_pitch
-    parts = []
-    for part, (pi, el) in enumerate(chain):
-        skip = 0.0
-        rect = within(frame_rect(el.frame, geo, pi + 1), boxes.get(pi, []))
-        if el.headline:
-            style = setter.style("continued")
-            lines = setter.lines(el.headline, "continued", rect.w)
-            foot = rect.y + rect.h + 0.5
-            for i, line in enumerate(lines):
-                y = rect.y + line.ascent + i * style.line_pitch
-                if line.overfull or y + 0.12 * style.size > foot:
-                    # as compose does for other frames: left out from here, and counted
-                    if until is None or pi <= until:
-                        _headline_overflow(report, el, pi, (numbers or {}).get(id(el), 0), lines, i,
-                                           rect.y + lines[0].ascent + (len(lines) - 1) * style.line_pitch
-                                           + lines[-1].descent - (rect.y + rect.h))
-                    break
-                pages_items[pi] += [r.moved(rect.x, y) for r in line.runs]
-            skip = len(lines) * style.line_pitch + style.space_after
-        cols = _columns(el, pi, part, geo, ascent, pitch, skip, obstacles.get(pi, []), boxes.get(pi, []))
-        if el.column_rules and len(cols) > 1:
-            for c in cols[1:]:
-                x = c.x - geo.gutter / 2
-                for y0, y1 in _rule_spans(x, rect.y + skip, rect.y + rect.h, obstacles.get(pi, []), geo.gutter):
-                    pages_items[pi].append(Rule(x, y0, x, y1, 0.4))
-        parts.append((pi, cols))
-    _jump_lines(parts, pages_items, setter, jumps, report, [place(k) for k in range(len(parts))])
-    columns = [c for _, cols in parts for c in cols]
-    if until is not None:
-        # a preview of some pages: text is placed in order, so the columns after the
-        # last page wanted change nothing before it; the story is not followed there
-        shown = [c for c in columns if c.page <= until]
-        partial = len(shown) < len(columns)
-        columns = shown
-    else:
-        partial = False
-    fill = _fill(story, columns, setter, Cursor())
-    fill = _balance(story, columns, setter, fill, [el.balance for _, el in chain])
+    frames = [_frame(story, k, pi, el, setter, geo, ascent, pitch, obstacles, boxes) for k, (pi, el) in enumerate(chain)]
+    attempt = _attempt(story, frames, setter, jumps, until)
+    unused: list[Part] = []
+    if attempt.fill.finished and frames:
+        # the story ends before its last frames: a jump to them would send the reader to
+        # empty space, so it is set again without them (no 下转, no 上接, no continuation
+        # headline) and the report says where it ended
+        last = max((attempt.columns[ci].part for ci, u in enumerate(attempt.fill.used) if u), default=0)
+        if any(f.page != frames[last].page for f in frames[last + 1:]):
+            shorter = _attempt(story, frames[:last + 1], setter, jumps, until)
+            if shorter.fill.finished:
+                attempt, unused = shorter, frames[last + 1:]
+    fill, columns = attempt.fill, attempt.columns
+    for frame in frames[:len(frames) - len(unused)]:
+        if until is None or frame.page <= until:
+            if frame.headline_cut is not None:
+                _headline_overflow(report, frame.element, frame.page, numbers.get(id(frame.element), 0),
+                                   *frame.headline_cut)
+        pages_items[frame.page] += frame.items
+    for page, run in attempt.jump_items:
+        pages_items[page].append(run)
+    for text, k in attempt.jump_misses:
+        report.warn("jump-line", f"the jump line '{text}' does not fit its column on one line and is left out",
+                    place(k), "shorten jump_lines' text or its style's size")
     for _, page, run in fill.placed:
         pages_items[page].append(run)
     notes = [(code, text, place(columns[ci].part, words, source)) for code, ci, text, words, source in
              [("keep", *note) for note in fill.notes] + _rule_break_notes(fill)]
-    if partial and not fill.finished:
+    if attempt.partial and not fill.finished:
         for code, text, where in notes:
             report.warn(code, text, where)
         return  # its end is on a page not composed: nothing to report about overset
-    capacity = sum(len(c.slots) for c in columns)
+    spare = [c for f in unused if until is None or f.page <= until for c in f.columns]
+    capacity = sum(len(c.slots) for c in columns + spare)
     used = sum(fill.used)
     placed = sum(fill.chars)
-    pages = tuple(sorted({c.page + 1 for c in columns}))
+    pages = tuple(sorted({c.page + 1 for c, u in zip(columns, fill.used) if u}))
     if fill.finished:
         # the empty part of each column, for the proof overlay
         areas = tuple((c.page + 1, c.x, c.slots[u].baseline - ascent, c.w,
                        c.slots[-1].baseline - c.slots[u].baseline + pitch)
-                      for c, u in zip(columns, fill.used) if u < len(c.slots))
+                      for c, u in list(zip(columns, fill.used)) + [(c, 0) for c in spare] if u < len(c.slots))
         entry = Copyfit(story.name, story.chars, placed, capacity, used, 0, capacity - used, pages, areas)
+        if unused:
+            left = sorted({f.page + 1 for f in unused})
+            end = pages[-1] if pages else frames[0].page + 1
+            many = len(unused) > 1
+            empty = sum(len(c.slots) for c in spare)
+            report.warn("jump-unused", f"the story ends on page {end} before its jump: its frame{'s' if many else ''} "
+                        f"on page{'s' if len(left) > 1 else ''} {', '.join(map(str, left))} "
+                        f"stay{'' if many else 's'} empty ({empty} lines underset), and no jump lines are printed",
+                        place(len(frames) - len(unused) - 1),
+                        "remove the continuation frame, make this frame shorter, or add text")
     else:
         left = story.chars - placed
         last_page = chain[-1][0] + 1 if chain else 0
@@ -218,6 +215,75 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     for code, text, where in notes:
         report.warn(code, text, where)
     report.copyfit.append(entry)
+
+
+@dataclass
+class Part:
+    """One frame of a story's chain, laid out but not yet filled: its continuation
+    headline and column rules (drawn only if the story reaches it) and its columns."""
+    page: int
+    element: model.StoryFrame
+    columns: list[Column]
+    items: list
+    headline_cut: tuple | None  # (lines, cut, short) when the headline outgrows the frame
+
+
+@dataclass
+class Attempt:
+    """A story filled through some of its frames, with their jump lines."""
+    fill: Fill
+    columns: list[Column]
+    jump_items: list[tuple[int, GlyphRun]]
+    jump_misses: list[tuple[str, int]]  # (text, part) of jump lines that did not fit
+    partial: bool
+
+
+def _frame(story: model.Story, part: int, pi: int, el: model.StoryFrame, setter: Setter, geo: model.PageGeometry,
+           ascent: float, pitch: float, obstacles: dict[int, list[Rect]], boxes: dict[int, list]) -> Part:
+    skip = 0.0
+    items: list = []
+    cut = None
+    rect = within(frame_rect(el.frame, geo, pi + 1), boxes.get(pi, []))
+    if el.headline:
+        style = setter.style("continued")
+        lines = setter.lines(el.headline, "continued", rect.w)
+        foot = rect.y + rect.h + 0.5
+        for i, line in enumerate(lines):
+            y = rect.y + line.ascent + i * style.line_pitch
+            if line.overfull or y + 0.12 * style.size > foot:
+                # as compose does for other frames: left out from here, and counted
+                cut = (lines, i, rect.y + lines[0].ascent + (len(lines) - 1) * style.line_pitch
+                       + lines[-1].descent - (rect.y + rect.h))
+                break
+            items += [r.moved(rect.x, y) for r in line.runs]
+        skip = len(lines) * style.line_pitch + style.space_after
+    cols = _columns(el, pi, part, geo, ascent, pitch, skip, obstacles.get(pi, []), boxes.get(pi, []))
+    if el.column_rules and len(cols) > 1:
+        for c in cols[1:]:
+            x = c.x - geo.gutter / 2
+            for y0, y1 in _rule_spans(x, rect.y + skip, rect.y + rect.h, obstacles.get(pi, []), geo.gutter):
+                items.append(Rule(x, y0, x, y1, 0.4))
+    return Part(pi, el, cols, items, cut)
+
+
+def _attempt(story: model.Story, frames: list[Part], setter: Setter, jumps: model.JumpLines,
+             until: int | None) -> Attempt:
+    """Fill the story through these frames (their columns copied: jump lines take slots)."""
+    parts = [(f.page, [Column(c.page, c.part, c.x, c.w, list(c.slots)) for c in f.columns]) for f in frames]
+    jump_items: list = []
+    misses: list = []
+    _jump_lines(parts, jump_items, misses, setter, jumps)
+    columns = [c for _, cols in parts for c in cols]
+    partial = False
+    if until is not None:
+        # a preview of some pages: text is placed in order, so the columns after the
+        # last page wanted change nothing before it; the story is not followed there
+        shown = [c for c in columns if c.page <= until]
+        partial = len(shown) < len(columns)
+        columns = shown
+    fill = _fill(story, columns, setter, Cursor())
+    fill = _balance(story, columns, setter, fill, [f.element.balance for f in frames])
+    return Attempt(fill, columns, jump_items, misses, partial)
 
 
 def _rule_break_notes(fill: Fill) -> list[tuple]:
@@ -265,33 +331,29 @@ def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutt
     return [(y0, y1) for y0, y1 in spans if y1 - y0 >= 6]
 
 
-def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines, report: Report,
-                places: list[Place]) -> None:
+def _jump_lines(parts, items: list, misses: list, setter: Setter, jumps: model.JumpLines) -> None:
     """下转 at the end of a part that continues on another page, 上接 at the start of
-    the part that continues it: one line in the slot, or left out with a warning."""
+    the part that continues it: one line in the slot (into `items` as (page, run)), or
+    left out and listed in `misses` as (text, part)."""
     for k, (pi, cols) in enumerate(parts):
         nxt = parts[k + 1][0] if k + 1 < len(parts) else None
         # (an empty jump line, or one of spaces only, is none: its slot stays the story's)
         if nxt is not None and nxt != pi and cols[-1].slots and jumps.to.strip():
             slot = cols[-1].slots.pop()
-            _jump_line(pages_items[pi], setter, jumps, jumps.to.format(page=nxt + 1), slot, "end", places[k],
-                       report)
+            _jump_line(items, misses, setter, jumps, jumps.to.format(page=nxt + 1), slot, "end", pi, k)
         prev = parts[k - 1][0] if k > 0 else None
         if prev is not None and prev != pi and cols[0].slots and jumps.from_.strip():
             slot = cols[0].slots.pop(0)
-            _jump_line(pages_items[pi], setter, jumps, jumps.from_.format(page=prev + 1), slot, "start",
-                       places[k], report)
+            _jump_line(items, misses, setter, jumps, jumps.from_.format(page=prev + 1), slot, "start", pi, k)
 
 
-def _jump_line(items: list, setter: Setter, jumps: model.JumpLines, text: str, slot: Slot, align: str,
-               where: Place, report: Report) -> None:
+def _jump_line(items: list, misses: list, setter: Setter, jumps: model.JumpLines, text: str, slot: Slot,
+               align: str, pi: int, k: int) -> None:
     lines = setter.lines(text, jumps.style, slot.w, align=align)
     if len(lines) != 1 or lines[0].overfull:
-        report.warn("jump-line", f"the jump line '{text}' does not fit its column on one line and is left out",
-                    where, "shorten jump_lines' text "
-                    "or its style's size")
+        misses.append((text, k))
         return
-    items += [r.moved(slot.x, slot.baseline) for r in lines[0].runs]
+    items += [(pi, r.moved(slot.x, slot.baseline)) for r in lines[0].runs]
 
 
 def _style_of(story: model.Story, block: model.Block) -> str:
