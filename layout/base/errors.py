@@ -179,6 +179,19 @@ class Copyfit:
     underset_areas: tuple[tuple, ...] = ()  # (page, x, y, w, h) of empty column feet, for the proof
 
 
+@dataclass(frozen=True)
+class Hole:
+    """Empty lines at the foot of a column that the story goes on from (not its end):
+    a break mark, a widow or orphan, or a subhead sent on left them."""
+    story: str
+    page: int
+    lines: int
+    mm: float
+    area: tuple[float, float, float, float]  # x, y, w, h on the page, for the proof
+    marked: bool = False  # left by a break mark ({column}, {frame}): the designer's choice
+    place: Place = Place()
+
+
 def as_dict(entry) -> dict:
     """A report entry for JSON: its fields, its place flattened."""
     import dataclasses
@@ -200,6 +213,7 @@ class Report:
     copyfit: list[Copyfit] = field(default_factory=list)
     overflow: list[Overflow] = field(default_factory=list)  # headlines, captions, boxes whose text outgrows the frame
     preflight: list[Notice] = field(default_factory=list)   # what a prepress department would flag
+    holes: list[Hole] = field(default_factory=list)         # empty column feet inside a story's run
 
     def warn(self, code: str, message: str, place: Place = Place(), hint: str | None = None) -> None:
         self.warnings.append(Notice(code, message, place, hint))
@@ -219,8 +233,9 @@ class Report:
         self.warnings = [dataclasses.replace(n, place=where(n.place)) for n in self.warnings]
         self.overset = [dataclasses.replace(o, place=where(o.place)) for o in self.overset]
         self.overflow = [dataclasses.replace(o, place=where(o.place)) for o in self.overflow]
+        self.holes = [dataclasses.replace(o, place=where(o.place)) for o in self.holes]
 
     def as_dict(self) -> dict:
         return {"copyfit": [as_dict(e) for e in self.copyfit], "overset": [as_dict(e) for e in self.overset],
-                "overflow": [as_dict(e) for e in self.overflow],
+                "overflow": [as_dict(e) for e in self.overflow], "holes": [as_dict(e) for e in self.holes],
                 "preflight": [n.as_dict() for n in self.preflight], "warnings": [n.as_dict() for n in self.warnings]}

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..edition import model
 from ..api import Options, OversetError, PreflightError, check_outputs, finish, load
 from ..page.compose import compose
-from ..base.errors import Copyfit, InputError, Notice, Overset, RenderError, Report, internal_error
+from ..base.errors import Copyfit, Hole, InputError, Notice, Overset, RenderError, Report, internal_error
 from ..lines.setter import Setter
 from ..text.shape import Shaper
 
@@ -75,6 +75,7 @@ class Session:
         self.pages: dict[int, tuple[str, object]] = {}  # page number -> (fingerprint, PageOut)
         self.story_reports: dict[str, Copyfit] = {}  # story -> its copyfit entry
         self.oversets: dict[str, list[Overset]] = {}  # story -> its overset entries
+        self.holes: dict[str, list[Hole]] = {}  # story -> the holes in its run
         self.notices: list[Notice] = []  # the warnings of the pages and stories composed earlier
         self.overflows: dict[int, list[dict]] = {}  # page number -> text left out of its frames
         self.shaper = Shaper()
@@ -121,6 +122,7 @@ class Session:
         for entry in fresh.copyfit:
             self.story_reports[entry.story] = entry
             self.oversets[entry.story] = [e for e in fresh.overset if e.story == entry.story]
+            self.holes[entry.story] = [e for e in fresh.holes if e.story == entry.story]
         # a warning about a story composed again, or a page composed again, is replaced
         # by this composition's; the loader's (overlaps) come fresh with every load
         again = {e.story for e in fresh.copyfit} | {n.place.story for n in fresh.warnings if n.place.story}
@@ -131,12 +133,14 @@ class Session:
         names = set(edition.stories)
         self.story_reports = {k: v for k, v in self.story_reports.items() if k in names}
         self.oversets = {k: v for k, v in self.oversets.items() if k in names}
+        self.holes = {k: v for k, v in self.holes.items() if k in names}
         self.overflows = {n: v for n, v in self.overflows.items() if n <= count}
         overlaps = [n for n in fresh.warnings if n.code == "overlap"]
         return Report(warnings=overlaps + sorted(self.notices, key=_order),
                       copyfit=[self.story_reports[k] for k in sorted(self.story_reports)],
                       overset=[e for k in sorted(self.oversets) for e in self.oversets[k]],
-                      overflow=[e for n in sorted(self.overflows) for e in self.overflows[n]])
+                      overflow=[e for n in sorted(self.overflows) for e in self.overflows[n]],
+                      holes=[e for k in sorted(self.holes) for e in self.holes[k]])
 
 
 def _order(n: Notice) -> tuple:

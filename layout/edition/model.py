@@ -492,11 +492,13 @@ class Span:
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph-level unit of a story."""
-    kind: Literal["para", "subhead", "byline"]
+    """One paragraph-level unit of a story; a `column` or `frame` block is a break mark
+    (no text): the next paragraph starts in the next column, or the next frame."""
+    kind: Literal["para", "subhead", "byline", "column", "frame"]
     text: str
     where: Where
     spans: tuple[Span, ...] = ()
+    keep: tuple[tuple[int, int], ...] = ()  # [start, end) ranges no line may end inside ([[…]])
 
 
 @dataclass(frozen=True)

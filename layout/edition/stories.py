@@ -5,7 +5,11 @@ The subset, all a newspaper story needs:
   between Chinese or Tibetan characters, with one between Latin words;
 - `## ` starts a subhead; several `## ` lines in a row make a multi-line subhead;
 - `> ` starts a byline paragraph (本报记者 …);
-- `**…**` sets a run in the character style `bold`; `\\*` is a literal asterisk.
+- `**…**` sets a run in the character style `bold`; `\\*` is a literal asterisk;
+- `[[…]]` keeps a name or a number on one line (no break inside); `\\[` is a literal [;
+- a line `{column}` starts the next paragraph at the top of the next column, a line
+  `{frame}` sends the rest of the story to its next frame (through the jump): a
+  designer says where a column or a frame ends instead of trying frame depths.
 """
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ import re
 
 from ..base.errors import InputError, Where
 from .model import Block, Span
+
+BREAKS = {"{column}": "column", "{frame}": "frame"}
 
 # A story of a hundred thousand characters (spaces and line ends aside) fills some twenty broadsheet pages; a longer
 # one is a mistake (a file pasted twice, a log), and setting it would take minutes.
@@ -42,8 +48,12 @@ def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]
             i += 1
             continue
         start = i
+        if lines[i].strip() in BREAKS:  # a break mark is a block of its own, blank lines or not
+            blocks.append(Block(BREAKS[lines[i].strip()], "", Where(shown, first_line + i, 1)))
+            i += 1
+            continue
         chunk = []
-        while i < len(lines) and lines[i].strip():
+        while i < len(lines) and lines[i].strip() and lines[i].strip() not in BREAKS:
             chunk.append(lines[i].strip())
             i += 1
         where = Where(shown, first_line + start, 1)
@@ -57,15 +67,20 @@ def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]
         else:
             kind = "para"
             raw = _join(chunk)
-        plain, spans = _bold(raw, shown, first_line + start)
+        plain, spans, keep = _marks(raw, shown, first_line + start)
         # spaces at a paragraph's ends (left by '** **' around them) never show: they
         # are not the story's text, so the count of its characters leaves them out
         lead = len(plain) - len(plain.lstrip())
         plain = plain.strip()
-        spans = tuple(Span(max(sp.start - lead, 0), min(sp.end - lead, len(plain)), sp.style) for sp in spans
-                      if min(sp.end - lead, len(plain)) > max(sp.start - lead, 0))
+
+        def inside(a: int, b: int) -> tuple[int, int]:
+            return max(a - lead, 0), min(b - lead, len(plain))
+
+        spans = tuple(Span(*inside(sp.start, sp.end), sp.style) for sp in spans
+                      if inside(sp.start, sp.end)[1] > inside(sp.start, sp.end)[0])
+        keep = tuple(inside(a, b) for a, b in keep if inside(a, b)[1] - inside(a, b)[0] > 1)
         if plain:
-            blocks.append(Block(kind, plain, where, spans))
+            blocks.append(Block(kind, plain, where, spans, keep))
     return tuple(blocks)
 
 
@@ -77,18 +92,20 @@ def _join(lines: list[str]) -> str:
     return joined
 
 
-def _bold(raw: str, shown: str, line: int) -> tuple[str, tuple[Span, ...]]:
-    """Remove ** marks and \\ escapes; return the text and its bold spans."""
-    if "*" not in raw:
-        return raw, ()
-    out = []
+def _marks(raw: str, shown: str, line: int) -> tuple[str, tuple[Span, ...], tuple[tuple[int, int], ...]]:
+    """Remove the ** and [[ ]] marks and the \\ escapes; return the text, its bold spans
+    and its no-break ranges."""
+    if "*" not in raw and "[" not in raw and "]" not in raw:
+        return raw, (), ()
+    out: list[str] = []
     spans = []
-    opened = None
-    opened_at = 0
+    keep = []
+    opened = kept = None
+    opened_at = kept_at = 0
     k = 0
     while k < len(raw):
-        if raw.startswith("\\*", k):
-            out.append("*")
+        if raw.startswith("\\*", k) or raw.startswith("\\[", k):
+            out.append(raw[k + 1])
             k += 2
         elif raw.startswith("**", k):
             if opened is None:
@@ -98,13 +115,21 @@ def _bold(raw: str, shown: str, line: int) -> tuple[str, tuple[Span, ...]]:
                     spans.append(Span(opened, len(out), "bold"))
                 opened = None
             k += 2
+        elif raw.startswith("[[", k) and kept is None:
+            kept, kept_at = len(out), k
+            k += 2
+        elif raw.startswith("]]", k) and kept is not None:
+            keep.append((kept, len(out)))
+            kept = None
+            k += 2
         else:
             out.append(raw[k])
             k += 1
-    if opened is not None:
-        before = raw[:opened_at]
-        row = line + before.count("\n")
-        col = opened_at - (before.rfind("\n") + 1) + 1
-        raise InputError("'**' opens bold text that is never closed", Where(shown, row, col),
-                         "close it with '**', or write \\* for an asterisk")
-    return "".join(out), tuple(spans)
+    for at, what, hint in [(opened_at if opened is not None else None, "'**' opens bold text that is never closed",
+                            "close it with '**', or write \\* for an asterisk"),
+                           (kept_at if kept is not None else None, "'[[' opens a no-break span that is never closed",
+                            "close it with ']]', or write \\[ for a bracket")]:
+        if at is not None:
+            before = raw[:at]
+            raise InputError(what, Where(shown, line + before.count("\n"), at - (before.rfind("\n") + 1) + 1), hint)
+    return "".join(out), tuple(spans), tuple(keep)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..text import zh
-from ..text.breaks import NO, opportunities
+from ..text.breaks import MANDATORY, NO, opportunities
 from ..base.errors import Where
 from ..fonts.faces import FontSet
 from ..text.itemize import HB_LANGUAGE, HB_SCRIPT, Run, itemize
@@ -103,10 +103,14 @@ def dominant_script(text: str, runs) -> str:
 
 def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSet,
             shaper: Shaper, where: Where | None = None, story: str = "",
-            options: Composition = Composition(), spans=(), lang: str = "auto") -> Prepared:
-    """`spans`: (start, end, font role, colour) of character styles (bold runs)."""
+            options: Composition = Composition(), spans=(), lang: str = "auto", keep=()) -> Prepared:
+    """`spans`: (start, end, font role, colour) of character styles (bold runs);
+    `keep`: (start, end) ranges no line may end inside (a name, a number and its unit),
+    short of a last-resort break when the range is wider than the line."""
     runs = itemize(text, role, fonts, shaper, where, story, spans, lang)
     flags = opportunities(text, options.strictness)
+    for start, end in keep:
+        flags[start + 1:end] = [f if f == MANDATORY else NO for f in flags[start + 1:end]]
     dominant = dominant_script(text, runs)
     # C9 sets adjacent marks half width; on the character grid (C15) every mark keeps
     # its full em

@@ -27,18 +27,18 @@ class Setter:
         return self.edition.styles[name]
 
     def prepared(self, text: str, style: model.Style, where=None, story: str = "",
-                 spans: tuple[model.Span, ...] = (), lang: str = "auto") -> Prepared:
+                 spans: tuple[model.Span, ...] = (), lang: str = "auto", keep: tuple = ()) -> Prepared:
         options = Composition(style.strictness, style.trim_line_start, tibetan_scale=style.tibetan_scale,
                               tibetan_justify=style.tibetan_justify, grid=style.grid,
                               hyphenate=style.hyphenate)
         char = tuple((s.start, s.end, self.edition.char_styles[s.style].font,
                       self.edition.char_styles[s.style].color) for s in spans)
         lang = lang if lang != "auto" else style.lang
-        key = (text, style.font, style.size, style.tracking, options, char, lang)
+        key = (text, style.font, style.size, style.tracking, options, char, lang, keep)
         p = self._prepared.get(key)
         if p is None:
             p = prepare(text, style.font, style.size, style.tracking, self.fonts, self.shaper, where, story,
-                        options, char, lang)
+                        options, char, lang, keep)
             self._prepared[key] = p
         return p
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..edition import model
 from ..lines.display import GlyphRun, Rule
-from ..base.errors import Copyfit, Overflow, Overset, Place, Report, Where
+from ..base.errors import Copyfit, Hole, Overflow, Overset, Place, Report, Where
 from ..edition.geometry import Rect, frame_rect, within
 from ..lines.linebreak import Widths
 from ..lines.justify import Line
@@ -38,6 +38,7 @@ class Column:
     x: float
     w: float
     slots: list[Slot] = field(default_factory=list)
+    index: int = 0  # which column of its frame (0: the first)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Fill:
     starts: list[Cursor] = field(default_factory=list)   # cursor at each column's start
     chars: list[int] = field(default_factory=list)       # characters placed per column
     last_words: str = ""
+    tails: list[str] = field(default_factory=list)      # the last words placed by the end of each column
+    marked: set[int] = field(default_factory=set)        # columns a break mark ended early
     # widows and orphans that could not be avoided: (column, what, paragraph's first words, its line)
     notes: list[tuple[int, str, str, Where]] = field(default_factory=list)
     rule_breaks: list[tuple[int, str]] = field(default_factory=list)  # (column, where) of lines that break the rules
@@ -111,7 +114,7 @@ def _columns(frame: model.StoryFrame, pi: int, part: int, geo: model.PageGeometr
             free = _free_interval(x, w, b - ascent, b + pitch - ascent, obstacles)
             if free and free[1] >= MIN_WRAP_WIDTH_EM * ascent / 0.88:
                 slots.append(Slot(b, free[0], free[1]))
-        columns.append(Column(pi, part, x, w, slots))
+        columns.append(Column(pi, part, x, w, slots, i))
     return columns
 
 
@@ -177,6 +180,15 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
         pages_items[page].append(run)
     notes = [(code, text, place(columns[ci].part, words, source)) for code, ci, text, words, source in
              [("keep", *note) for note in fill.notes] + _rule_break_notes(fill)]
+    for ci, lines, area in _holes(fill, columns, [f.element.balance for f in frames], ascent, pitch):
+        mm = round(area[4] * 25.4 / 72, 1)
+        where = place(columns[ci].part, fill.tails[ci] or None)
+        report.holes.append(Hole(story.name, columns[ci].page + 1, lines, mm, area[1:], ci in fill.marked, where))
+        if ci in fill.marked:
+            continue  # the designer's own break: listed and drawn, not warned about
+        report.warn("hole", f"{lines} empty line{'s' if lines > 1 else ''} ({mm:.1f} mm) at the foot of its column "
+                    f"{columns[ci].index + 1}, before the story goes on", where,
+                    "a break mark, a widow or orphan, or a subhead sent on left it: fill it, or move the break")
     if attempt.partial and not fill.finished:
         for code, text, where in notes:
             report.warn(code, text, where)
@@ -215,6 +227,27 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     for code, text, where in notes:
         report.warn(code, text, where)
     report.copyfit.append(entry)
+
+
+def _holes(fill: Fill, columns: list[Column], balanced: list[bool], ascent: float,
+           pitch: float) -> list[tuple[int, int, tuple]]:
+    """Empty lines at the foot of a column the story goes on from: (column, lines,
+    (page, x, y, w, h)). Not the story's end, nor the columns its end balances."""
+    used = [ci for ci, u in enumerate(fill.used) if u]
+    if not used:
+        return []
+    last = used[-1]
+    # balancing evens out the columns where the story ends: their feet are its end
+    # (unless a break mark ended one)
+    end_part = columns[last].part if fill.finished and balanced[columns[last].part] else None
+    out = []
+    for ci in range(last):
+        c, u = columns[ci], fill.used[ci]
+        if u < len(c.slots) and (c.part != end_part or ci in fill.marked):
+            area = (c.page + 1, c.x, c.slots[u].baseline - ascent, c.w,
+                    c.slots[-1].baseline - c.slots[u].baseline + pitch)
+            out.append((ci, len(c.slots) - u, area))
+    return out
 
 
 @dataclass
@@ -269,7 +302,7 @@ def _frame(story: model.Story, part: int, pi: int, el: model.StoryFrame, setter:
 def _attempt(story: model.Story, frames: list[Part], setter: Setter, jumps: model.JumpLines,
              until: int | None) -> Attempt:
     """Fill the story through these frames (their columns copied: jump lines take slots)."""
-    parts = [(f.page, [Column(c.page, c.part, c.x, c.w, list(c.slots)) for c in f.columns]) for f in frames]
+    parts = [(f.page, [Column(c.page, c.part, c.x, c.w, list(c.slots), c.index) for c in f.columns]) for f in frames]
     jump_items: list = []
     misses: list = []
     _jump_lines(parts, jump_items, misses, setter, jumps)
@@ -362,7 +395,7 @@ def _style_of(story: model.Story, block: model.Block) -> str:
 
 def _prepared(story: model.Story, block: model.Block, setter: Setter) -> tuple[Prepared, model.Style]:
     style = setter.style(_style_of(story, block))
-    return setter.prepared(block.text, style, block.where, story.name, block.spans, story.lang), style
+    return setter.prepared(block.text, style, block.where, story.name, block.spans, story.lang, block.keep), style
 
 
 def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cursor,
@@ -372,15 +405,34 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
     out = Fill()
     body_pitch = setter.style(story.style).line_pitch
     bi, unit = cursor.block, cursor.unit
+    skip_part = None  # a frame break: the rest of this part (frame) stays empty
+    filled_parts: set[int] = set()
     for ci, col in enumerate(columns):
         out.starts.append(Cursor(bi, unit))
         limit = min(len(col.slots), (caps or {}).get(ci, len(col.slots)))
         slot = 0
         out.chars.append(0)
+        if col.part == skip_part:
+            out.used.append(0)
+            out.tails.append(out.last_words)
+            out.marked.add(ci)
+            continue
         while bi < len(story.blocks) and slot < limit:
             block = story.blocks[bi]
+            if block.kind in ("column", "frame"):
+                # a break mark: at the top of a column (or of a frame) it is already kept
+                bi, unit = bi + 1, 0
+                if block.kind == "frame" and (slot > 0 or col.part in filled_parts):
+                    skip_part = col.part
+                    out.marked.add(ci)
+                    break
+                if block.kind == "column" and slot > 0:
+                    out.marked.add(ci)
+                    break
+                continue
             p, style = _prepared(story, block, setter)
             steps = max(1, math.ceil(style.line_pitch / body_pitch - 1e-6))
+            before = slot  # the space before a block sent on to the next column is not used here
             if unit == 0 and slot > 0 and style.space_before:
                 slot += math.ceil(style.space_before / body_pitch - 1e-6)
             free = col.slots[slot:limit:steps]
@@ -405,6 +457,10 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                     out.rule_breaks.append((ci, f"on page {col.page + 1} between "
                                                 f"'{p.text[max(0, end - 6):end]}' and '{p.text[end:end + 6]}'"))
             slot += fits * steps
+            if fits:
+                filled_parts.add(col.part)
+            else:
+                slot = before
             if fits == len(lines):
                 bi, unit = bi + 1, 0
                 if style.space_after:
@@ -414,6 +470,7 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                     unit = _unit_at(p, lines[fits].start)
                 break
         out.used.append(min(slot, limit))
+        out.tails.append(out.last_words)
     out.cursor = Cursor(-1, 0) if bi >= len(story.blocks) else Cursor(bi, unit)
     return out
 
@@ -427,9 +484,12 @@ def _keep_together(story, bi, block, lines: list[Line], fits: int, slot: int, un
     if block.kind == "subhead":
         nxt = story.blocks[bi + 1] if bi + 1 < len(story.blocks) else None
         after = limit - slot - fits * steps
-        if fits < len(lines) and slot > 0:
+        # at a column's top it must stay (else the column would stay empty), except in
+        # a column balancing has capped: there the balancer tries a deeper cap
+        movable = slot > 0 or limit < len(col.slots)
+        if fits < len(lines) and movable:
             return 0  # a subhead is never split: all of it goes to the next column
-        if fits == len(lines) and nxt is not None and after < max(orphans, 1) and slot > 0:
+        if fits == len(lines) and nxt is not None and after < max(orphans, 1) and movable:
             return 0  # the subhead goes to the next column with its text
         return fits
     if fits >= len(lines) or fits == 0:
@@ -475,7 +535,9 @@ def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fi
             notes = [e for e in fill.notes if e[0] < first] + [(ci + first, *rest) for ci, *rest in trial.notes]
             return Fill(placed, lines, trial.cursor, fill.used[:first] + trial.used + fill.used[first + n:],
                         fill.starts[:first] + trial.starts, fill.chars[:first] + trial.chars,
-                        trial.last_words, notes, rule_breaks)
+                        trial.last_words, fill.tails[:first] + trial.tails + fill.tails[first + n:],
+                        {c for c in fill.marked if c < first} | {c + first for c in trial.marked}, notes,
+                        rule_breaks)
     return fill
 
 

@@ -17,6 +17,7 @@ FRAME = "cmyk(0,80,0,0)"
 BASELINE = "cmyk(30,0,0,0)"
 OVERSET = "cmyk(0,100,100,0)"
 UNDERSET = "cmyk(0,0,40,0)"
+HOLE = "cmyk(0,45,90,0)"  # empty lines inside a story's run, stronger than its end's underset
 
 
 def overlay(edition: model.Edition, pages: list[PageOut], report: Report, setter: Setter) -> list[PageOut]:
@@ -31,6 +32,9 @@ def overlay(edition: model.Edition, pages: list[PageOut], report: Report, setter
             for pg, x, y, w, h in entry.underset_areas:
                 if pg == n:
                     items.append(Panel(x, y, w, h, UNDERSET))
+        for hole in report.holes:
+            if hole.page == n:
+                items.append(Panel(*hole.area, HOLE))
         xs, col = columns_x(geo, n)
         for x in xs:
             items.append(Panel(x, area.y, col, area.h, None, GRID, 0.3))

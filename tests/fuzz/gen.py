@@ -664,7 +664,8 @@ def script_run(rng: random.Random, n: int, wild: bool = False) -> str:
     if kind == "corpus":
         return _corpus(rng, n)
     if kind == "markdown":
-        return rng.choice(["**", "**粗", "\\*", "\\", "## ", "> ", "##", "***", "** **", "**\n\n**"]) * \
+        return rng.choice(["**", "**粗", "\\*", "\\", "## ", "> ", "##", "***", "** **", "**\n\n**", "[[", "]]", "[[次吉]]",
+                           "\\[", "\n{column}\n", "\n{frame}\n", "{column}", "[[**粗**]]", "[[\n\n]]"]) * \
             rng.randint(1, 5) + "正文"
     if kind == "spaces":
         return rng.choice([" ", "\n", "\n\n", "\t", "\u3000", "\u00a0", "\u2003"]) * n
