@@ -12,6 +12,7 @@ from ..fonts.faces import FontSet
 from .linebreak import Widths
 from .justify import Line, set_lines
 from .prepare import Composition, Prepared, prepare
+from ..text.keeps import display_keeps
 from ..text.shape import Shaper
 
 
@@ -22,6 +23,7 @@ class Setter:
         self.shaper = shaper
         self._prepared: dict[tuple, Prepared] = {}
         self._set: dict[tuple, list[Line]] = {}
+        self._balanced: dict[tuple, list[Line]] = {}
 
     def style(self, name: str) -> model.Style:
         return self.edition.styles[name]
@@ -57,14 +59,53 @@ class Setter:
         return lines
 
     def lines(self, text: str, style_name: str, width: float, where=None, align: str | None = None,
-              size: float | None = None) -> list[Line]:
-        """A short text (headline, caption) set in one width; a line feed breaks it."""
+              size: float | None = None, display: bool = False, byline: bool = False) -> list[Line]:
+        """A short text (headline, caption) set in one width; a line feed breaks it.
+        `display` (kicker, headline, deck): numbers with their units and titles in 书名号
+        stay on one line, and two or more lines are balanced; `byline`: names too."""
         style = self.style(style_name)
         if size is not None:
             style = dataclasses.replace(style, size=size, leading=style.line_pitch * size / style.size)
         out: list[Line] = []
         for part in text.split("\n"):
-            p = self.prepared(part if part.strip() else "", style, where)  # only spaces: no line
-            out += set_lines(p, Widths.uniform(width), self.shaper, align or style.align,
-                             indent=style.indent * style.size, color=style.color, method=style.breaking)
+            part = part if part.strip() else ""  # only spaces: no line
+            keep = display_keeps(part, byline) if display or byline else ()
+            p = self.prepared(part, style, where, keep=keep)
+            out += self.balanced(p, style, width, align or style.align) if display else \
+                set_lines(p, Widths.uniform(width), self.shaper, align or style.align,
+                          indent=style.indent * style.size, color=style.color, method=style.breaking)
         return out
+
+    def balanced(self, p: Prepared, style: model.Style, width: float, align: str) -> list[Line]:
+        """Display lines of similar length, with no short last line: the narrowest
+        measure that keeps their number (as CSS's text-wrap: balance), the lines then
+        aligned in the whole width as the style says. Justified text keeps its breaks
+        (balancing would only move space into its gaps)."""
+        key = (id(p), style.size, style.indent, style.color, style.breaking, width, align)
+        if key in self._balanced:
+            return self._balanced[key]
+        self._balanced[key] = out = self._balance(p, style, width, align)
+        return out
+
+    def _balance(self, p: Prepared, style: model.Style, width: float, align: str) -> list[Line]:
+        def at(w: float) -> list[Line]:
+            return set_lines(p, Widths.uniform(w), self.shaper, align, indent=style.indent * style.size,
+                             color=style.color, method=style.breaking)
+
+        lines = at(width)
+        n = len(lines)
+        if n < 2 or align == "justify" or any(line.overfull or line.against_rules for line in lines):
+            return lines
+        low, high = max(sum(line.width for line in lines) / n, width / 4), width
+        for _ in range(12):  # to within 1/4096 of the width
+            mid = (low + high) / 2
+            trial = at(mid)
+            if len(trial) == n and not any(line.overfull or line.against_rules for line in trial):
+                high = mid
+            else:
+                low = mid
+        if high >= width - 0.01:
+            return lines
+        shift = {"center": (width - high) / 2, "end": width - high}.get(align, 0.0)
+        return [line._replace(runs=tuple(r.moved(shift, 0) for r in line.runs), measure=width)
+                for line in at(high)]

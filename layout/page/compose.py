@@ -372,7 +372,7 @@ def _headline(items, el: model.Headline, rect: Rect, setter: Setter):
             continue
         style = setter.style(style_name)
         size = _fitted_size(el, text, rect.w, setter) if style_name == el.style and el.fit else None
-        lines = setter.lines(text, style_name, rect.w, size=size)
+        lines = setter.lines(text, style_name, rect.w, size=size, display=True)
         pitch = style.line_pitch * (size / style.size if size else 1.0)
         y = _stack(items, lines, rect.x, y + style.space_before, pitch) + style.space_after
     return y
@@ -384,7 +384,7 @@ def _fitted_size(el: model.Headline, text: str, width: float, setter: Setter) ->
     low, high = sorted(el.fit[:2]) if len(el.fit) >= 2 else (el.fit[0], el.fit[0])
     size = high
     while size > low:
-        lines = setter.lines(text, el.style, width, size=size)
+        lines = setter.lines(text, el.style, width, size=size, display=True)
         if len(lines) <= text.count("\n") + 1 and not any(line.overfull for line in lines):
             return size
         size -= 0.5

@@ -20,6 +20,7 @@ from ..lines.linebreak import Widths
 from ..lines.justify import Line
 from ..lines.prepare import Prepared
 from ..lines.setter import Setter
+from ..text.keeps import display_keeps
 
 MIN_WRAP_WIDTH_EM = 4.0  # narrower than this beside a photo, a slot is left empty
 
@@ -395,7 +396,10 @@ def _style_of(story: model.Story, block: model.Block) -> str:
 
 def _prepared(story: model.Story, block: model.Block, setter: Setter) -> tuple[Prepared, model.Style]:
     style = setter.style(_style_of(story, block))
-    return setter.prepared(block.text, style, block.where, story.name, block.spans, story.lang, block.keep), style
+    keep = block.keep
+    if block.kind in ("subhead", "byline"):  # display text: numbers, titles (and names) stay whole
+        keep = tuple(sorted(keep + display_keeps(block.text, block.kind == "byline")))
+    return setter.prepared(block.text, style, block.where, story.name, block.spans, story.lang, keep), style
 
 
 def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cursor,
@@ -440,6 +444,8 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                 break
             widths = Widths.of([s.w for s in free], col.w)
             lines = setter.set_lines(p, widths, style, unit, unit == 0)
+            if block.kind == "subhead" and len(lines) > 1 and unit == 0 and all(abs(s.w - col.w) < 0.01 for s in free):
+                lines = setter.balanced(p, style, col.w, style.align)  # its lines of even length
             fits = min(len(lines), len(free))
             # a line wider than its slot (a unit wider than the column) is never placed:
             # it would run out of the frame, so it and what follows stay overset

@@ -73,8 +73,9 @@ class Shaper:
             ext = font.get_font_extents("ltr")
             hanging = ext.ascender
             gid = font.get_nominal_glyph(0x0F40)
-            if gid:
-                hanging = font.get_glyph_extents(gid).y_bearing
+            extents = font.get_glyph_extents(gid) if gid else None
+            if extents is not None:  # (a damaged glyph has none: the ascender stands in)
+                hanging = extents.y_bearing
             m = FaceMetrics(font.face.upem, ext.ascender, ext.descender, hanging)
             self._metrics[face] = m
         return m
