@@ -30,7 +30,7 @@ class Setter:
                  spans: tuple[model.Span, ...] = (), lang: str = "auto") -> Prepared:
         options = Composition(style.strictness, style.trim_line_start, tibetan_scale=style.tibetan_scale,
                               tibetan_justify=style.tibetan_justify, grid=style.grid,
-                              hyphenate=style.hyphenate)
+                              hyphenate=style.hyphenate, width=style.width / 100)
         char = tuple((s.start, s.end, self.edition.char_styles[s.style].font,
                       self.edition.char_styles[s.style].color) for s in spans)
         lang = lang if lang != "auto" else style.lang
@@ -47,24 +47,29 @@ class Setter:
         """A paragraph (from unit `start`) broken and justified for `widths`; remembered,
         because balancing tries the same columns again and again."""
         key = (id(p), widths, start, first_is_para_start, style.align, style.indent, style.size,
-               style.color, style.breaking)
+               style.width, style.color, style.breaking)
         lines = self._set.get(key)
         if lines is None:
             lines = self._set[key] = set_lines(p, widths, self.shaper, style.align,
-                                               indent=style.indent * style.size, color=style.color,
+                                               indent=style.indent * style.size * style.width / 100,
+                                               color=style.color,
                                                start=start, first_is_para_start=first_is_para_start,
                                                method=style.breaking)
         return lines
 
     def lines(self, text: str, style_name: str, width: float, where=None, align: str | None = None,
-              size: float | None = None) -> list[Line]:
-        """A short text (headline, caption) set in one width; a line feed breaks it."""
+              size: float | None = None, type_width: float | None = None) -> list[Line]:
+        """A short text (headline, caption) set in one width; a line feed breaks it.
+        `size` and `type_width` (percent) override the style's, for headline fitting."""
         style = self.style(style_name)
         if size is not None:
             style = dataclasses.replace(style, size=size, leading=style.line_pitch * size / style.size)
+        if type_width is not None:
+            style = dataclasses.replace(style, width=type_width)
         out: list[Line] = []
         for part in text.split("\n"):
             p = self.prepared(part if part.strip() else "", style, where)  # only spaces: no line
             out += set_lines(p, Widths.uniform(width), self.shaper, align or style.align,
-                             indent=style.indent * style.size, color=style.color, method=style.breaking)
+                             indent=style.indent * style.size * style.width / 100, color=style.color,
+                             method=style.breaking)
         return out
