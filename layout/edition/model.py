@@ -129,8 +129,9 @@ class Geometry:
 class Style:
     """A paragraph style. `font` names a font role of fonts/manifest.yaml (or of the
     edition's `fonts`)."""
-    font: str = doc("Font role: body, headline, heavy, caption, tibetan-body, tibetan-headline, "
-                    "latin, or one the edition defines.", "body", example="body")
+    font: str = doc("Font role: body, headline, heavy, caption, kai, headline-black, heavy-black, "
+                    "tibetan-body, tibetan-headline, tibetan-machine, latin, or one the edition defines.",
+                    "body", example="body")
     size: Length = doc("Type size: pt, mm, q (级) or a 字号 name.", 9.0, example="小五", bounds=TYPE_SIZE)
     leading: Length | None = doc("Line pitch; 1.4 × size when not given.", None, example="13.5pt", bounds=(1.0, 2000.0))
     align: Align = doc("Alignment; justified lines end the paragraph ragged.", "justify",
