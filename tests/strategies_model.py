@@ -20,7 +20,7 @@ import yaml
 from hypothesis import strategies as st
 
 from layout.edition import model
-from layout.edition.convert import is_length, yaml_key
+from layout.edition.convert import is_length, is_percent, yaml_key
 
 PHOTO = "p.jpg"  # the base edition's photo; the caller puts a real image there
 
@@ -33,7 +33,7 @@ BASE: dict = {
                  "columns": 6, "gutter": "6mm", "baseline": "13.5pt", "bleed": "3mm", "rows": 0,
                  "row_gutter": "13.5pt", "width": "270mm", "height": "390mm"},
     "styles": {"body": {"font": "body", "size": "小五", "leading": "13.5pt", "align": "justify", "indent": 2,
-                        "space_before": 0, "space_after": 0, "tracking": 0.0, "color": "black",
+                        "space_before": 0, "space_after": 0, "tracking": 0.0, "width": "100%", "color": "black",
                         "strictness": "gb", "trim_line_start": False, "tibetan_scale": 1.0,
                         "tibetan_justify": "distribute", "grid": False, "hyphenate": "en_US",
                         "breaking": "total-fit", "orphans": 2, "widows": 2, "lang": "auto"},
@@ -56,7 +56,7 @@ BASE: dict = {
              "rule": "double"},
             {"type": "headline", "frame": {"column": 1, "span": 4, "top": "35mm", "height": "20mm"},
              "text": "标题", "kicker": "引题", "deck": "副题", "style": "headline", "kicker_style": "kicker",
-             "deck_style": "deck", "fit": ["18pt", "30pt"]},
+             "deck_style": "deck", "fit": ["18pt", "30pt"], "fit_width": ["80%", "100%"]},
             {"type": "story", "story": "a", "frame": {"column": 1, "span": 2, "top": "60mm", "height": "60mm"},
              "columns": 2, "name": "a1", "jump": {"page": 2, "frame": "a2"}, "headline": "",
              "column_rules": True, "balance": True},
@@ -153,6 +153,10 @@ LENGTHS = st.one_of(
     st.builds(lambda n, u: f"{n}{u}", st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6,
                                                 max_value=1e6).map(lambda x: round(x, 3)),
               st.sampled_from(["pt", "mm", "cm", "in", "q", "级", " lines", " rows"])))
+PERCENTS = st.one_of(
+    st.sampled_from(["0%", "-5%", "85", "85 %", " 85% ", "nan%", "inf%", "1e3%", "%", "85%%", "８５%", "24.999%",
+                     "400.001%", "9" * 400 + "%", ".5%", "85.%", "100pt", ""]),
+    st.floats(min_value=-1e4, max_value=1e4, allow_nan=False).map(lambda x: f"{round(x, 3)}%"))
 ANY = st.one_of(FLOATS, INTS, TEXTS, st.booleans(), st.none(), st.just([]), st.just({}),
                 st.just(datetime.date(2026, 2, 28)), st.lists(st.integers(), max_size=3),
                 st.dictionaries(st.sampled_from(["type", "x", "frame", "page"]), st.integers(), max_size=2))
@@ -178,6 +182,8 @@ def _edges(tp, bounds) -> st.SearchStrategy:
         points = [low, high, low + 1, high - 1]
     if is_length(tp):
         one = st.sampled_from([f"{p:.6g}pt" if p else 0 for p in points])
+    elif is_percent(tp):
+        one = st.sampled_from([f"{p:.6g}%" for p in points])
     else:
         one = st.sampled_from(points)
     if list in [typing.get_origin(a) for a in (tp, *typing.get_args(tp))]:
@@ -190,7 +196,9 @@ def values_for(tp, bounds: tuple | None = None) -> st.SearchStrategy:
     (`bounds`: the field's), and sometimes of any kind at all."""
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     own: list[st.SearchStrategy] = [_edges(tp, bounds)] * 2 if bounds else []
-    if origin is typing.Annotated:
+    if origin is typing.Annotated and tp.__metadata__[0] == "percent":
+        own.append(PERCENTS)
+    elif origin is typing.Annotated:
         own.append(LENGTHS if tp.__metadata__[0] != "color" else st.sampled_from(
             ["gray101", "cmyk(0,0,0)", "spot(, 0, 0, 0, 0)", "black ", "spot(X" + "y" * 3000 + ", 0, 0, 0, 0)"]))
     elif _is_union(tp):

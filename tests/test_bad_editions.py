@@ -162,6 +162,13 @@ CASES = [
      "12:1: font for role 'body' not found: {base}/fonts/NoSuch.otf (hint: give a manifest face name or a font file)"),
     ("font-script", "stories:\n", "fonts: {body: {hani: [serif-sc]}}\nstories:\n",
      "12:1: font role 'body': unknown script 'hani' (hint: did you mean 'han'?)"),
+    ("width-no-sign", "leading: 13.5pt}", "leading: 13.5pt, width: 85}",
+     "11:56: styles.body.width: expected a percentage such as 85%, got 85 (hint: write 85% (with the sign))"),
+    ("width-too-narrow", "leading: 13.5pt}", "leading: 13.5pt, width: 10%}",
+     "11:56: styles.body.width: 10% is less than 25% (hint: give 25% to 400%)"),
+    ("fit-width-three", "  - elements:\n",
+     "  - elements:\n      - {type: headline, text: 标题, fit_width: [80%, 90%, 100%], frame: {column: 5, top: 70mm}}\n",
+     "16:47: fit_width: give [narrowest, widest] width (hint: e.g. fit_width: [80%, 100%])"),
     ("top-level-list", "paper:\n", "- paper\npaper:\n",
      "2:1: YAML syntax error: did not find expected '-' indicator (hint: while parsing a block collection at line 1, column 1)"),
 ]
@@ -191,7 +198,7 @@ SCHEMA_ERRORS = {
     "unknown-top-key", "misspelt-key", "unit-plural", "unit-missing", "unit-unknown", "columns-word",
     "issue-text", "name-missing", "pages-not-list", "element-no-type", "element-type-misspelt",
     "frame-top-negative", "align-misspelt", "color-bad", "leading-no-unit", "negative-gutter",
-    "cmyk-over-100", "margins-partial", "date-word", "date-impossible",
+    "cmyk-over-100", "margins-partial", "date-word", "date-impossible", "width-no-sign",
 }
 
 

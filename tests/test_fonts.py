@@ -87,3 +87,65 @@ def test_subset_renumbers_the_components_of_composite_glyphs():
     data = SourceFont(program)
     new = order.index(composite)
     assert data.outline(new) == src.outline(composite)
+
+
+def test_the_palette_roles_and_their_faces():
+    """楷体, the Black weights and Tibetan Machine Uni: each role's own face first, the
+    other scripts falling back to faces that have them; the collections give the SC face."""
+    fonts = load_fontset()
+    first = {role: {script: chain[0].name for script, chain in chains.items()} for role, chains in fonts.roles.items()}
+    assert first["kai"]["han"] == first["kai"]["latin"] == "kai-sc"
+    assert first["kai"]["tibetan"] == "serif-bo"
+    assert first["headline-black"]["han"] == "sans-sc-black" and first["heavy-black"]["han"] == "serif-sc-black"
+    assert first["tibetan-machine"]["tibetan"] == "bo-machine"
+    for name in ("sans-sc-black", "serif-sc-black"):
+        face = next(f for f in fonts.faces() if f.name == name)
+        assert face.index == 2  # Noto … CJK SC in the JP, KR, SC, TC, HK collection
+
+
+def test_cff_faces_no_builtin_style_uses_stay_out_of_the_font_step(monkeypatch):
+    """make's font step converts CFF faces once; the Black weights (CFF, used by no
+    built-in style) would cost minutes each, so they wait for their first use."""
+    asked = []
+    monkeypatch.setattr(fontcache, "is_cached", lambda face: asked.append(face.name) or True)
+    assert fontsetup.prepare_cache() == 0
+    assert "serif-sc" in asked
+    assert not {"sans-sc-black", "serif-sc-black"} & set(asked)
+
+
+UNIHAN = Path("/usr/share/unicode/Unihan_OtherMappings.txt.bz2")  # Debian's unicode-data
+
+
+def _general_standard() -> set[str]:
+    """The 8105 characters of the 通用规范汉字表 (2013), by Unihan's kTGH field."""
+    import bz2
+
+    chars = set()
+    with bz2.open(UNIHAN, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split("\t")
+            if len(parts) >= 3 and parts[1] == "kTGH":
+                chars.add(chr(int(parts[0][2:], 16)))
+    return chars
+
+
+def _gb2312() -> set[str]:
+    chars = set()
+    for a in range(0xA1, 0xFF):
+        for b in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((a, b)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return chars
+
+
+@pytest.mark.skipif(not UNIHAN.is_file(), reason="Unihan (Debian unicode-data) not installed")
+def test_kai_covers_the_general_standard_chinese_characters_and_gb2312():
+    """The figures of the manifest's comment: WenKai has every character of the
+    通用规范汉字表 and of GB 2312, so the kai role never falls back for Chinese."""
+    face = load_fontset().chain("kai", "han")[0]
+    shaper = Shaper()
+    standard, gb = _general_standard(), _gb2312()
+    assert (len(standard), len(gb)) == (8105, 7445)
+    assert [c for c in sorted(standard | gb) if not shaper.has_char(face, ord(c))] == []

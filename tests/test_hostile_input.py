@@ -272,7 +272,7 @@ def test_convert_takes_a_value_exactly_when_it_lies_within_the_bounds(field, val
     import math
     import typing
 
-    from layout.edition.convert import Context, convert_dataclass, yaml_key
+    from layout.edition.convert import Context, convert_dataclass, is_percent, yaml_key
     from layout.base.errors import Where
     from layout.base.units import UNITS
     from layout.edition.yamlsource import Y
@@ -281,7 +281,13 @@ def test_convert_takes_a_value_exactly_when_it_lies_within_the_bounds(field, val
     tp = typing.get_type_hints(cls, include_extras=True)[f.name]
     low, high = f.metadata["bounds"]
     whole = int in (typing.get_args(tp) or (tp,))
-    if "Annotated" in repr(tp):  # a length: written with a unit
+    if is_percent(tp):  # a percentage: written with its sign
+        if isinstance(value, float) and not math.isfinite(value):
+            return
+        number = f"{value:.6f}" if isinstance(value, float) else str(value)
+        written, raw = number + "%", None
+        inside = low <= float(number) <= high
+    elif "Annotated" in repr(tp):  # a length: written with a unit
         if isinstance(value, float) and not math.isfinite(value):
             return  # YAML's .nan and .inf are numbers without a unit, refused as such elsewhere
         number = f"{value:.6f}" if isinstance(value, float) else str(value)

@@ -36,7 +36,7 @@ EDITION = """\
 paper: {{name: 测试报, date: 2026-11-30}}
 geometry: {{preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}}
 styles:
-  body: {{font: {role}, size: {size}pt, leading: 13.5pt, indent: 2}}
+  body: {{font: {role}, size: {size}pt, leading: 13.5pt, indent: 2, width: {width}%}}
 stories:
   a: {{file: a.md}}
   b: {{file: b.md}}
@@ -51,15 +51,16 @@ pages:
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(a=STORY, b=STORY, role=st.sampled_from(["body", "tibetan-body", "caption"]),
-       size=st.sampled_from([7.5, 9, 10.5, 14]), span=st.integers(1, 4), height=st.integers(5, 200))
-def test_any_story_is_set_or_refused_clearly(a, b, role, size, span, height):
+@given(a=STORY, b=STORY, role=st.sampled_from(["body", "tibetan-body", "caption", "kai", "tibetan-machine"]),
+       size=st.sampled_from([7.5, 9, 10.5, 14]), span=st.integers(1, 4), height=st.integers(5, 200),
+       width=st.sampled_from([100, 100, 25, 60, 85, 120, 400]))
+def test_any_story_is_set_or_refused_clearly(a, b, role, size, span, height, width):
     folder = Path(tempfile.mkdtemp())
     try:
         (folder / "a.md").write_text(a, encoding="utf-8", newline="")
         (folder / "b.md").write_text(b, encoding="utf-8", newline="")
         (folder / "edition.yaml").write_text(
-            EDITION.format(role=role, size=size, span=span, height=height), encoding="utf-8")
+            EDITION.format(role=role, size=size, span=span, height=height, width=width), encoding="utf-8")
         try:
             edition, pages, report = lay_out(folder / "edition.yaml")
         except InputError as exc:
@@ -95,7 +96,7 @@ stories:
   s: {{file: s.md}}
 pages:
   - elements:
-      - {{type: {kind}, text: {text}, frame: {{column: 2, span: {span}, top: 10mm, height: {height}mm}}}}
+      - {{type: {kind}, text: {text}{fit}, frame: {{column: 2, span: {span}, top: 10mm, height: {height}mm}}}}
   - elements:
       - {{type: story, story: s, frame: {{column: 1, top: 0mm}}}}
 """
@@ -103,7 +104,7 @@ pages:
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(text=FRAME_TEXT, kind=st.sampled_from(["text", "headline"]), span=st.integers(1, 3),
+@given(text=FRAME_TEXT, kind=st.sampled_from(["text", "headline", "fitted headline"]), span=st.integers(1, 3),
        height=st.integers(3, 60))
 def test_frame_text_is_shown_or_counted(text, kind, span, height):
     """A headline or text frame shows its text down to its foot, never past it, and
@@ -114,7 +115,8 @@ def test_frame_text_is_shown_or_counted(text, kind, span, height):
     try:
         (folder / "s.md").write_text("测试。\n", encoding="utf-8")
         (folder / "edition.yaml").write_text(
-            ELEMENT.format(kind=kind, text=json.dumps(text, ensure_ascii=False), span=span, height=height),
+            ELEMENT.format(kind=kind.split()[-1], text=json.dumps(text, ensure_ascii=False), span=span, height=height,
+                           fit=", fit: [12pt, 30pt], fit_width: [50%, 100%]" if kind == "fitted headline" else ""),
             encoding="utf-8")
         try:
             edition, pages, report = lay_out(folder / "edition.yaml")

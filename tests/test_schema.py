@@ -228,6 +228,7 @@ BAD = {
     "choice not offered": _mutate("geometry.preset", "八开"),
     "missing required key": {**MINIMAL, "paper": {"name": "测试报"}},
     "rows unit spelt wrong": _mutate("pages.0.elements.0.frame.top", "2 rowz"),
+    "width without its sign": {**MINIMAL, "styles": {"body": {"width": 85}}},
 }
 
 
@@ -270,6 +271,8 @@ COLORS = ["black", "white", "gray0", "gray5", "gray50", "gray99", "gray100", "gr
           "cmyk( 0 , 1 , 2 , 3 )", "cmyk(0,100,100)", "cmyk(0,0,0,0,0)", "cmyk(1000,0,0,0)",
           "cmyk(150,0,0,0)", "cmyk(0.5,0,0,0)", "cmyk(-1,0,0,0)", "rgb(0,0,0)", "#000000", "red", "",
           "gray", 0, None, True]
+PERCENTS = ["85%", "100%", "0%", "85.5%", ".5%", "85.%", " 85% ", "85 %", "85%\n", "85", "85%%", "%", "-5%",
+            "+5%", "1e3%", "nan%", "８５%", "85 percent", "", 85, 0.85, None, True]
 GRID_UNITS = {"line": 13.5, "lines": 13.5, "row": 120.0, "rows": 120.0}
 
 
@@ -281,7 +284,8 @@ def _loader_accepts(tp, value, units=None) -> bool:
     (model.Length, "Length", LENGTHS, None),
     (model.GridLength, "GridLength", LENGTHS + GRID_EXTRA, GRID_UNITS),
     (model.Color, "Color", COLORS, None),
-], ids=["length", "gridlength", "color"])
+    (model.Percent, "Percent", PERCENTS, None),
+], ids=["length", "gridlength", "color", "percent"])
 def test_patterns_agree_with_the_loader(tp, ref, values, units):
     v = validator(schema.edition_schema(), ref)
     disagree = [(value, _loader_accepts(tp, value, units)) for value in values

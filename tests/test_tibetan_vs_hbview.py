@@ -16,12 +16,12 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 from conftest import SAMPLE, SHARED
 
 from layout.lines.display import Cluster, GlyphRun, PageOut
-from layout.fonts.faces import load_fontset
+from layout.fonts.faces import load_fontset, read_manifest
 from layout.lines.linebreak import Widths
 from layout.lines.justify import set_lines
 from layout.edition.loader import load_edition
 from layout.output.pdf import PdfWriter
-from layout.lines.prepare import prepare
+from layout.lines.prepare import Composition, prepare
 from layout.text.shape import Shaper
 
 # Pixels per point. At about 100 pixels per em, rasterizer hinting (pdfium hints
@@ -116,10 +116,28 @@ def _compare(run: GlyphRun, size: float, width: float, text: str, tmp: Path) -> 
 
 
 
-def _lines(text: str, size: float):
+def _tibetan_roles() -> dict[str, str]:
+    """Every Tibetan face of the manifest (first in some role's Tibetan chain), with a
+    role that sets Tibetan in it: each is held to hb-view."""
+    out: dict[str, str] = {}
+    for role, chains in read_manifest()["roles"].items():
+        if chains.get("tibetan"):
+            out.setdefault(chains["tibetan"][0], role)
+    return out
+
+
+ROLES = sorted(_tibetan_roles().items())
+FACE_IDS = [face for face, _ in ROLES]
+
+
+def _lines(text: str, size: float, role: str = "tibetan-body", width: float = 1.0):
     shaper = Shaper()
-    prepared = prepare(text, "tibetan-body", size, 0.0, load_fontset(), shaper)
+    prepared = prepare(text, role, size, 0.0, load_fontset(), shaper, options=Composition(width=width))
     return set_lines(prepared, Widths.uniform(1e6), shaper, align="start")
+
+
+def test_every_tibetan_face_is_compared():
+    assert {"serif-bo", "serif-bo-bold", "bo-machine"} <= set(FACE_IDS)
 
 
 def _sample_tibetan() -> list[str]:
@@ -129,10 +147,11 @@ def _sample_tibetan() -> list[str]:
     return [edition.source.paper.name_bo] + [p.split("། ")[0] + "།" for p in paragraphs[:2]]
 
 
+@pytest.mark.parametrize("face,role", ROLES, ids=FACE_IDS)
 @pytest.mark.parametrize("size", [10, 24])
-def test_sample_tibetan_matches_hbview(size, tmp_path):
+def test_sample_tibetan_matches_hbview(size, face, role, tmp_path):
     for text in _sample_tibetan():
-        lines = _lines(text, size)
+        lines = _lines(text, size, role)
         assert len(lines) == 1 and len(lines[0].runs) == 1
         assert _compare(lines[0].runs[0], size, lines[0].natural, text, tmp_path) < TOLERANCE, text
 
@@ -158,11 +177,36 @@ def test_comparison_catches_misplaced_vowels(tmp_path):
     assert _compare(bad, size, x, text, tmp_path) > 2 * TOLERANCE
 
 
+@pytest.mark.parametrize("face,role", ROLES, ids=FACE_IDS)
 @pytest.mark.parametrize("size", [10, 24])
-def test_corpus_lines_match_hbview(size, tmp_path):
+def test_corpus_lines_match_hbview(size, face, role, tmp_path):
     corpus = SHARED / "corpus" / "tibetan" / "tibettimes_2016.txt"
     body = [l for l in corpus.read_text(encoding="utf-8").splitlines() if l and not l.startswith("#")][0]
     for phrase in body.split("། ")[:4]:
         text = phrase.strip()[:40]
-        lines = _lines(text, size)
+        lines = _lines(text, size, role)
         assert _compare(lines[0].runs[0], size, lines[0].natural, text, tmp_path) < TOLERANCE, text
+
+
+@pytest.mark.parametrize("width", [0.8, 1.25])
+def test_condensed_tibetan_matches_scaled_hbview(width, tmp_path):
+    """长体/扁体: a Tibetan line set at a width is hb-view's line scaled along x, marks
+    and subjoined letters included (their offsets scale with the advances); the same
+    line left unscaled does not match, so the check can fail."""
+    size = 24
+    text = _sample_tibetan()[1]
+    run = _lines(text, size, width=width)[0].runs[0]
+    assert run.hscale == width
+    plain = _lines(text, size)[0].runs[0]
+    m = Shaper().metrics(run.face)
+    theirs, origin = _hbview(run.face.path, size, text, tmp_path, m.ascender / m.upem)
+    theirs = theirs.resize((round(theirs.width * width), theirs.height), Image.LANCZOS)
+    origin = (origin[0] * width, origin[1])
+    natural = run.positions[-1][0] + run.advances[-1]
+
+    def best(r):
+        return min(_mismatch(*_ours(r, size, natural, tmp_path, (px, py)), theirs, origin)
+                   for px in (0.0, 0.5) for py in (0.0, 0.5))
+
+    assert best(run) < TOLERANCE
+    assert best(plain) > 2 * TOLERANCE

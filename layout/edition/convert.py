@@ -22,6 +22,7 @@ _PERCENT = r"(100|[1-9]?[0-9])"
 _COLOR = re.compile(rf"^(black|white|gray{_PERCENT}|cmyk\(\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\)"
                     rf"|spot\(\s*[A-Za-z0-9][A-Za-z0-9 ._-]*,\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\))$")
 _ROWS = re.compile(r"rows?\s*$")
+_PERCENT_VALUE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$")  # as the schema's pattern
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # no font draws them; "\n" breaks a line
 
 
@@ -53,7 +54,7 @@ def type_name(tp) -> str:
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
         return {"length": "a length such as 12mm", "gridlength": "a length or '12 lines'",
-                "color": "a colour"}.get(tp.__metadata__[0], "a value")
+                "color": "a colour", "percent": "a percentage such as 85%"}.get(tp.__metadata__[0], "a value")
     if origin is list:
         return "a list"
     if origin is dict:
@@ -103,6 +104,14 @@ def _annotated(tp, y: Y, ctx: Context, name: str):
         ctx.error(f"{name}: {shown(y)} is not a colour", y.where,
                   "black, white, gray0 to gray100, cmyk(c, m, y, k) in percent, or spot(NAME, c, m, y, k)")
         return MISSING
+    if kind == "percent":
+        found = _PERCENT_VALUE.match(y.value) if isinstance(y.value, str) else None
+        if found is None:
+            number = isinstance(y.value, (int, float)) and not isinstance(y.value, bool)
+            ctx.error(f"{name}: expected a percentage such as 85%, got {shown(y)}", y.where,
+                      f"write {shown(y)}% (with the sign)" if number else None)
+            return MISSING
+        return float(found.group(1))
     extra = ctx.units if kind == "gridlength" else None
     if isinstance(y.value, (dict, list)):
         ctx.error(f"{name}: expected a length such as 12mm or 10.5pt, got {shown(y)}", y.where)
@@ -182,12 +191,23 @@ def _scalar(tp, y: Y, ctx: Context, name: str):
 def is_length(tp) -> bool:
     """A length (in points), or a list or optional one: bounds of it are shown in pt."""
     if typing.get_origin(tp) is typing.Annotated:
-        return tp.__metadata__[0] != "color"
+        return tp.__metadata__[0] not in ("color", "percent")
     return any(is_length(a) for a in typing.get_args(tp))
 
 
+def is_percent(tp) -> bool:
+    """A percentage, or a list or optional one: bounds of it are shown with %."""
+    if typing.get_origin(tp) is typing.Annotated:
+        return tp.__metadata__[0] == "percent"
+    return any(is_percent(a) for a in typing.get_args(tp))
+
+
+def unit_of(tp) -> str:
+    return "pt" if is_length(tp) else "%" if is_percent(tp) else ""
+
+
 def bounds_text(bounds: tuple, tp) -> str:
-    unit = "pt" if is_length(tp) else ""
+    unit = unit_of(tp)
     return f"{_number(bounds[0])}{unit} to {_number(bounds[1])}{unit}"
 
 
@@ -207,7 +227,7 @@ def _bounded(value, bounds: tuple, tp, y: Y, ctx: Context, name: str):
     low, high = bounds
     if low <= value <= high:
         return value
-    unit = "pt" if is_length(tp) else ""
+    unit = unit_of(tp)
     what = "not a number" if value != value else (f"less than {_number(low)}{unit}" if value < low
                                                    else f"more than {_number(high)}{unit}")
     ctx.error(f"{name}: {shown(y, quote=not unit)} is {what}", y.where, f"give {bounds_text(bounds, tp)}")

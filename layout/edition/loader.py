@@ -558,6 +558,10 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                                         model.template_fields(edition, pi + 1))
             if isinstance(element, model.Headline) and element.fit is not None and not 1 <= len(element.fit) <= 2:
                 ctx.error("fit: give [smallest, largest] type size", yel.value["fit"].where, "e.g. fit: [24pt, 40pt]")
+            if (isinstance(element, model.Headline) and element.fit_width is not None
+                    and not 1 <= len(element.fit_width) <= 2):
+                ctx.error("fit_width: give [narrowest, widest] width", yel.value["fit_width"].where,
+                          "e.g. fit_width: [80%, 100%]")
             if isinstance(element, model.Photo):
                 _check_photo(element, yel, base, allowed, images, ctx)
                 if element.caption_width is not None and geo is not None:

@@ -23,6 +23,8 @@ GridExtent = Annotated[float, "gridlength", "extent"]
 # A colour: black, white, grayNN (NN % black), cmyk(c, m, y, k) in percent, or
 # spot(NAME, c, m, y, k): a spot ink (a masthead red) with its CMYK look-alike.
 Color = Annotated[str, "color"]
+# A share in percent, written with its sign ('85%'); the number of percent here (85.0).
+Percent = Annotated[float, "percent"]
 
 Align = Literal["justify", "start", "center", "end"]
 
@@ -40,6 +42,7 @@ RULE_WEIGHT = (0.0, 100.0)
 FRACTION = (0.0, 1.0)
 GRID_COUNT = (1, 100)  # columns of a grid or a frame
 PAGE_NUMBER = (1, 10_000)
+TYPE_WIDTH = (25.0, 400.0)  # horizontal scale of type, percent: a quarter to four times as wide
 
 
 def doc(text: str, default=MISSING, example=None, factory=MISSING, bounds: tuple | None = None):
@@ -126,8 +129,9 @@ class Geometry:
 class Style:
     """A paragraph style. `font` names a font role of fonts/manifest.yaml (or of the
     edition's `fonts`)."""
-    font: str = doc("Font role: body, headline, heavy, caption, tibetan-body, tibetan-headline, "
-                    "latin, or one the edition defines.", "body", example="body")
+    font: str = doc("Font role: body, headline, heavy, caption, kai, headline-black, heavy-black, "
+                    "tibetan-body, tibetan-headline, tibetan-machine, latin, or one the edition defines.",
+                    "body", example="body")
     size: Length = doc("Type size: pt, mm, q (级) or a 字号 name.", 9.0, example="小五", bounds=TYPE_SIZE)
     leading: Length | None = doc("Line pitch; 1.4 × size when not given.", None, example="13.5pt", bounds=(1.0, 2000.0))
     align: Align = doc("Alignment; justified lines end the paragraph ragged.", "justify",
@@ -137,6 +141,11 @@ class Style:
                                0.0, example="13.5pt", bounds=LENGTH)
     space_after: Length = doc("Space below the paragraph.", 0.0, example="0pt", bounds=LENGTH)
     tracking: float = doc("Extra space between characters, in em.", 0.0, example=0.1, bounds=(-0.5, 5.0))
+    width: Percent = doc("Horizontal scale of the type: below 100% condensed (长体), above it expanded "
+                         "(扁体). Glyphs are drawn narrower or wider, and everything measured in their "
+                         "em (advances, tracking, gaps, indent) with them; line breaking and "
+                         "justification use the scaled widths. The height stays the size.", 100.0,
+                         example="85%", bounds=TYPE_WIDTH)
     color: Color = doc("Text colour.", "black", example="black")
     strictness: Literal["strict", "gb", "loose"] = doc(
         "Line-start and line-end prohibitions (避头尾, chinese.md C1–C3).", "gb", example="gb")
@@ -262,6 +271,11 @@ class Headline:
     deck_style: str = doc("Style of the deck.", "deck", example="deck")
     fit: list[Length] | None = doc("Size limits [smallest, largest]: the headline is set as large "
                                    "as fits its width on its lines.", None, example=["24pt", "40pt"], bounds=TYPE_SIZE)
+    fit_width: list[Percent] | None = doc(
+        "Width limits [narrowest, widest] (长体 to fit): the headline is set at the largest size (within "
+        "`fit`, or its style's size) at which it fits its lines at the narrowest width, then as wide as "
+        "fits at that size, in 1% steps. Its style's `width` is not used then.", None,
+        example=["80%", "100%"], bounds=TYPE_WIDTH)
 
 
 @dataclass(frozen=True)

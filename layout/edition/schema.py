@@ -53,11 +53,12 @@ _PERCENT = r"(?:100|[1-9]?[0-9])"
 COLOR_PATTERN = (rf"^\s*(?:black|white|gray{_PERCENT}"
                  rf"|cmyk\(\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\)"
                  rf"|spot\(\s*[A-Za-z0-9][A-Za-z0-9 ._-]*,\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\))\s*$")
+PERCENT_PATTERN = r"^\s*(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$"  # convert._PERCENT_VALUE
 DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 
 
 def _annotated_defs(kind: str) -> tuple[str, dict]:
-    """The shared definition of a Length, GridLength or Color."""
+    """The shared definition of a Length, GridLength, Color or Percent."""
     zero = {"type": "number", "const": 0}
     if kind == "length":
         return "Length", {
@@ -80,6 +81,11 @@ def _annotated_defs(kind: str) -> tuple[str, dict]:
                            "percent, or spot(NAME, c, m, y, k): a spot ink with its CMYK look-alike.",
             "type": "string", "pattern": COLOR_PATTERN,
             "examples": ["black", "gray20", "cmyk(0, 100, 100, 0)", "spot(PANTONE 485 C, 0, 95, 100, 0)"]}
+    if kind == "percent":
+        return "Percent", {
+            "title": "Percent",
+            "description": "A percentage, written with its sign: 85% (bounds are the key's).",
+            "type": "string", "pattern": PERCENT_PATTERN, "examples": ["85%", "120%"]}
     raise TypeError(f"no schema for Annotated kind {kind!r}")
 
 
@@ -113,6 +119,8 @@ def to_json(tp, value):
     if origin is typing.Annotated:
         if tp.__metadata__[0] == "color":
             return value
+        if tp.__metadata__[0] == "percent":
+            return f"{value:g}%"
         return 0 if value == 0 else f"{value:g}pt"
     if _is_union(tp):
         if dataclasses.is_dataclass(value):
@@ -268,7 +276,8 @@ def human_type(tp) -> str:
     """A type as a designer reads it, with links to the sections of the classes."""
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin is typing.Annotated:
-        return {"length": "length", "gridlength": "grid length", "color": "colour"}[tp.__metadata__[0]]
+        return {"length": "length", "gridlength": "grid length", "color": "colour",
+                "percent": "percentage"}[tp.__metadata__[0]]
     if _is_union(tp):
         options = [a for a in args if a is not type(None)]
         classes = [a for a in options if dataclasses.is_dataclass(a)]

@@ -1,7 +1,8 @@
 """`python -m layout.fonts.setup`: make the default fonts ready (used by `make`).
 
 Installs the Debian packages of missing manifest files (only when a file is missing and
-apt-get is there), then fills the conversion cache. On a machine without apt it names
+apt-get is there), then fills the conversion cache (not for faces marked `prepare: false`,
+which no built-in style uses: they are converted on first use). On a machine without apt it names
 every missing file and where it looked, and exits non-zero.
 """
 from __future__ import annotations
@@ -66,7 +67,8 @@ def prepare_cache() -> int:
     except InputError as exc:
         print(f"fonts: {exc}", file=sys.stderr)
         return 1
-    todo = [f for f in faces if fontcache.needs_conversion(f) and not fontcache.is_cached(f)]
+    later = {name for name, spec in read_manifest()["faces"].items() if spec.get("prepare") is False}
+    todo = [f for f in faces if f.name not in later and fontcache.needs_conversion(f) and not fontcache.is_cached(f)]
     if not todo:
         return 0
     print(f"fonts: converting {len(todo)} CFF face(s) to TrueType once "

@@ -33,10 +33,11 @@ class GlyphRun(NamedTuple):
     advances: tuple[float, ...]
     clusters: tuple[Cluster, ...]
     color: str = "black"
+    hscale: float = 1.0  # glyphs drawn this much narrower (长体) or wider (扁体); positions include it
 
     def moved(self, dx: float, dy: float) -> "GlyphRun":
         return GlyphRun(self.face, self.size, self.x + dx, self.y + dy, self.gids,
-                        self.positions, self.advances, self.clusters, self.color)
+                        self.positions, self.advances, self.clusters, self.color, self.hscale)
 
     @property
     def text(self) -> str:

@@ -101,7 +101,7 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     elif delta > EPS and align == "justify" and not last:
         if pad is None:
             pad, delta = _tsheg_padding(prepared, shown, glyphs, delta)
-        delta = _expand(shown, gaps, delta, prepared.size)
+        delta = _expand(shown, gaps, delta, prepared.size * prepared.options.width)
     x = indent
     if align == "center":
         x += max(delta, 0.0) / 2
@@ -245,7 +245,8 @@ def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color:
     n = len(shown)
     while k < n:
         r = shown[k].run
-        scale = prepared.scales[r]
+        scale = prepared.scales[r]  # along x; y is not scaled by the type's width
+        yscale = scale / prepared.options.width
         run_x = x
         gids, positions, advances, clusters = [], [], [], []
         add_gid, add_position, add_advance = gids.append, positions.append, advances.append
@@ -257,13 +258,13 @@ def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color:
             if len(unit_glyphs) == 1:  # most units: a Han character, a letter
                 g = unit_glyphs[0]
                 add_gid(g.gid)
-                add_position((pen + g.dx * scale, -g.dy * scale))
+                add_position((pen + g.dx * scale, -g.dy * yscale))
                 add_advance(g.advance * scale)
             else:
                 for g in unit_glyphs:
                     advance = g.advance * scale
                     add_gid(g.gid)
-                    add_position((pen + g.dx * scale, -g.dy * scale))
+                    add_position((pen + g.dx * scale, -g.dy * yscale))
                     add_advance(advance)
                     pen += advance
             if len(gids) > first:
@@ -286,5 +287,5 @@ def _runs(prepared: Prepared, shown, glyphs, adv, shift, gaps, x0: float, color:
         if gids:
             runs.append(GlyphRun(prepared.runs[r].face, prepared.sizes[r], run_x, prepared.shifts[r],
                                  tuple(gids), tuple(positions), tuple(advances), tuple(clusters),
-                                 prepared.runs[r].color or color))
+                                 prepared.runs[r].color or color, prepared.options.width))
     return runs

@@ -64,10 +64,10 @@ class _Sums:
         n = len(u)
         self.units = u
         self.text = p.text
-        self.size = p.size
+        self.size = p.size * p.options.width  # the em along x: a condensed em is narrower
         self.adv = [0.0, *accumulate(x.width + x.gap for x in u)]
         self.shr = [0.0, *accumulate(x.shrink + x.gap_shrink for x in u)]
-        self.stretch = [0.0, *accumulate(COMFORT.get(x.stretch, 0.0) * p.size for x in u)]
+        self.stretch = [0.0, *accumulate(COMFORT.get(x.stretch, 0.0) * self.size for x in u)]
         # where a line that starts (ends) at a boundary really starts (ends): spaces and
         # line feeds at its ends are not set
         self.first = list(range(n + 1))

@@ -68,6 +68,7 @@ class Composition:
     tibetan_justify: str = "distribute"  # T7 'distribute', or T8 'tsheg' padding
     grid: bool = False              # C15: pure-Han lines keep every character on the em grid
     hyphenate: str | None = None    # a pyphen language (e.g. 'en_US') for Latin words, or None
+    width: float = 1.0              # horizontal scale of the type: 长体 below 1, 扁体 above
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Prepared:
     size: float
     runs: tuple[Run, ...]
     units: tuple[Unit, ...]
-    scales: tuple[float, ...]   # pt per font unit, per run
+    scales: tuple[float, ...]   # pt per font unit along x, per run (the width's scale included)
     sizes: tuple[float, ...]    # type size per run (Tibetan may be scaled, M5)
     shifts: tuple[float, ...]   # baseline shift per run, pt, y downwards (M4)
     dominant: str               # the paragraph's main script
@@ -120,7 +121,9 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
     for ri, run in enumerate(runs):
         m = shaper.metrics(run.face)
         run_size = size * options.tibetan_scale if run.script == "tibetan" and dominant != "tibetan" else size
-        scale = run_size / m.upem
+        # condensed or expanded type (options.width) narrows or widens every advance
+        # and offset along x, and with them the em that tracking and gaps are measured in
+        scale = run_size / m.upem * options.width
         scales.append(scale)
         sizes.append(run_size)
         shifts.append(_baseline_shift(run, dominant, size, run_size, fonts, shaper, role))
@@ -131,12 +134,12 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
                 features = dict(features, halt=ranges)
         glyphs = shaper.shape(run.face, text[run.start:run.end], HB_SCRIPT[run.script],
                               HB_LANGUAGE[run.script], tuple(sorted((k, _hashable(v)) for k, v in features.items())))
-        tracking = tracking_em * run_size
+        tracking = tracking_em * run_size * options.width
         for s, e, gl in _clusters(glyphs, run.start, run.end):
             width = (gl[0].advance if len(gl) == 1 else sum(g.advance for g in gl)) * scale + tracking * (e - s)
-            units.append(_unit(text, s, e, ri, gl, width, run, run_size, scale, shaper, halted,
-                               options.grid))
-    units = _join(text, units, flags, size, options, shaper.gap_memo)
+            units.append(_unit(text, s, e, ri, gl, width, run, run_size * options.width, scale, shaper,
+                               halted, options.grid))
+    units = _join(text, units, flags, size * options.width, options, shaper.gap_memo)
     units = _line_end_widths(text, units, runs, scales, shaper)
     if options.hyphenate:
         units = _hyphenate(text, units, runs, scales, shaper, options.hyphenate)

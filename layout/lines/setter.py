@@ -32,7 +32,7 @@ class Setter:
                  spans: tuple[model.Span, ...] = (), lang: str = "auto", keep: tuple = ()) -> Prepared:
         options = Composition(style.strictness, style.trim_line_start, tibetan_scale=style.tibetan_scale,
                               tibetan_justify=style.tibetan_justify, grid=style.grid,
-                              hyphenate=style.hyphenate)
+                              hyphenate=style.hyphenate, width=style.width / 100)
         char = tuple((s.start, s.end, self.edition.char_styles[s.style].font,
                       self.edition.char_styles[s.style].color) for s in spans)
         lang = lang if lang != "auto" else style.lang
@@ -49,23 +49,28 @@ class Setter:
         """A paragraph (from unit `start`) broken and justified for `widths`; remembered,
         because balancing tries the same columns again and again."""
         key = (id(p), widths, start, first_is_para_start, style.align, style.indent, style.size,
-               style.color, style.breaking)
+               style.width, style.color, style.breaking)
         lines = self._set.get(key)
         if lines is None:
             lines = self._set[key] = set_lines(p, widths, self.shaper, style.align,
-                                               indent=style.indent * style.size, color=style.color,
+                                               indent=style.indent * style.size * style.width / 100,
+                                               color=style.color,
                                                start=start, first_is_para_start=first_is_para_start,
                                                method=style.breaking)
         return lines
 
     def lines(self, text: str, style_name: str, width: float, where=None, align: str | None = None,
-              size: float | None = None, display: bool = False, byline: bool = False) -> list[Line]:
+              size: float | None = None, type_width: float | None = None, display: bool = False,
+              byline: bool = False) -> list[Line]:
         """A short text (headline, caption) set in one width; a line feed breaks it.
+        `size` and `type_width` (percent) override the style's, for headline fitting.
         `display` (kicker, headline, deck): numbers with their units and titles in 书名号
         stay on one line, and two or more lines are balanced; `byline`: names too."""
         style = self.style(style_name)
         if size is not None:
             style = dataclasses.replace(style, size=size, leading=style.line_pitch * size / style.size)
+        if type_width is not None:
+            style = dataclasses.replace(style, width=type_width)
         out: list[Line] = []
         for part in text.split("\n"):
             part = part if part.strip() else ""  # only spaces: no line
@@ -73,7 +78,8 @@ class Setter:
             p = self.prepared(part, style, where, keep=keep)
             out += self.balanced(p, style, width, align or style.align) if display else \
                 set_lines(p, Widths.uniform(width), self.shaper, align or style.align,
-                          indent=style.indent * style.size, color=style.color, method=style.breaking)
+                          indent=style.indent * style.size * style.width / 100, color=style.color,
+                          method=style.breaking)
         return out
 
     def balanced(self, p: Prepared, style: model.Style, width: float, align: str) -> list[Line]:
@@ -81,7 +87,7 @@ class Setter:
         measure that keeps their number (as CSS's text-wrap: balance), the lines then
         aligned in the whole width as the style says. Justified text keeps its breaks
         (balancing would only move space into its gaps)."""
-        key = (id(p), style.size, style.indent, style.color, style.breaking, width, align)
+        key = (id(p), style.size, style.width, style.indent, style.color, style.breaking, width, align)
         if key in self._balanced:
             return self._balanced[key]
         self._balanced[key] = out = self._balance(p, style, width, align)
@@ -89,8 +95,9 @@ class Setter:
 
     def _balance(self, p: Prepared, style: model.Style, width: float, align: str) -> list[Line]:
         def at(w: float) -> list[Line]:
-            return set_lines(p, Widths.uniform(w), self.shaper, align, indent=style.indent * style.size,
-                             color=style.color, method=style.breaking)
+            return set_lines(p, Widths.uniform(w), self.shaper, align,
+                             indent=style.indent * style.size * style.width / 100, color=style.color,
+                             method=style.breaking)
 
         lines = at(width)
         n = len(lines)

@@ -235,7 +235,7 @@ class PdfWriter:
                 plain = []
             end = first + count
             ops.append(f"/Span <</ActualText <FEFF{_utf16_hex(text)}>>> BDC")
-            scale = k * size / 1000.0
+            scale = k * size / 1000.0 * run.hscale
             right = max(range(first, end), key=lambda g: (run.positions[g][0] + src.advance(gids[g]) * scale, -g))
             self._segments(ops, page, run, src, list(range(first, end)))
             if right != end - 1:
@@ -256,7 +256,7 @@ class PdfWriter:
         for g in shapes:
             name = self._shape_form(c, run.face, run.gids[g])
             px, py = run.positions[g]
-            ops.append(f"q {_n(scale)} 0 0 {_n(scale)} {_n(run.x + px)} {_n(page.height - run.y - py)} cm "
+            ops.append(f"q {_n(scale * run.hscale)} 0 0 {_n(scale)} {_n(run.x + px)} {_n(page.height - run.y - py)} cm "
                        f"/{name} Do Q")
         c.addLiteral("\n".join(ops))
 
@@ -281,11 +281,16 @@ class PdfWriter:
         TJ moves the pen by each glyph's advance in the font; where HarfBuzz's position
         (kerning, justification) differs, a number in the array corrects it. A justified
         Chinese line widens every gap alike: that common amount is set once as character
-        spacing (Tc), so only the gaps that differ from it need a number."""
+        spacing (Tc), so only the gaps that differ from it need a number. Condensed or
+        expanded type (hscale) is drawn through the text matrix, which scales glyphs,
+        TJ numbers and Tc along x alike; the text itself is unchanged for extraction."""
         positions = run.positions
         gids = run.gids
         per_unit = 1000.0 / src.units_per_em  # font units -> text space (1/1000 em)
         per_point = 1000.0 / run.size  # points -> text space
+        hscale = f"{run.hscale:.6f}".rstrip("0").rstrip(".")  # as written, so as used below
+        per_point_x = per_point / float(hscale)  # points along x -> text space, before the matrix
+        matrix = "1 0 0 1" if run.hscale == 1.0 else f"{hscale} 0 0 1"
         advances = src.advances
         last_metric = len(advances) - 1
         n = len(order)
@@ -304,7 +309,7 @@ class PdfWriter:
                     break
                 prev = seg[-1]
                 adjs.append(round(advances[prev if prev <= last_metric else last_metric] * per_unit
-                                  - (hx - px) * per_point, 3))
+                                  - (hx - px) * per_point_x, 3))
                 seg.append(gids[h])
                 px = hx
                 i += 1
@@ -332,7 +337,7 @@ class PdfWriter:
             if tc != self._tc:
                 ops.append(f"{tc} Tc")
                 self._tc = tc
-            ops.append(f"1 0 0 1 {_n(x)} {_n(page.height - (run.y + py))} Tm [{' '.join(items)}] TJ")
+            ops.append(f"{matrix} {_n(x)} {_n(page.height - (run.y + py))} Tm [{' '.join(items)}] TJ")
 
     def _image(self, c, page: PageOut, img: Image) -> None:
         prepared = img.data

@@ -24,10 +24,13 @@ def _box(x: float, y: float, w: float, h: float) -> str:
 
 def _run(run: GlyphRun) -> str:
     """A run: where its pen starts, its face and size, its width as laid out (the last
-    glyph's pen plus its advance, so justification shows), its glyph count and text."""
+    glyph's pen plus its advance, so justification shows), its glyph count and text.
+    Condensed or expanded type adds its width after the face (x85%)."""
     width = run.positions[-1][0] + run.advances[-1] if run.gids else 0.0
     colour = "" if run.color == "black" else f" {run.color}"
     face = run.face.name or run.face.label
+    if run.hscale != 1.0:
+        face += f" x{_n(run.hscale * 100)}%"
     return (f"run {_n(run.x)},{_n(run.y)} {face} {_n(run.size)}pt w={_n(width)} "
             f"g={len(run.gids)}{colour} {json.dumps(run.text, ensure_ascii=False)}")
 

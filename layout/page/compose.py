@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import unicodedata
 from pathlib import Path
 from typing import NamedTuple
@@ -371,21 +372,55 @@ def _headline(items, el: model.Headline, rect: Rect, setter: Setter):
         if not text:
             continue
         style = setter.style(style_name)
-        size = _fitted_size(el, text, rect.w, setter) if style_name == el.style and el.fit else None
-        lines = setter.lines(text, style_name, rect.w, size=size, display=True)
+        size = type_width = None
+        if style_name == el.style and (el.fit or el.fit_width):
+            size, type_width = _fitted(el, text, rect.w, setter)
+        lines = setter.lines(text, style_name, rect.w, size=size, type_width=type_width, display=True)
         pitch = style.line_pitch * (size / style.size if size else 1.0)
         y = _stack(items, lines, rect.x, y + style.space_before, pitch) + style.space_after
     return y
 
 
-def _fitted_size(el: model.Headline, text: str, width: float, setter: Setter) -> float:
+def _limits(values: list[float]) -> tuple[float, float]:
+    return tuple(sorted(values[:2])) if len(values) >= 2 else (values[0], values[0])
+
+
+def _fits(text: str, el: model.Headline, width: float, setter: Setter, size: float | None,
+          type_width: float | None) -> bool:
+    """Each of the headline's lines on one line of `width`."""
+    lines = setter.lines(text, el.style, width, size=size, type_width=type_width, display=True)
+    return len(lines) <= text.count("\n") + 1 and not any(line.overfull for line in lines)
+
+
+def _fitted(el: model.Headline, text: str, width: float, setter: Setter) -> tuple[float | None, float | None]:
+    """(size, type width) of a fitted headline: the largest size within `fit` that fits
+    at the narrowest width of `fit_width`, then the widest width (whole percents) that
+    fits at that size. Big type comes first; it is condensed only as far as it must be."""
+    narrow, wide = _limits(el.fit_width) if el.fit_width else (None, None)
+    size = _fitted_size(el, text, width, setter, narrow) if el.fit else None
+    if narrow is None or _fits(text, el, width, setter, size, wide):
+        return size, wide
+    low, high = math.ceil(narrow), math.floor(wide)  # integers in [low, high) may fit
+    if high == wide:
+        high -= 1
+    best = narrow
+    while low <= high:  # bisection: a narrower setting fits wherever a wider one does
+        mid = (low + high) // 2
+        if _fits(text, el, width, setter, size, float(mid)):
+            best, low = float(mid), mid + 1
+        else:
+            high = mid - 1
+    return size, best
+
+
+def _fitted_size(el: model.Headline, text: str, width: float, setter: Setter,
+                 type_width: float | None = None) -> float:
     """The largest size within the limits at which each of the headline's lines fits
     its width on one line (half-point steps)."""
-    low, high = sorted(el.fit[:2]) if len(el.fit) >= 2 else (el.fit[0], el.fit[0])
+    low, high = _limits(el.fit)
     size = high
     while size > low:
-        lines = setter.lines(text, el.style, width, size=size, display=True)
-        if len(lines) <= text.count("\n") + 1 and not any(line.overfull for line in lines):
+        if _fits(text, el, width, setter, size, type_width):
             return size
         size -= 0.5
     return low
