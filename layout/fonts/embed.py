@@ -216,10 +216,10 @@ def _check_loca(tables, long_loca: bool, num_glyphs: int) -> None:
         if tag not in tables:
             raise BadFont(f"it has no '{_tag(tag)}' table")
     loca = tables[b"loca"]
-    if len(loca) < (4 if long_loca else 2) * (num_glyphs + 1):
+    size = 4 if long_loca else 2
+    if len(loca) < size * (num_glyphs + 1):
         raise BadFont(f"its 'loca' table is too short for its {num_glyphs} glyphs")
-    offsets = _big_endian("I" if long_loca else "H", loca[:(4 if long_loca else 2) * (num_glyphs + 1)])
-    end = offsets[-1] * (1 if long_loca else 2)
+    end = struct.unpack_from(">I" if long_loca else ">H", loca, size * num_glyphs)[0] * (1 if long_loca else 2)
     if end > len(tables[b"glyf"]):
         raise BadFont("its 'glyf' table is cut short: the glyphs run past its end")
 
