@@ -147,7 +147,7 @@ class FontFile:
         tags = inp.drop_table_tag_set
         for tag in _tags(drop):
             tags.add(tag)
-        if b"CFF2" in self.tables:  # a variable CFF2 face: its default instance, as CFF
+        if b"fvar" in self.tables:  # a variable face: its default instance (CFF2 as CFF)
             inp.flags |= hb.SubsetFlags.DOWNGRADE_CFF2
             inp.pin_all_axes_to_default(self.face)
         return inp
