@@ -77,7 +77,8 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip uninstall -q -y paiban 2>/dev/null || true
 	@rm -f $(VENV)/.installed-* && touch $@
 
-# installs missing default fonts (Debian packages) and fills the font conversion cache
+# checks that the default fonts are installed and installs the missing Debian packages;
+# nothing is converted (the PDF writer subsets the installed files with HarfBuzz)
 fonts: $(STAMP)
 	$(BIN)/python -m layout.fonts.setup
 

@@ -1,15 +1,20 @@
-"""Font roles, files and the conversion cache."""
+"""Font roles, files, and the subsets the PDF embeds (HarfBuzz, from the installed files)."""
 from __future__ import annotations
 
+import io
+import sys
+from array import array
 from pathlib import Path
 
 import pytest
+from fontTools.ttLib import TTFont
 
-from layout.fonts import cache as fontcache
-from layout.fonts import setup as fontsetup
+from conftest import SAMPLE
+from layout.api import Options, render
 from layout.base.errors import InputError
+from layout.fonts import setup as fontsetup
+from layout.fonts.embed import FontFile
 from layout.fonts.faces import load_fontset
-from layout.fonts.subset import SourceFont
 from layout.text.shape import Shaper
 
 
@@ -47,46 +52,64 @@ def test_setup_without_apt_names_the_files_and_folders(tmp_path, capsys):
     assert str(tmp_path) in err
 
 
-def test_converted_faces_keep_glyph_ids_and_advances():
-    """The PDF embeds the converted copy while HarfBuzz shapes the original: the two
-    must agree glyph for glyph."""
+def _outline(font, gid: int) -> list:
+    """A glyph's outline as fontTools draws it, for comparing a subset with its source."""
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+
+    glyph_set = font.getGlyphSet()
+    pen = DecomposingRecordingPen(glyph_set)
+    glyph_set[font.getGlyphOrder()[gid]].draw(pen)
+    return pen.value
+
+
+def _cff_subset(program: bytes):
+    from fontTools.cffLib import CFFFontSet
+
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(program), None)
+    return cff[cff.fontNames[0]]
+
+
+def test_cjk_faces_are_subset_as_cff_straight_from_the_collection():
+    """No converted copy: the CJK collection's CFF is subset as it is, and its charset
+    gives back the source's glyph ids as CIDs (the ids the content streams use)."""
     face = load_fontset().chain("body", "han")[0]
-    assert fontcache.needs_conversion(face)
-    converted = SourceFont(fontcache.embeddable(face).read_bytes())
+    src = FontFile.open(face.path, face.index)
+    assert src.kind == "cff"
     shaper = Shaper()
-    for ch in "中文，“测试”。ABC123":
-        gid = shaper.font(face).get_nominal_glyph(ord(ch))
-        assert converted.advance(gid) == shaper.font(face).get_glyph_h_advance(gid)
-        assert converted.glyph(gid), ch
+    gids = sorted({shaper.font(face).get_nominal_glyph(ord(ch)) for ch in "中文，“测试”。ABC123"})
+    program = src.subset(gids)
+    assert program.kind == "cff" and program.cid_to_gid is None
+    top = _cff_subset(program.data)
+    assert hasattr(top, "ROS")  # CID-keyed, as FontFile3 /CIDFontType0C wants
+    assert top.charset == [".notdef"] + [f"cid{g:05d}" for g in gids]
+    from fontTools.pens.recordingPen import RecordingPen
+
+    source = TTFont(face.path, fontNumber=face.index, lazy=True)
+    source_strings = source["CFF "].cff[0].CharStrings
+    for new, gid in enumerate(gids, 1):
+        drawn, expected = RecordingPen(), RecordingPen()
+        top.CharStrings[top.charset[new]].draw(drawn)
+        source_strings[f"cid{gid:05d}"].draw(expected)
+        assert drawn.value == expected.value, gid
+    assert src.advance(gids[1]) == shaper.font(face).get_glyph_h_advance(gids[1])
 
 
-def test_subset_keeps_used_glyphs_and_drops_others():
+def test_truetype_subset_keeps_used_glyphs_and_maps_cids_to_them():
     face = load_fontset().chain("body", "tibetan")[0]
-    src = SourceFont(Path(face.path).read_bytes())
-    program, order = src.subset([983, 1341])
-    data = SourceFont(program)
-    assert order == [0, 983, 1341]  # glyph 0 always; new id = position
-    assert data.num_glyphs == 3 and data.num_hmetrics == 3
-    for new, old in enumerate(order):  # the same bytes, padded to 4, and the same metrics
-        assert data.glyph(new).startswith(src.glyph(old))
-        assert len(data.glyph(new)) - len(src.glyph(old)) < 4
-        assert data.advance(new) == src.advance(old)
-
-
-def test_subset_renumbers_the_components_of_composite_glyphs():
-    """A composite glyph names its components by glyph id; in a renumbered subset it
-    must name their new ids, or the glyph draws the wrong shapes."""
-    import struct
-
-    face = load_fontset().chain("body", "tibetan")[0]
-    src = SourceFont(Path(face.path).read_bytes())
-    composite = next(g for g in range(src.num_glyphs)
-                     if len(src.glyph(g)) >= 10 and struct.unpack_from(">h", src.glyph(g), 0)[0] < 0)
-    program, order = src.subset([composite])
-    assert len(order) > 2  # its components came along
-    data = SourceFont(program)
-    new = order.index(composite)
-    assert data.outline(new) == src.outline(composite)
+    src = FontFile.open(face.path, face.index)
+    assert src.kind == "truetype"
+    program = src.subset([983, 1341])
+    sub = TTFont(io.BytesIO(program.data))
+    assert sub["maxp"].numGlyphs == 3  # glyph 0 always
+    cid_map = array("H", program.cid_to_gid)
+    if sys.byteorder == "little":
+        cid_map.byteswap()
+    assert len(cid_map) == 1342 and cid_map[983] == 1 and cid_map[1341] == 2
+    source = TTFont(face.path)
+    for old in (983, 1341):
+        assert _outline(sub, cid_map[old]) == _outline(source, old)
+        assert sub["hmtx"][sub.getGlyphOrder()[cid_map[old]]][0] == src.advance(old)
 
 
 def test_the_palette_roles_and_their_faces():
@@ -101,16 +124,6 @@ def test_the_palette_roles_and_their_faces():
     for name in ("sans-sc-black", "serif-sc-black"):
         face = next(f for f in fonts.faces() if f.name == name)
         assert face.index == 2  # Noto … CJK SC in the JP, KR, SC, TC, HK collection
-
-
-def test_cff_faces_no_builtin_style_uses_stay_out_of_the_font_step(monkeypatch):
-    """make's font step converts CFF faces once; the Black weights (CFF, used by no
-    built-in style) would cost minutes each, so they wait for their first use."""
-    asked = []
-    monkeypatch.setattr(fontcache, "is_cached", lambda face: asked.append(face.name) or True)
-    assert fontsetup.prepare_cache() == 0
-    assert "serif-sc" in asked
-    assert not {"sans-sc-black", "serif-sc-black"} & set(asked)
 
 
 UNIHAN = Path("/usr/share/unicode/Unihan_OtherMappings.txt.bz2")  # Debian's unicode-data
@@ -149,3 +162,42 @@ def test_kai_covers_the_general_standard_chinese_characters_and_gb2312():
     standard, gb = _general_standard(), _gb2312()
     assert (len(standard), len(gb)) == (8105, 7445)
     assert [c for c in sorted(standard | gb) if not shaper.has_char(face, ord(c))] == []
+    source = TTFont(face.path)
+    glyf = source["glyf"]
+    order = source.getGlyphOrder()
+    composite = next(g for g, name in enumerate(order) if glyf[name].isComposite())
+    program = FontFile.open(face.path).subset([composite])
+    sub = TTFont(io.BytesIO(program.data))
+    assert sub["maxp"].numGlyphs > 2  # its components came along
+    cid_map = array("H", program.cid_to_gid)
+    if sys.byteorder == "little":
+        cid_map.byteswap()
+    assert _outline(sub, cid_map[composite]) == _outline(source, composite)
+
+
+def test_a_name_keyed_cff_keeps_its_glyph_ids(tmp_path):
+    """A CFF without CIDs (a plain OpenType font): the subset keeps the glyph ids,
+    which readers then take for CIDs."""
+    from test_files import tiny_font
+
+    font_path = tmp_path / "tiny.otf"
+    font_path.write_bytes(tiny_font(cff=True))
+    src = FontFile(str(font_path))
+    assert src.kind == "cff"
+    program = src.subset([40, 60])
+    top = _cff_subset(program.data)
+    assert not hasattr(top, "ROS")
+    source = TTFont(str(font_path))
+    names = source.getGlyphOrder()
+    for gid in (40, 60):
+        assert top.charset[gid] == names[gid]
+        assert top.CharStrings[names[gid]].program == source["CFF "].cff[0].CharStrings[names[gid]].program
+
+
+def test_the_font_step_converts_nothing(tmp_path, monkeypatch):
+    """make's font step only checks the files; a render leaves no font copies."""
+    monkeypatch.setenv("PAIBAN_CACHE", str(tmp_path / "cache"))
+    assert fontsetup.main() == 0
+    render(Options(SAMPLE, tmp_path / "s.pdf", page=3))
+    assert not (tmp_path / "cache" / "fonts").exists()
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.suffix in (".ttf", ".otf", ".ttc")]

@@ -82,7 +82,9 @@ def test_output_intent_and_pdfx_keys(press_pdf):
         assert len(pdf.trailer.ID) == 2
         for name, font in ((n, f) for page in pdf.pages for n, f in page.Resources.Font.items()):
             descendant = font.DescendantFonts[0]
-            assert "/FontFile2" in descendant.FontDescriptor, name  # every font embedded
+            # every font embedded: TrueType as FontFile2, CFF as FontFile3 /CIDFontType0C
+            descriptor = descendant.FontDescriptor
+            assert "/FontFile2" in descriptor or descriptor.FontFile3.Subtype == "/CIDFontType0C", name
 
 
 def test_photo_resolution_within_bounds(press_pdf):

@@ -22,6 +22,8 @@ def test_every_font_is_embedded_and_subset(sample_pdf):
         name, emb, sub, uni = row.split()[0], *row.split()[-5:-2]
         assert (emb, sub, uni) == ("yes", "yes", "yes"), row
         assert "+" in name, row
+        # the Noto CJK faces are CFF and go in as CFF, subset from the installed collection
+        assert ("CID Type 0C" in row) == ("CJK" in name), row
 
 
 def test_qpdf_finds_no_errors(sample_pdf):

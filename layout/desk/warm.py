@@ -288,21 +288,20 @@ def _preload() -> None:
 
     for name in ("layout.desk.cli", "layout.api", "layout.output.marks", "layout.output.preflight",
                  "layout.output.profile", "layout.page.proof", "layout.output.images", "layout.edition.photos",
-                 "layout.fonts.subset", "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.ImageCms", "pyphen", "datetime",
+                 "layout.fonts.embed", "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.ImageCms", "pyphen", "datetime",
                  "pypdfium2"):
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a worker imports it (and reports a failure) itself
             pass
-    # the default fonts' tables for subsetting, parsed (SourceFont.open checks in each
+    # the default faces, opened and checked for subsetting (FontFile.open checks in each
     # worker that the file is still the same one)
     try:
-        from ..fonts import cache as fontcache
+        from ..fonts.embed import FontFile
         from ..fonts.faces import load_fontset
-        from ..fonts.subset import SourceFont
 
         for face in load_fontset().faces():
-            SourceFont.open(fontcache.embeddable(face, convert=False))
+            FontFile.open(face.path, face.index)
     except Exception:  # noqa: BLE001 - not there yet, or changed: a worker opens it itself
         pass
 

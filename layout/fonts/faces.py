@@ -2,7 +2,7 @@
 
 Reads fonts/manifest.yaml (and an edition's overrides), finds the files, and picks the
 face inside a collection by its family name. Opening fonts for shaping is shape.py's
-job; making them embeddable is cache.py's.
+job; subsetting them for the PDF is embed.py's.
 """
 from __future__ import annotations
 
@@ -23,16 +23,10 @@ MANIFEST = REPO_ROOT / "fonts" / "manifest.yaml"
 
 
 def cache_root() -> Path:
-    """Where converted fonts, face indexes and photo conversions are kept: .cache in
+    """Where face indexes and photo conversions are kept: .cache in
     the checkout (git-ignored), or PAIBAN_CACHE. Read at each use, so a long-running
     caller and the tests can point it elsewhere."""
     return Path(os.environ.get("PAIBAN_CACHE") or REPO_ROOT / ".cache")
-
-
-def user_cache_root() -> Path:
-    """The user's own cache, for when the checkout's cannot be written."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "paiban"
 
 
 SCRIPTS = ("han", "tibetan", "latin")
@@ -173,12 +167,11 @@ def check_font_file(path: Path, index: int, role: str) -> None:
         elif index:
             raise InputError(f"font for role '{role}': {path.name} is a single font, it has no face {index}",
                              Where(str(path)), f"write {path.name} without '#{index}'")
-        if tag in (b"\0\1\0\0", b"true"):
-            # TrueType outlines go into the PDF as they are: the tables the subsetter
-            # reads must hold together (fontTools reads them lazily, and forgives)
-            from .subset import SourceFont
+        # the tables the PDF relies on must hold together (fontTools reads them
+        # lazily and HarfBuzz forgives: a damaged table would give blank glyphs)
+        from .embed import FontFile
 
-            SourceFont.open(path)
+        FontFile.open(path, index if is_collection else 0)
         font = TTFont(str(path), fontNumber=index if is_collection else -1, lazy=True)
         font["head"], font["cmap"], font["hmtx"]  # noqa: B018 - reading them checks them
     except InputError:

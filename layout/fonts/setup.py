@@ -1,9 +1,9 @@
-"""`python -m layout.fonts.setup`: make the default fonts ready (used by `make`).
+"""`python -m layout.fonts.setup`: make sure the default fonts are there (used by `make`).
 
-Installs the Debian packages of missing manifest files (only when a file is missing and
-apt-get is there), then fills the conversion cache (not for faces marked `prepare: false`,
-which no built-in style uses: they are converted on first use). On a machine without apt it names
-every missing file and where it looked, and exits non-zero.
+Checks that every file the manifest names is installed, and installs the Debian packages
+of missing ones (only when a file is missing and apt-get is there). Nothing is
+converted: the PDF writer subsets the installed files as they are. On a machine without
+apt it names every missing file and where it looked, and exits non-zero.
 """
 from __future__ import annotations
 
@@ -11,13 +11,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import cache as fontcache
-from ..base.errors import InputError
-from .faces import MANIFEST, face_specs, find_file, load_fontset, read_manifest, search_paths
+from .faces import MANIFEST, face_specs, find_file, read_manifest, search_paths
 
 
 def _missing(manifest_path: Path) -> tuple[list, list]:
@@ -55,32 +51,8 @@ def install_missing(manifest_path: Path = MANIFEST, apt: bool | None = None) -> 
     return 1
 
 
-def _convert(face) -> str:
-    start = time.perf_counter()
-    path = fontcache.embeddable(face)
-    return f"fonts: {face.name} ready ({path.name}, {time.perf_counter() - start:.0f} s)"
-
-
-def prepare_cache() -> int:
-    try:
-        faces = load_fontset().faces()
-    except InputError as exc:
-        print(f"fonts: {exc}", file=sys.stderr)
-        return 1
-    later = {name for name, spec in read_manifest()["faces"].items() if spec.get("prepare") is False}
-    todo = [f for f in faces if f.name not in later and fontcache.needs_conversion(f) and not fontcache.is_cached(f)]
-    if not todo:
-        return 0
-    print(f"fonts: converting {len(todo)} CFF face(s) to TrueType once "
-          f"(about 45 s each, cached in {fontcache.cache_dir()})", flush=True)
-    with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-        for line in pool.map(_convert, todo):
-            print(line, flush=True)
-    return 0
-
-
 def main() -> int:
-    return install_missing() or prepare_cache()
+    return install_missing()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Display list -> PDF bytes. The only module that imports ReportLab.
 
 Text is drawn as the glyph ids HarfBuzz chose, with their positions, through Type0
-(CIDFontType2, Identity-H) fonts whose subsets we embed ourselves: ReportLab's own
-TrueType path maps characters, not glyphs, and cannot show Tibetan stacks. Extraction:
+(Identity-H) fonts whose subsets we embed ourselves, CFF outlines as CFF (CIDFontType0,
+FontFile3 /CIDFontType0C) and glyf outlines as TrueType (CIDFontType2, FontFile2):
+ReportLab's own font path maps characters, not glyphs, cannot show Tibetan stacks and
+embeds only TrueType. Extraction:
 a ToUnicode CMap for glyphs that stand for one fixed text, and /ActualText spans for
 clusters it cannot describe (Tibetan stacks drawn as several glyphs).
 """
@@ -12,21 +14,17 @@ import hashlib
 import io
 import queue
 import struct
-import sys
 import threading
 import zlib
-
-from array import array
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
-from ..fonts import cache as fontcache
 from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
 from ..base.errors import InputError, Where
 from ..fonts.faces import Face
-from ..fonts.subset import BadFont, SourceFont
+from ..fonts.embed import BadFont, FontFile, Program
 
 
 def _n(v: float) -> str:
@@ -108,14 +106,14 @@ class PdfWriter:
     each font once."""
 
     def __init__(self, intent=None) -> None:
-        self._sources: dict[Face, SourceFont] = {}
+        self._sources: dict[Face, FontFile] = {}
         self.intent = intent
 
-    def source(self, face: Face) -> SourceFont:
+    def source(self, face: Face) -> FontFile:
         src = self._sources.get(face)
         if src is None:
             try:
-                src = self._sources[face] = fontcache.source_font(face)
+                src = self._sources[face] = FontFile.open(face.path, face.index)
             except OSError as exc:
                 raise InputError(f"cannot read font file: {exc.strerror or exc}", Where(face.path)) from None
         return src
@@ -127,7 +125,7 @@ class PdfWriter:
         rl_config.useA85 = 0
         try:
             return self._write(pages, title)
-        except BadFont as exc:  # a font file (not a cached copy: those are made again) is damaged
+        except BadFont as exc:  # a font file is damaged
             raise InputError(f"font file is damaged: {exc}", Where(exc.path or "?"),
                              "install or copy the font again") from None
         finally:
@@ -266,9 +264,9 @@ class PdfWriter:
         name = self._forms.get(key)
         if name is None:
             name = self._forms[key] = f"PG{len(self._forms) + 1}"
-            ops = []
-            for contour in self.source(face).outline(gid):
-                ops += _contour_path(contour)
+            pen = _PathPen()
+            self.source(face).draw(gid, pen)
+            ops = pen.ops
             upem = self.source(face).units_per_em
             c.beginForm(name, -2 * upem, -2 * upem, 3 * upem, 3 * upem)
             c.addLiteral(" ".join(ops) + " f")
@@ -397,8 +395,8 @@ class PdfWriter:
 
     # ---- fonts ----
 
-    def _embed(self, c, plan: _FontPlan, gids: list[int], program: bytes, packed: bytes,
-               cid_map: bytes) -> None:
+    def _embed(self, c, plan: _FontPlan, gids: list[int], program: Program, packed: bytes,
+               cid_map: bytes | None) -> None:
         doc = c._doc
         src = self.source(plan.face)
         digest = hashlib.sha256(f"{src.ps_name}|{gids}".encode()).digest()
@@ -406,7 +404,10 @@ class PdfWriter:
         base_name = f"{tag}+{src.ps_name}"
         k = 1000.0 / src.units_per_em
 
-        font_file = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Length1": len(program)}), packed, filters=[])
+        cff = program.kind == "cff"
+        font_file = pdfdoc.PDFStream(pdfdoc.PDFDictionary(
+            {"Subtype": pdfdoc.PDFName("CIDFontType0C")} if cff else {"Length1": len(program.data)}),
+            packed, filters=[])
         font_file.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
         x0, y0, x1, y1 = src.bbox
         descriptor = pdfdoc.PDFDictionary({
@@ -422,7 +423,7 @@ class PdfWriter:
             "Descent": round(max(src.descender * k, -500)),
             "CapHeight": round(src.cap_height * k),
             "StemV": 80,
-            "FontFile2": doc.Reference(font_file),
+            "FontFile3" if cff else "FontFile2": doc.Reference(font_file),
         })
         # W as one literal, consecutive glyph ids sharing an array: a PDFArray object
         # per glyph cost more to format than the page streams
@@ -434,19 +435,19 @@ class PdfWriter:
                 run = []
             run.append(g)
         widths.append(f"{run[0]} [{' '.join(str(round(src.advance(r) * k)) for r in run)}]")
-        to_gid = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode")}), cid_map,
-                                  filters=[])
         cid_font = pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("Font"),
-            "Subtype": pdfdoc.PDFName("CIDFontType2"),
+            "Subtype": pdfdoc.PDFName("CIDFontType0" if cff else "CIDFontType2"),
             "BaseFont": pdfdoc.PDFName(base_name),
             "CIDSystemInfo": pdfdoc.PDFDictionary({
                 "Registry": pdfdoc.PDFString("Adobe"), "Ordering": pdfdoc.PDFString("Identity"),
                 "Supplement": 0}),
             "FontDescriptor": doc.Reference(descriptor),
             "W": f"[{' '.join(widths)}]".encode("ascii"),
-            "CIDToGIDMap": doc.Reference(to_gid),
         })
+        if cid_map is not None:  # TrueType: CIDs are the source's glyph ids, the subset renumbers
+            cid_font["CIDToGIDMap"] = doc.Reference(pdfdoc.PDFStream(
+                pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode")}), cid_map, filters=[]))
         cmap = pdfdoc.PDFStream(content=_to_unicode_cmap(plan.to_unicode).encode("ascii"),
                                 filters=[pdfdoc.PDFZCompress])
         font = pdfdoc.PDFDictionary({
@@ -515,52 +516,46 @@ def _deflate(stream) -> bytes:
     return zlib.compress(stream.encode("utf-8") if isinstance(stream, str) else stream, 6)
 
 
-def _font_program(src: SourceFont, gids: list[int]) -> tuple[list[int], bytes, bytes, bytes]:
-    """The glyph ids (CIDs), the subset font program, it deflated, and the deflated
-    CIDToGIDMap (two bytes per CID up to the largest: its new glyph id)."""
-    program, order = src.subset(gids)
-    cid_map = array("H", bytes(2 * (max(order) + 1)))
-    for new, old in enumerate(order):
-        cid_map[old] = new
-    if sys.byteorder == "little":
-        cid_map.byteswap()
-    return gids, program, zlib.compress(program, 3), zlib.compress(cid_map.tobytes(), 6)
+def _font_program(src: FontFile, gids: list[int]) -> tuple[list[int], Program, bytes, bytes | None]:
+    """The glyph ids (CIDs), the subset font program, it deflated, and for TrueType the
+    deflated CIDToGIDMap."""
+    program = src.subset(gids)
+    cid_map = None if program.cid_to_gid is None else zlib.compress(program.cid_to_gid, 6)
+    return gids, program, zlib.compress(program.data, 3), cid_map
 
 
-def _contour_path(points: list[tuple[float, float, bool]]) -> list[str]:
-    """A TrueType contour (quadratic, with implied on-curve points) as PDF path ops."""
-    if not points:
-        return []
-    n = len(points)
-    start = next((i for i, p in enumerate(points) if p[2]), None)
-    if start is None:  # all off-curve: start at the midpoint of the first two
-        x0 = (points[0][0] + points[1 % n][0]) / 2
-        y0 = (points[0][1] + points[1 % n][1]) / 2
-        seq = points
-    else:
-        x0, y0 = points[start][0], points[start][1]
-        seq = points[start + 1:] + points[:start + 1]
-    ops = [f"{_n(x0)} {_n(y0)} m"]
-    cx, cy = x0, y0
-    ctrl = None
-    for x, y, on in seq:
-        if on:
-            if ctrl is None:
-                ops.append(f"{_n(x)} {_n(y)} l")
-            else:
-                ops.append(_quad(cx, cy, ctrl, (x, y)))
-                ctrl = None
-            cx, cy = x, y
-        else:
-            if ctrl is not None:
-                mx, my = (ctrl[0] + x) / 2, (ctrl[1] + y) / 2
-                ops.append(_quad(cx, cy, ctrl, (mx, my)))
-                cx, cy = mx, my
-            ctrl = (x, y)
-    if ctrl is not None:
-        ops.append(_quad(cx, cy, ctrl, (x0, y0)))
-    ops.append("h")
-    return ops
+class _PathPen:
+    """A glyph outline (fontTools' pen protocol, as HarfBuzz draws) as PDF path ops;
+    quadratic curves become the cubic curves PDF paths have."""
+
+    def __init__(self) -> None:
+        self.ops: list[str] = []
+        self._at = (0.0, 0.0)
+
+    def moveTo(self, p) -> None:  # noqa: N802 - the pen protocol's names
+        self.ops.append(f"{_n(p[0])} {_n(p[1])} m")
+        self._at = p
+
+    def lineTo(self, p) -> None:  # noqa: N802
+        self.ops.append(f"{_n(p[0])} {_n(p[1])} l")
+        self._at = p
+
+    def curveTo(self, *points) -> None:  # noqa: N802
+        for k in range(0, len(points) - 2, 3):
+            (x1, y1), (x2, y2), (x3, y3) = points[k:k + 3]
+            self.ops.append(f"{_n(x1)} {_n(y1)} {_n(x2)} {_n(y2)} {_n(x3)} {_n(y3)} c")
+        self._at = points[-1]
+
+    def qCurveTo(self, *points) -> None:  # noqa: N802
+        # implied on-curve points between consecutive off-curve ones
+        for k, ctrl in enumerate(points[:-1]):
+            end = points[-1] if k == len(points) - 2 else ((ctrl[0] + points[k + 1][0]) / 2,
+                                                           (ctrl[1] + points[k + 1][1]) / 2)
+            self.ops.append(_quad(self._at[0], self._at[1], ctrl, end))
+            self._at = end
+
+    def closePath(self) -> None:  # noqa: N802
+        self.ops.append("h")
 
 
 def _quad(x0: float, y0: float, ctrl, end) -> str:
