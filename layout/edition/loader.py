@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from . import model
+from .clean import Cleaning
 from .convert import MISSING, Context, convert_dataclass
 from ..base.errors import InputError, InputErrors, Notice, Place, Where, did_you_mean
 from ..base.files import check_input, real
@@ -91,7 +92,8 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
                  house["ychar_styles"] + [root.get("char_styles")], root, ctx)
     _check_font_files(fonts, root, base, allowed, ctx, inputs)
     _check_masters(masters, edition, styles, root, ctx)
-    stories = _stories(edition, root, base, allowed, styles, ctx, inputs)
+    cleaning = Cleaning()
+    stories = _stories(edition, root, base, allowed, styles, ctx, inputs, cleaning)
     images = _pages(edition, root, base, allowed, geometry, styles, masters, ctx)
     inputs += [(p, f"photo {name}") for name, p in images.items()]
     if ctx.errors:
@@ -102,7 +104,7 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
         for ei, yel in enumerate(yp.value["elements"].value):
             places[(pi + 1, ei + 1)] = yel.where
     warnings = [dataclasses.replace(n, place=dataclasses.replace(n.place, source=places.get(
-        (n.place.page, n.place.element)))) for n in _overlaps(edition, geometry)]
+        (n.place.page, n.place.element)))) for n in _overlaps(edition, geometry)] + cleaning.notices()
     youtput, ypaper = root.get("output"), root.get("paper")
     places[("slug",)] = (youtput.value["slug"].where if youtput is not None and "slug" in youtput.value
                          else ypaper.value["name"].where)  # the default slug's text is mostly the name
@@ -468,11 +470,13 @@ def _check_font_files(fonts: dict, root: Y, base: Path, allowed, ctx: Context, i
         ctx.error(exc.message, where, exc.hint)
 
 
-def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs: list) -> dict[str, model.Story]:
+def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs: list,
+             cleaning: Cleaning) -> dict[str, model.Story]:
     stories: dict[str, model.Story] = {}
     ystories = root.get("stories")
     for name, src in edition.stories.items():
         ys = ystories.value[name]
+        found = [] if (src.clean if src.clean is not None else edition.clean) else None
         if (src.file is None) == (src.text is None):
             ctx.error(f"story '{name}' needs exactly one of 'file' and 'text'", ys.where)
             continue
@@ -489,9 +493,10 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
                     ctx.error(f"story '{name}': {exc.message}: {src.file}", fwhere, exc.hint)
                     continue
                 inputs.append((str(fpath), f"story {name} ({src.file})"))
-                blocks = parse_story(text, str(fpath))
+                blocks = parse_story(text, str(fpath), found=found)
             else:
-                blocks = parse_story(src.text, str(ys.value["text"].where.file), ys.value["text"].where.line + 1)
+                blocks = parse_story(src.text, str(ys.value["text"].where.file), ys.value["text"].where.line + 1,
+                                     found)
         except InputError as exc:
             if exc.where is not None and exc.where.line is None:  # the story as a whole: said at its key
                 key = "file" if src.file is not None else "text"
@@ -505,6 +510,8 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
                 where = ys.value[key].where if key in ys.value else ys.where
                 ctx.error(f"story '{name}' uses unknown style '{style_name}'", where,
                           did_you_mean(style_name, styles))
+        for kind, where, words, was, now in found or ():
+            cleaning.add(name, kind, where, words, was, now)
         lang = src.lang if src.lang != "auto" else styles.get(src.style, model.Style()).lang
         stories[name] = model.Story(name, blocks, src.style, src.subhead_style, src.byline_style, lang)
     return stories
