@@ -181,3 +181,17 @@ def test_the_pdf_holds_the_cleaned_text(paragraphs):
         assert squash(pdftotext(folder / "out.pdf", "-raw")) == squash("".join(b.text for b in blocks))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("hostile", ["中" + "," * 20_000, "," * 20_000 + "中", "(" * 10_000 + ")" * 10_000 + "中",
+                                     "中" + ",(" * 10_000, "http://" + ")" * 20_000, '中"' * 10_000])
+def test_long_runs_of_marks_are_settled_in_one_pass(hostile, monkeypatch):
+    """A run of marks next to Chinese is settled in one pass, not one mark a pass (which
+    would take minutes on a long story): the second pass finds nothing."""
+    import layout.edition.clean as module
+
+    passes = []
+    real = module._once
+    monkeypatch.setattr(module, "_once", lambda cells: passes.append(1) or real(cells))
+    clean(hostile)
+    assert len(passes) <= 2

@@ -76,9 +76,9 @@ def _protected(s: str) -> list[bool]:
     """URLs and e-mail addresses (without the marks that end the sentence they are in)."""
     out = [False] * len(s)
     for m in _URL.finditer(s):
-        end = m.end()
-        while end > m.start() and (s[end - 1] in ".,;:!?'\"" or s[end - 1] == ")" and
-                                   s.count("(", m.start(), end) < s.count(")", m.start(), end)):
+        end, opened, closed = m.end(), m.group().count("("), m.group().count(")")
+        while end > m.start() and (s[end - 1] in ".,;:!?'\"" or s[end - 1] == ")" and opened < closed):
+            closed -= s[end - 1] == ")"
             end -= 1
         out[m.start():end] = [True] * (end - m.start())
     return out
@@ -104,8 +104,12 @@ def _once(cells: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[Fix
     for c in s:
         hans.append(hans[-1] + is_han(c))
 
+    out = list(s)
+    fixes = []
+
     def chinese(j: int) -> bool:
-        return 0 <= j < n and is_cjk(s[j])
+        """(as changed so far: a mark set full-width makes its neighbour's context Chinese)"""
+        return 0 <= j < n and is_cjk(out[j])
 
     def tibetan(j: int) -> bool:
         return 0 <= j < n and is_tibetan(s[j])
@@ -116,32 +120,32 @@ def _once(cells: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[Fix
     def near_tibetan(i: int) -> bool:
         return tibetan(prev_sig[i]) or tibetan(next_sig[i])
 
-    out = list(s)
-    fixes = []
-
     def change(i: int, kind: str, now: str) -> None:
         fixes.append(Fix(kind, cells[i][1], s[i], now))
         out[i] = now
 
-    # brackets, in pairs
-    stack, single = [], []
+    # brackets, in pairs, the outer pair first (so that one pass settles nested pairs)
+    stack, single, pairs = [], [], []
     for i, c in enumerate(s):
         if c == "(":
             stack.append(i)
         elif c == ")":
             if stack:
-                a = stack.pop()
-                holds_han = hans[i] - hans[a + 1] > 0
-                near = chinese(prev_sig[a]) or chinese(next_sig[i]) or holds_han
-                if (near and not guard[a] and not guard[i] and not (latin(a - 1) and not holds_han)
-                        and not any(map(near_tibetan, (a, i)))):
-                    change(a, "punctuation", "（")
-                    change(i, "punctuation", "）")
+                pairs.append((stack.pop(), i))
             else:
                 single.append(i)
-    # marks, and brackets without a partner
-    for i in sorted(single + stack + [i for i, c in enumerate(s) if c in ",;:?!"]):
-        if guard[i] or near_tibetan(i) or (latin(i - 1) and latin(i + 1)):
+    for a, b in sorted(pairs):
+        holds_han = hans[b] - hans[a + 1] > 0
+        near = chinese(prev_sig[a]) or chinese(next_sig[b]) or holds_han
+        if (near and not guard[a] and not guard[b] and not (latin(a - 1) and not holds_han)
+                and not any(map(near_tibetan, (a, b)))):
+            change(a, "punctuation", "（")
+            change(b, "punctuation", "）")
+    # marks, and brackets without a partner: forwards, then backwards (a run of marks
+    # next to Chinese on either side is settled in one pass)
+    marks = sorted(single + stack + [i for i, c in enumerate(s) if c in ",;:?!"])
+    for i in marks + marks[::-1]:
+        if out[i] != s[i] or guard[i] or near_tibetan(i) or (latin(i - 1) and latin(i + 1)):
             continue
         if chinese(prev_sig[i]) or chinese(next_sig[i]):
             change(i, "punctuation", HALF[s[i]])
