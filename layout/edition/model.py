@@ -71,8 +71,14 @@ class Paper:
     total_issue: int | None = doc("Running total of issues (总第…期).", None, example=5212, bounds=(0, 10**9))
     weekday: str | None = doc("Weekday as printed; derived from the date when not given.", None,
                               example="星期一")
-    pages: int | None = doc("Page count as announced (今日…版); checked against the pages given.",
+    pages: int | None = doc("Page count as announced (今日…版, `{pages}`): at least the pages given; "
+                            "more makes a partial edition (pages 1–2 of 8 to preview), whose teasers "
+                            "and jumps may point up to it. The pages given when not set.",
                             None, example=8, bounds=PAGE_NUMBER)
+
+    def announced(self, given: int) -> int:
+        """The page count the paper prints and references may reach."""
+        return self.pages if self.pages is not None else given
 
     @property
     def weekday_text(self) -> str:
@@ -570,7 +576,7 @@ def template_fields(source: EditionFile, number: int) -> dict:
     paper = source.paper
     page = source.pages[number - 1]
     return {"paper": paper.name, "paper_bo": paper.name_bo, "page": number,
-            "pages": len(source.pages), "section": page.section, "editors": page.editors,
+            "pages": paper.announced(len(source.pages)), "section": page.section, "editors": page.editors,
             "date": f"{paper.date.year}年{paper.date.month}月{paper.date.day}日",
             "weekday": paper.weekday_text, "issue": paper.issue if paper.issue is not None else "",
             "total_issue": paper.total_issue if paper.total_issue is not None else "",

@@ -68,9 +68,11 @@ class Fill:
 
 def story_chain(frames: list[tuple[int, model.StoryFrame]]) -> list[tuple[int, model.StoryFrame]]:
     """The order a story's frames are filled in: page order, except where a frame's
-    `jump` names the frame that follows it (the loader has checked the names)."""
+    `jump` names the frame that follows it (the loader has checked the names). A jump to
+    a page a partial edition does not give ends the chain."""
     by_name = {(pi + 1, el.name): (pi, el) for pi, el in frames if el.name}
-    targets = {id(by_name[(el.jump.page, el.jump.frame)][1]) for _, el in frames if el.jump}
+    targets = {id(by_name[(el.jump.page, el.jump.frame)][1]) for _, el in frames
+               if el.jump and (el.jump.page, el.jump.frame) in by_name}
     order, seen = [], set()
     pending = [f for f in frames if id(f[1]) not in targets]
     cur = pending[0] if pending else (frames[0] if frames else None)
@@ -79,7 +81,7 @@ def story_chain(frames: list[tuple[int, model.StoryFrame]]) -> list[tuple[int, m
         seen.add(id(cur[1]))
         pi, el = cur
         if el.jump:
-            cur = by_name[(el.jump.page, el.jump.frame)]
+            cur = by_name.get((el.jump.page, el.jump.frame))
         else:
             after = frames[frames.index(cur) + 1:]
             cur = next((f for f in after if id(f[1]) not in seen and id(f[1]) not in targets), None)
@@ -175,16 +177,19 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                 for y0, y1 in _rule_spans(x, rect.y + skip, rect.y + rect.h, obstacles.get(pi, []), geo.gutter):
                     pages_items[pi].append(Rule(x, y0, x, y1, 0.4))
         parts.append((pi, cols))
-    _jump_lines(parts, pages_items, setter, jumps, report, [place(k) for k in range(len(parts))])
+    # a jump to a page a partial edition does not give: the jump line says where the
+    # story goes on, and its rest is not set (the loader has said so)
+    away = chain[-1][1].jump.page if chain and chain[-1][1].jump and chain[-1][1].jump.page > len(pages_items) \
+        else None
+    _jump_lines(parts, pages_items, setter, jumps, report, [place(k) for k in range(len(parts))], away)
     columns = [c for _, cols in parts for c in cols]
+    partial = away is not None
     if until is not None:
         # a preview of some pages: text is placed in order, so the columns after the
         # last page wanted change nothing before it; the story is not followed there
         shown = [c for c in columns if c.page <= until]
-        partial = len(shown) < len(columns)
+        partial = partial or len(shown) < len(columns)
         columns = shown
-    else:
-        partial = False
     fill = _fill(story, columns, setter, Cursor())
     fill = _balance(story, columns, setter, fill, [el.balance for _, el in chain])
     for _, page, run in fill.placed:
@@ -266,11 +271,12 @@ def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutt
 
 
 def _jump_lines(parts, pages_items, setter: Setter, jumps: model.JumpLines, report: Report,
-                places: list[Place]) -> None:
+                places: list[Place], away: int | None = None) -> None:
     """下转 at the end of a part that continues on another page, 上接 at the start of
-    the part that continues it: one line in the slot, or left out with a warning."""
+    the part that continues it: one line in the slot, or left out with a warning.
+    `away`: the page (1-based) past the pages given that the last part jumps to."""
     for k, (pi, cols) in enumerate(parts):
-        nxt = parts[k + 1][0] if k + 1 < len(parts) else None
+        nxt = parts[k + 1][0] if k + 1 < len(parts) else (away - 1 if away is not None else None)
         # (an empty jump line, or one of spaces only, is none: its slot stays the story's)
         if nxt is not None and nxt != pi and cols[-1].slots and jumps.to.strip():
             slot = cols[-1].slots.pop()
