@@ -166,16 +166,18 @@ def _once(cells: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[Fix
             is_open = opens if opens != closes else expect_open
             change(i, "quotes", opening if is_open else closing)
             expect_open = not is_open
-    # spaces, seen after the marks have changed
-    i = 0
+    # spaces, seen after the marks have changed; `left`: the last character kept before
+    # the run (bold marks aside)
+    i, left = 0, "\n"
     while i < n:
         if out[i] not in SPACES:
+            if out[i] != "*":
+                left = out[i]
             i += 1
             continue
         j = i
         while j < n and out[j] in SPACES:
             j += 1
-        left = next((out[k] for k in range(i - 1, -1, -1) if out[k] != "*"), "\n")
         right = next((out[k] for k in range(j, n) if out[k] != "*"), "\n")
         if "\n" not in (left, right) and not (is_tibetan(left) or is_tibetan(right)):
             if left in PAUSE or right in PAUSE or left in OPENING or right in CLOSING:
@@ -184,6 +186,8 @@ def _once(cells: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[Fix
             elif j - i > 1:
                 fixes.append(Fix("spaces", cells[i][1], s[i:j], " "))
                 out[i:j] = [" "] + [None] * (j - i - 1)
+        if out[i] is not None:
+            left = out[i]
         i = j
     return [(c, cell[1]) for c, cell in zip(out, cells) if c is not None], fixes
 
