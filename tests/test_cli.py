@@ -63,7 +63,8 @@ def test_failed_render_keeps_the_last_good_pdf(edition, tmp_path):
 def test_missing_edition_file(tmp_path):
     result = run(str(tmp_path / "nope.yaml"))
     assert result.returncode == 2
-    assert result.stderr.strip() == f"{tmp_path / 'nope.yaml'}: file not found"
+    assert result.stderr.strip() == (f"{tmp_path / 'nope.yaml'}: file not found (hint: check the name, and the "
+                                     "folder it is relative to)")
 
 
 def test_unwritable_output_is_an_error_not_a_traceback(tmp_path):

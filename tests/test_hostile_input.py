@@ -215,7 +215,8 @@ def test_a_based_on_loop_is_reported_once_at_its_place(tmp_path):
         from layout.edition.loader import load_edition
 
         load_edition(path)
-    assert str(err.value).splitlines() == [f"{path}:14:17: style 'z' is based on itself through x -> y -> z -> x"]
+    assert str(err.value).splitlines() == [f"{path}:14:17: style 'z' is based on itself through x -> y -> z -> x (hint: base "
+                                              "one of them on a style outside the circle, or on none)"]
 
 
 # ---------------------------------------------------------------- bounds, declared once

@@ -526,8 +526,12 @@ def test_a_teaser_writes_its_items_in_the_format_given(tmp_path):
     teaser = ("{type: teaser, title: 导读, item_format: '{text}……{page:02d}版', "
               "items: [{text: 一只猫引发的邻里纠纷, page: 2}, {text: 网购退货被拒怎么办, page: 6}], "
               "frame: {column: 1, span: 3, top: 0mm, height: 40mm}}")
-    _, pages, report = lay_out(edition(tmp_path, f"  - elements:\n      - {teaser}\n      - "
-                                                 "{type: story, story: s, frame: {column: 5, top: 0mm}}\n", 1))
+    path = edition(tmp_path, f"  - elements:\n      - {teaser}\n      - "
+                             "{type: story, story: s, frame: {column: 5, top: 0mm}}\n", 1)
+    # a preview of page 1 of 8: its teaser may point to the pages not given yet
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2026-11-30}", "date: 2026-11-30, pages: 8}", 1),
+                    encoding="utf-8")
+    _, pages, report = lay_out(path)
     shown = "".join(r.text for r in sorted(texts(pages[0]), key=lambda r: (r.y, r.x)) if r.x < 200)
     assert "一只猫引发的邻里纠纷……02版" in shown and "网购退货被拒怎么办……06版" in shown
     assert not report.overflow

@@ -86,6 +86,13 @@ def did_you_mean(word: str, choices) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+def did_you_mean_or_list(word: str, choices, what: str) -> str:
+    """A hint naming the closest choice, or else the choices there are (the first dozen)."""
+    names = sorted(choices)
+    listed = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+    return did_you_mean(word, names) or (f"{what}: {listed}" if names else f"define the {what.rstrip('s')} first")
+
+
 @dataclass(frozen=True)
 class Place:
     """Where a finding is, as precisely as it is known: in a user's file (`source`, the

@@ -45,6 +45,16 @@ def kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
+def _advice(exc: BaseException) -> str:
+    """What to do about an input that could not be opened."""
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP) or isinstance(exc, ValueError):
+        return "check the name, and the folder it is relative to"
+    if code in (errno.EACCES, errno.EPERM):
+        return "make the file readable for the user who renders (and its folders enterable)"
+    return "check the file and the disk it is on"
+
+
 def _problem(path: str, exc: BaseException) -> str:
     """Why an input could not be opened, as the user would say it."""
     if isinstance(exc, ValueError):
@@ -71,12 +81,12 @@ def open_input(path, shown: str | None = None) -> int:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
     except (OSError, ValueError) as exc:
-        raise InputError(_problem(path, exc), where) from None
+        raise InputError(_problem(path, exc), where, _advice(exc)) from None
     try:
         mode = os.fstat(fd).st_mode
     except OSError as exc:
         os.close(fd)
-        raise InputError(_problem(path, exc), where) from None
+        raise InputError(_problem(path, exc), where, _advice(exc)) from None
     if not stat.S_ISREG(mode):
         os.close(fd)
         raise InputError(f"is {kind(mode)}, not a regular file", where,
@@ -91,7 +101,8 @@ def read_input(path, shown: str | None = None) -> bytes:
         with os.fdopen(fd, "rb") as fh:
             return fh.read()
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", Where(shown or os.fspath(path))) from None
+        raise InputError(f"cannot read file: {exc.strerror}", Where(shown or os.fspath(path)),
+                         "check the disk or the file system the file is on, and render again") from None
 
 
 def check_input(path, shown: str | None = None) -> None:
@@ -142,7 +153,7 @@ def output_target(path, inputs: Inputs | None = None) -> Path:
     path = Path(path)
     shown = str(path)
     if "\0" in shown:
-        raise InputError("the output file name contains a NUL byte", Where(shown))
+        raise InputError("the output file name contains a NUL byte", Where(shown), "give a plain file name")
     try:
         lst = os.lstat(path)
     except FileNotFoundError:

@@ -105,16 +105,18 @@ class Session:
         setter = Setter(edition, fonts, self.shaper)
         for page in compose(edition, setter, fresh, stale) if stale else []:
             self.pages[page.number] = (marks[page.number - 1], page)
-        report = self._report(edition, len(marks), stale, fresh)
+        report = self._report(edition, len(marks), stale, fresh, len(edition.warnings))
         pages = [self.pages[n][1] for n in range(1, len(marks) + 1)]
         result = finish(self.options, edition, pages, report, setter, inputs)
         self.pdf = result.pdf
         self.version += 1
         return Outcome(True, time.perf_counter() - start, sorted(stale), report=report)
 
-    def _report(self, edition: model.Edition, count: int, stale: frozenset, fresh: Report) -> Report:
+    def _report(self, edition: model.Edition, count: int, stale: frozenset, fresh: Report, loaded: int) -> Report:
         """The whole edition's report: what this composition found for the pages and
-        stories it made, and what earlier ones found for the rest."""
+        stories it made, and what earlier ones found for the rest. The loader's warnings
+        (overlaps, cleaned text: the first `loaded` of `fresh`) come fresh with every load."""
+        composed = fresh.warnings[loaded:]
         for n in [n for n in self.pages if n > count]:
             del self.pages[n]
         for n in stale:
@@ -124,19 +126,17 @@ class Session:
             self.oversets[entry.story] = [e for e in fresh.overset if e.story == entry.story]
             self.holes[entry.story] = [e for e in fresh.holes if e.story == entry.story]
         # a warning about a story composed again, or a page composed again, is replaced
-        # by this composition's; the loader's (overlaps) come fresh with every load
-        again = {e.story for e in fresh.copyfit} | {n.place.story for n in fresh.warnings if n.place.story}
-        self.notices = [n for n in self.notices if n.code != "overlap" and (
+        # by this composition's
+        again = {e.story for e in fresh.copyfit} | {n.place.story for n in composed if n.place.story}
+        self.notices = [n for n in self.notices if (
             n.place.story not in again if n.place.story else n.place.page not in stale)
-            and (n.place.page is None or n.place.page <= count)] + \
-            [n for n in fresh.warnings if n.code != "overlap"]
+            and (n.place.page is None or n.place.page <= count)] + composed
         names = set(edition.stories)
         self.story_reports = {k: v for k, v in self.story_reports.items() if k in names}
         self.oversets = {k: v for k, v in self.oversets.items() if k in names}
         self.holes = {k: v for k, v in self.holes.items() if k in names}
         self.overflows = {n: v for n, v in self.overflows.items() if n <= count}
-        overlaps = [n for n in fresh.warnings if n.code == "overlap"]
-        return Report(warnings=overlaps + sorted(self.notices, key=_order),
+        return Report(warnings=fresh.warnings[:loaded] + sorted(self.notices, key=_order),
                       copyfit=[self.story_reports[k] for k in sorted(self.story_reports)],
                       overset=[e for k in sorted(self.oversets) for e in self.oversets[k]],
                       overflow=[e for n in sorted(self.overflows) for e in self.overflows[n]],

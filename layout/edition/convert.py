@@ -24,6 +24,7 @@ _COLOR = re.compile(rf"^(black|white|gray{_PERCENT}|cmyk\(\s*{_PERCENT}(\s*,\s*{
 _ROWS = re.compile(r"rows?\s*$")
 _PERCENT_VALUE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$")  # as the schema's pattern
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # no font draws them; "\n" breaks a line
+KEY_REFERENCE = "see the key reference in docs/edition-format.md"
 
 
 class Context:
@@ -87,7 +88,8 @@ def convert(tp, y: Y, ctx: Context, name: str):
         return MISSING if any(i is MISSING for i in items) else items
     if origin is dict:
         if not isinstance(y.value, dict):
-            ctx.error(f"{name}: expected a mapping of names to values", y.where)
+            ctx.error(f"{name}: expected a mapping of names to values", y.where,
+                      "write a 'name: value' line for each, indented under the key")
             return MISSING
         out = {key: convert(args[1], item, ctx, f"{name}.{key}") for key, item in y.value.items()}
         return MISSING if any(v is MISSING for v in out.values()) else out
@@ -114,12 +116,15 @@ def _annotated(tp, y: Y, ctx: Context, name: str):
         return float(found.group(1))
     extra = ctx.units if kind == "gridlength" else None
     if isinstance(y.value, (dict, list)):
-        ctx.error(f"{name}: expected a length such as 12mm or 10.5pt, got {shown(y)}", y.where)
+        ctx.error(f"{name}: expected a length such as 12mm or 10.5pt, got {shown(y)}", y.where,
+                  "one length with its unit: 12mm, 10.5pt, 20q or a 字号 such as 五号")
         return MISSING
     try:
         value = parse_length(y.value, extra_units=extra)
     except UnitError as exc:
-        ctx.error(f"{name}: {exc}", y.where)
+        said, _, advice = str(exc).partition("; ")  # (a unit's message ends with what to write)
+        ctx.error(f"{name}: {said}", y.where, advice or "units: pt, mm, cm, in, q (级) or a 字号 name (五号); "
+                  "only 0 is written bare" + (", and positions also take '12 lines'" if extra else ""))
         return MISSING
     if value < 0:
         ctx.error(f"{name}: {shown(y, quote=False)} is negative", y.where, "lengths here are 0 or more")
@@ -147,7 +152,8 @@ def _union(args, y: Y, ctx: Context, name: str):
     if len(others) == 1 and not classes:
         return convert(others[0], y, ctx, name)
     expected = " or ".join(type_name(o) for o in options)
-    ctx.error(f"{name}: expected {expected}, got {shown(y)}", y.where)
+    ctx.error(f"{name}: expected {expected}, got {shown(y)}", y.where,
+              f"{KEY_REFERENCE} for '{name.rsplit('.', 1)[-1]}'")
     return MISSING
 
 
@@ -156,7 +162,8 @@ def _tagged(options, y: Y, ctx: Context, name: str):
     by_tag = {typing.get_args(_shape(o)[0]["type"])[0]: o for o in options}
     tag = y.get("type")
     if tag is None:
-        ctx.error(f"{name}: needs a 'type' ({', '.join(by_tag)})", y.where)
+        ctx.error(f"{name}: needs a 'type' ({', '.join(by_tag)})", y.where,
+                  f"add a line 'type: {next(iter(by_tag))}', or another of them")
         return MISSING
     if not isinstance(tag.value, str) or tag.value not in by_tag:
         hint = did_you_mean(tag.value, by_tag) if isinstance(tag.value, str) else None
@@ -171,7 +178,7 @@ def _scalar(tp, y: Y, ctx: Context, name: str):
         try:
             return float(v)
         except OverflowError:  # a whole number of 400 digits
-            ctx.error(f"{name}: {shown(y)} is too large", y.where)
+            ctx.error(f"{name}: {shown(y)} is too large", y.where, f"{KEY_REFERENCE} for its bounds")
             return MISSING
     if tp is datetime.date and isinstance(v, datetime.date) and not isinstance(v, datetime.datetime):
         return v
@@ -248,7 +255,9 @@ def _shape(cls) -> tuple[dict, dict]:
 
 def convert_dataclass(cls, y: Y, ctx: Context, name: str):
     if not isinstance(y.value, dict):
-        ctx.error(f"{name or 'the file'}: expected a mapping (key: value lines)", y.where)
+        ctx.error(f"{name or 'the file'}: expected a mapping (key: value lines)", y.where,
+                  "write 'key: value' lines, indented under it" if name else
+                  "an edition starts with 'paper:', 'geometry:' and 'pages:' lines (docs/tutorial.md)")
         return MISSING
     hints, fields = _shape(cls)
     values = {}

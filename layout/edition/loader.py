@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 from . import model
+from .clean import Cleaning
 from .convert import MISSING, Context, convert_dataclass
-from ..base.errors import InputError, InputErrors, Notice, Place, Where, did_you_mean
+from ..base.errors import InputError, InputErrors, Notice, Place, Where, did_you_mean, did_you_mean_or_list
 from ..base.files import check_input, real
 from ..fonts.faces import read_manifest
 from .geometry import frame_rect
@@ -65,7 +66,8 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
     base = path.parent
     inputs = [(str(path), f"the edition file {path.name}")]
     if not isinstance(root.value, dict):
-        raise InputError("an edition file must be a mapping (key: value lines)", root.where)
+        raise InputError("an edition file must be a mapping (key: value lines)", root.where,
+                         "an edition starts with 'paper:', 'geometry:' and 'pages:' lines (docs/tutorial.md)")
     units, row_gutter = _grid_units(root)
     ctx = Context(units, row_gutter)
     edition = convert_dataclass(model.EditionFile, root, ctx, "")
@@ -91,7 +93,8 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
                  house["ychar_styles"] + [root.get("char_styles")], root, ctx)
     _check_font_files(fonts, root, base, allowed, ctx, inputs)
     _check_masters(masters, edition, styles, root, ctx)
-    stories = _stories(edition, root, base, allowed, styles, ctx, inputs)
+    cleaning = Cleaning()
+    stories = _stories(edition, root, base, allowed, styles, ctx, inputs, cleaning)
     images = _pages(edition, root, base, allowed, geometry, styles, masters, ctx)
     inputs += [(p, f"photo {name}") for name, p in images.items()]
     if ctx.errors:
@@ -102,7 +105,8 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
         for ei, yel in enumerate(yp.value["elements"].value):
             places[(pi + 1, ei + 1)] = yel.where
     warnings = [dataclasses.replace(n, place=dataclasses.replace(n.place, source=places.get(
-        (n.place.page, n.place.element)))) for n in _overlaps(edition, geometry)]
+        (n.place.page, n.place.element)))) for n in _overlaps(edition, geometry)] + cleaning.notices() \
+        + partial_edition(edition, root)
     youtput, ypaper = root.get("output"), root.get("paper")
     places[("slug",)] = (youtput.value["slug"].where if youtput is not None and "slug" in youtput.value
                          else ypaper.value["name"].where)  # the default slug's text is mostly the name
@@ -140,7 +144,7 @@ def _geometry(g: model.Geometry, y: Y | None, ctx: Context) -> model.PageGeometr
         height = height if height is not None else ph * PT_PER_MM
     if width is None or height is None:
         ctx.error("geometry: give a preset (对开, 四开, A3) or both width and height",
-                  y.where if y else Where("?"))
+                  y.where if y else Where("?"), "e.g. preset: 对开, or width: 390mm and height: 540mm")
         return None
     margins = g.margins if isinstance(g.margins, model.Margins) else model.Margins(*(4 * [g.margins]))
     if margins.top + margins.bottom >= height or margins.inside + margins.outside >= width:
@@ -152,7 +156,7 @@ def _geometry(g: model.Geometry, y: Y | None, ctx: Context) -> model.PageGeometr
     if margins.inside + margins.outside + (g.columns - 1) * g.gutter >= width or g.columns < 1:
         where = y.value["columns"].where if y and "columns" in y.value else (y.where if y else Where("?"))
         ctx.error(f"geometry: {g.columns} columns with these margins and gutters do not fit the "
-                  f"{width / PT_PER_MM:.0f} mm page width", where)
+                  f"{width / PT_PER_MM:.0f} mm page width", where, "give fewer columns, or narrower gutters or margins")
         return None
     row_gutter = g.row_gutter if g.row_gutter is not None else g.baseline
     return model.PageGeometry(width, height, margins, g.columns, g.gutter, g.baseline, g.bleed,
@@ -194,7 +198,8 @@ def _house_styles(include: list[str], root: Y, base: Path, allowed: list[Path], 
                 ctx.error(f"house style '{name}' is outside the edition folder", where, ALLOW_HINT)
                 continue
             if real(file) in chain:
-                ctx.error(f"house style '{name}' includes itself", where)
+                ctx.error(f"house style '{name}' includes itself", where,
+                          "remove the include that leads back to it")
                 continue
             if len(chain) >= MAX_INCLUDE_DEPTH:
                 ctx.error(f"house styles include each other more than {MAX_INCLUDE_DEPTH} deep", where,
@@ -281,7 +286,8 @@ def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ct
             if parent_name in on_chain:
                 loop = chain[chain.index(parent_name):] + [parent_name]
                 shown = loop if len(loop) <= 9 else loop[:4] + [f"({len(loop) - 8} more)"] + loop[-4:]
-                ctx.error(f"style '{loop[-2]}' is based on itself through {' -> '.join(shown)}", where_of(loop[-2]))
+                ctx.error(f"style '{loop[-2]}' is based on itself through {' -> '.join(shown)}", where_of(loop[-2]),
+                          "base one of them on a style outside the circle, or on none")
                 for n in chain:
                     done[n] = styles[n]
                 return done[name]
@@ -299,7 +305,7 @@ def _resolve_styles(styles: dict[str, model.Style], ysources: list[Y | None], ct
                 parent = DEFAULT_STYLES[style.based_on]
             else:
                 ctx.error(f"style '{n}' is based on unknown style '{style.based_on}'", where_of(n),
-                          did_you_mean(style.based_on, list(styles) + list(DEFAULT_STYLES)))
+                          did_you_mean_or_list(style.based_on, list(styles) + list(DEFAULT_STYLES), "styles"))
                 done[n] = style
                 continue
             keep = {k: getattr(style, k) for k in written.get(n, ()) if k != "based_on"}
@@ -341,7 +347,7 @@ def _check_fonts(styles, char_styles, fonts, ysources, ychar_sources, root: Y, c
     for name, cs in char_styles.items():
         if cs.font not in roles:
             ctx.error(f"character style '{name}': unknown font role '{cs.font}'",
-                      key_where(ychar_sources, name, "font", root.where), did_you_mean(cs.font, roles))
+                      key_where(ychar_sources, name, "font", root.where), did_you_mean_or_list(cs.font, roles, "roles"))
 
 
 TEASER_FIELDS = {"text": "一只猫引发的邻里纠纷", "page": 2}
@@ -418,7 +424,8 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
 
     def check_folio(folio: model.Folio, node: Y | None) -> None:
         if folio.style not in styles:
-            ctx.error(f"unknown style '{folio.style}'", where_of(node, "style"), did_you_mean(folio.style, styles))
+            ctx.error(f"unknown style '{folio.style}'", where_of(node, "style"),
+                      did_you_mean_or_list(folio.style, styles, "styles"))
         for key in ("left", "center", "right"):
             _check_template(getattr(folio, key), where_of(node, key), ctx, fields)
 
@@ -428,7 +435,7 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
             check_folio(master.folio, node.value.get("folio") if node is not None else None)
         if master.credits_style not in styles:
             ctx.error(f"unknown style '{master.credits_style}'", where_of(node, "credits_style"),
-                      did_you_mean(master.credits_style, styles))
+                      did_you_mean_or_list(master.credits_style, styles, "styles"))
         _check_template(master.credits, where_of(node, "credits"), ctx, fields)
     for pi, page in enumerate(edition.pages):
         if isinstance(page.folio, model.Folio):
@@ -436,7 +443,7 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
     jump_style = edition.jump_lines.style
     if jump_style not in styles:
         ctx.error(f"unknown style '{jump_style}'", where_of(root.get("jump_lines"), "style"),
-                  did_you_mean(jump_style, styles))
+                  did_you_mean_or_list(jump_style, styles, "styles"))
     for key in ("to", "from"):
         text = edition.jump_lines.to if key == "to" else edition.jump_lines.from_
         _check_template(text, where_of(root.get("jump_lines"), key), ctx, {"page": 2})
@@ -468,13 +475,16 @@ def _check_font_files(fonts: dict, root: Y, base: Path, allowed, ctx: Context, i
         ctx.error(exc.message, where, exc.hint)
 
 
-def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs: list) -> dict[str, model.Story]:
+def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs: list,
+             cleaning: Cleaning) -> dict[str, model.Story]:
     stories: dict[str, model.Story] = {}
     ystories = root.get("stories")
     for name, src in edition.stories.items():
         ys = ystories.value[name]
+        found = [] if (src.clean if src.clean is not None else edition.clean) else None
         if (src.file is None) == (src.text is None):
-            ctx.error(f"story '{name}' needs exactly one of 'file' and 'text'", ys.where)
+            ctx.error(f"story '{name}' needs exactly one of 'file' and 'text'", ys.where,
+                      "give file: (a story file) or text: (the story inline), not both")
             continue
         try:
             if src.file is not None:
@@ -489,9 +499,10 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
                     ctx.error(f"story '{name}': {exc.message}: {src.file}", fwhere, exc.hint)
                     continue
                 inputs.append((str(fpath), f"story {name} ({src.file})"))
-                blocks = parse_story(text, str(fpath))
+                blocks = parse_story(text, str(fpath), found=found)
             else:
-                blocks = parse_story(src.text, str(ys.value["text"].where.file), ys.value["text"].where.line + 1)
+                blocks = parse_story(src.text, str(ys.value["text"].where.file), ys.value["text"].where.line + 1,
+                                     found)
         except InputError as exc:
             if exc.where is not None and exc.where.line is None:  # the story as a whole: said at its key
                 key = "file" if src.file is not None else "text"
@@ -504,7 +515,9 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
             if style_name not in styles:
                 where = ys.value[key].where if key in ys.value else ys.where
                 ctx.error(f"story '{name}' uses unknown style '{style_name}'", where,
-                          did_you_mean(style_name, styles))
+                          did_you_mean_or_list(style_name, styles, "styles"))
+        for kind, where, words, was, now in found or ():
+            cleaning.add(name, kind, where, words, was, now)
         lang = src.lang if src.lang != "auto" else styles.get(src.style, model.Style()).lang
         stories[name] = model.Story(name, blocks, src.style, src.subhead_style, src.byline_style, lang)
     return stories
@@ -517,14 +530,18 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
     placed: set[str] = set()
     named: dict[tuple[int, str], tuple[str, Where]] = {}
     jumps = []
-    if edition.paper.pages is not None and edition.paper.pages != len(edition.pages):
-        ctx.error(f"paper.pages says {edition.paper.pages} pages but {len(edition.pages)} are given",
-                  root.get("paper").value["pages"].where)
+    given, announced = len(edition.pages), edition.paper.announced(len(edition.pages))
+    if announced < given:
+        ctx.error(f"paper.pages says {announced} pages but {given} are given",
+                  root.get("paper").value["pages"].where,
+                  f"paper.pages is the count the paper announces (今日…版): give at least {given}, or leave it "
+                  "out to announce the pages given")
+        announced = given  # (the references are checked against the pages given)
     for pi, page in enumerate(edition.pages):
         yp = ypages.value[pi]
         if page.master not in masters:
             ctx.error(f"page {pi + 1}: unknown master '{page.master}'",
-                      yp.value["master"].where, did_you_mean(page.master, masters))
+                      yp.value["master"].where, did_you_mean_or_list(page.master, masters, "masters"))
         for ei, element in enumerate(page.elements):
             yel = yp.value["elements"].value[ei]
             _check_frame(element.frame, geo, yel.value["frame"].where, ctx)
@@ -532,7 +549,7 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                 sname = getattr(element, key, None)
                 if sname is not None and sname not in styles:
                     where = yel.value[key].where if key in yel.value else yel.where
-                    ctx.error(f"unknown style '{sname}'", where, did_you_mean(sname, styles))
+                    ctx.error(f"unknown style '{sname}'", where, did_you_mean_or_list(sname, styles, "styles"))
             if isinstance(element, model.StoryFrame):
                 placed.add(element.story)
                 if element.story not in edition.stories:
@@ -542,11 +559,15 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                     key = (pi + 1, element.name)
                     if key in named:
                         ctx.error(f"page {pi + 1} has two story frames named '{element.name}'",
-                                  yel.value["name"].where)
+                                  yel.value["name"].where, "give each story frame of a page a name of its own")
                     named[key] = (element.story, yel.value["name"].where)
                 if element.jump:
                     jumps.append((pi + 1, element, yel.value["jump"].where))
             if isinstance(element, model.Teaser):
+                for k, item in enumerate(element.items):
+                    if item.page > announced:
+                        _past_the_end(f"teaser item '{_cut(item.text, 20)}' points to page {item.page}",
+                                      yel.value["items"].value[k].value["page"].where, given, announced, ctx)
                 fwhere = yel.value["item_format"].where if "item_format" in yel.value else yel.where
                 for item in element.items or [model.TeaserItem(**TEASER_FIELDS)]:
                     if not _check_template(element.item_format, fwhere, ctx, {"text": item.text, "page": item.page}):
@@ -571,8 +592,36 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
         if name not in placed:
             ctx.error(f"story '{name}' is not placed on any page", root.get("stories").keys[name],
                       "place it with a 'type: story' element, or remove it")
-    _check_jumps(jumps, named, len(edition.pages), ctx)
+    _check_jumps(jumps, named, given, announced, ctx)
     return images
+
+
+def _past_the_end(what: str, where: Where, given: int, announced: int, ctx: Context) -> None:
+    """A reference to a page the paper does not have."""
+    partial = f" (pages 1 to {given} given)" if announced > given else ""
+    ctx.error(f"{what}, but the paper has {announced} page{'s' * (announced > 1)}{partial}", where,
+              f"give a page from 1 to {announced}" + ("" if announced > given else
+                                                      ", or announce more with paper.pages (a partial edition)"))
+
+
+def partial_edition(edition, root: Y) -> list[Notice]:
+    """A partial edition (fewer pages given than paper.pages announces) is said once,
+    and so is each jump to a page it does not give: the story's rest is not set."""
+    given, announced = len(edition.pages), edition.paper.announced(len(edition.pages))
+    if announced <= given:
+        return []
+    out = [Notice("partial", f"a partial edition: pages 1 to {given} of the {announced} paper.pages announces",
+                  Place(root.get("paper").value["pages"].where),
+                  "folios and the masthead print the announced count; teasers and jumps may point to any of them")]
+    for pi, page in enumerate(edition.pages):
+        for ei, el in enumerate(page.elements):
+            if isinstance(el, model.StoryFrame) and el.jump and el.jump.page > given:
+                yel = root.get("pages").value[pi].value["elements"].value[ei]
+                out.append(Notice("partial", f"the story jumps to page {el.jump.page}, which this partial edition "
+                                  f"does not give: its jump line says so, and its rest is not set",
+                                  Place(yel.value["jump"].where, pi + 1, ei + 1, el.type, el.story),
+                                  f"give the pages up to {el.jump.page} to set the rest"))
+    return out
 
 
 def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Context) -> None:
@@ -591,12 +640,12 @@ def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Cont
         else:
             images[el.file] = real(ipath)
     if len(el.focal) != 2:  # the model bounds each value
-        ctx.error("focal: give [x, y], each from 0 to 1", yel.value["focal"].where)
+        ctx.error("focal: give [x, y], each from 0 to 1", yel.value["focal"].where, "e.g. focal: [0.5, 0.4]")
     if el.crop is not None:
         left, top, right, bottom = el.crop if len(el.crop) == 4 else (0, 0, 0, 0)
         if len(el.crop) != 4 or not (0 <= left < right <= 1 and 0 <= top < bottom <= 1):
             ctx.error("crop: give [left, top, right, bottom] as fractions, left < right, top < bottom",
-                      yel.value["crop"].where)
+                      yel.value["crop"].where, "e.g. crop: [0.1, 0, 0.9, 1] keeps the middle four fifths")
 
 
 def _check_caption_width(el: model.Photo, frame_w: float, where: Where, ctx: Context) -> None:
@@ -611,13 +660,16 @@ def _check_caption_width(el: model.Photo, frame_w: float, where: Where, ctx: Con
                   "width)", where, "add caption_position: right or left, or remove caption_width")
 
 
-def _check_jumps(jumps, named, npages: int, ctx: Context) -> None:
-    """Every jump lands on a named frame of the same story; no chain comes back."""
+def _check_jumps(jumps, named, given: int, announced: int, ctx: Context) -> None:
+    """Every jump lands on a named frame of the same story; no chain comes back. A jump
+    to a page a partial edition does not give cannot be checked further."""
     links = {}
     for page, el, where in jumps:
         target = (el.jump.page, el.jump.frame)
-        if not 1 <= el.jump.page <= npages:
-            ctx.error(f"jump to page {el.jump.page}, but the edition has pages 1 to {npages}", where)
+        if el.jump.page > announced:
+            _past_the_end(f"jump to page {el.jump.page}", where, given, announced, ctx)
+            continue
+        if el.jump.page > given:
             continue
         if target not in named:
             frames = sorted(n for (p, n) in named if p == el.jump.page)
@@ -628,7 +680,8 @@ def _check_jumps(jumps, named, npages: int, ctx: Context) -> None:
                       f"of that name", where, hint)
             continue
         if named[target][0] != el.story:
-            ctx.error(f"jump from story '{el.story}' lands on a frame of story '{named[target][0]}'", where)
+            ctx.error(f"jump from story '{el.story}' lands on a frame of story '{named[target][0]}'", where,
+                      f"point it at a frame of story '{el.story}'")
             continue
         links[(page, el.name or f"#{id(el)}")] = (target, where)
     for start, (_, where) in links.items():
@@ -636,7 +689,8 @@ def _check_jumps(jumps, named, npages: int, ctx: Context) -> None:
         node = links[start][0]
         while node in links:
             if node in seen:
-                ctx.error(f"jumps go round in a circle through page {node[0]} frame '{node[1]}'", where)
+                ctx.error(f"jumps go round in a circle through page {node[0]} frame '{node[1]}'", where,
+                          "the story's last part needs no jump: remove the one that leads back")
                 break
             seen.add(node)
             node = links[node][0]
@@ -647,12 +701,13 @@ def _check_frame(frame: model.Frame, geo, where: Where, ctx: Context) -> None:
         return
     if frame.column < 1 or frame.span < 1 or frame.column + frame.span - 1 > geo.columns:
         ctx.error(f"frame columns {frame.column} to {frame.column + frame.span - 1} are outside "
-                  f"the {geo.columns}-column grid", where)
+                  f"the {geo.columns}-column grid", where, f"columns are numbered 1 to {geo.columns}: give a "
+                  "smaller column or span")
     depth = geo.height - geo.margins.top - geo.margins.bottom
     bottom = frame.top + (frame.height or 0)
     if frame.top < 0 or bottom > depth + 0.01:
         ctx.error(f"frame reaches {bottom / PT_PER_MM:.1f} mm below the top margin; the type area is "
-                  f"{depth / PT_PER_MM:.1f} mm deep", where)
+                  f"{depth / PT_PER_MM:.1f} mm deep", where, "move the frame up or make it shorter")
 
 
 def _overlaps(edition, geo) -> list[Notice]:

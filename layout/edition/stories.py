@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 
 from ..base.errors import InputError, Where
+from ..base.scripts import is_cjk
+from .clean import clean
 from .model import Block, Span
 
 BREAKS = {"{column}": "column", "{frame}": "frame"}
@@ -26,10 +28,13 @@ MAX_CHARS = 100_000
 # Unicode's stream-safe limit (UAX #15): more marks than this on one base is no text a
 # reader can read, and its stack would run off the page
 MAX_MARKS = 30
+SENTENCE_END = frozenset("。！？!?…”’」』")
 _MARK_RUN = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d,}" % (MAX_MARKS + 1))
 
 
-def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]:
+def parse_story(text: str, shown: str, first_line: int = 1, found: list | None = None) -> tuple[Block, ...]:
+    """The story's blocks. With `found` (a list) the text is cleaned (layout/edition/clean.py)
+    and each change appended to it: (kind, Where, the words there, what was, what is)."""
     if len(text) > MAX_CHARS and (count := len(text) - sum(map(text.count, " \n\r\t\u3000"))) > MAX_CHARS:
         raise InputError(f"the story has {count:,} characters, more than {MAX_CHARS:,}", Where(shown),
                          "split it into several stories, or check that the file is the story you meant")
@@ -52,22 +57,36 @@ def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]
             blocks.append(Block(BREAKS[lines[i].strip()], "", Where(shown, first_line + i, 1)))
             i += 1
             continue
-        chunk = []
         while i < len(lines) and lines[i].strip() and lines[i].strip() not in BREAKS:
-            chunk.append(lines[i].strip())
             i += 1
+        head = lines[start].strip()
+        kind, mark = ("subhead", "## ") if head.startswith("## ") else ("byline", "> ") if head.startswith("> ") \
+            else ("para", "")
+        # each line's text (markup and the spaces around it gone) and its column
+        parts = []
+        for line in lines[start:i]:
+            body = line.strip()
+            cut = len(mark) if mark and body.startswith(mark) else 0
+            parts.append((body[cut:].strip(), len(line) - len(line.lstrip()) + cut + len(body[cut:]) -
+                          len(body[cut:].lstrip()) + 1))
+        raw, at = _join(parts, shown, first_line + start, kind == "subhead", found)
         where = Where(shown, first_line + start, 1)
-        if chunk[0].startswith("## "):
-            kind = "subhead"
-            parts = [c[3:].strip() if c.startswith("## ") else c for c in chunk]
-            raw = "\n".join(parts)  # the designer's own line breaks
-        elif chunk[0].startswith("> "):
-            kind = "byline"
-            raw = _join([c[2:].strip() if c.startswith("> ") else c for c in chunk])
-        else:
-            kind = "para"
-            raw = _join(chunk)
-        plain, spans, keep = _marks(raw, shown, first_line + start)
+
+        def place(k: int) -> Where:
+            """The file's line and column of the raw text's character k (a joiner: the next one's)."""
+            k = min(k, len(at) - 1)
+            while at[k] is None and k + 1 < len(at):
+                k += 1
+            line, column = at[k] or (first_line + start, 1)
+            return Where(shown, line, column)
+
+        if found is not None:
+            cleaned, fixes, origin = clean(raw)
+            for fix in fixes:
+                found.append((fix.kind, place(fix.at), _words(raw, fix.at), fix.was, fix.now))
+            at = [at[k] for k in origin]
+            raw = cleaned
+        plain, spans, keep = _marks(raw, lambda k: place(k) if k < len(at) else where)
         # spaces at a paragraph's ends (left by '** **' around them) never show: they
         # are not the story's text, so the count of its characters leaves them out
         lead = len(plain) - len(plain.lstrip())
@@ -84,17 +103,39 @@ def parse_story(text: str, shown: str, first_line: int = 1) -> tuple[Block, ...]
     return tuple(blocks)
 
 
-def _join(lines: list[str]) -> str:
-    joined = lines[0]
-    for part in lines[1:]:
-        joiner = " " if joined[-1:].isascii() and part[:1].isascii() else ""
-        joined += joiner + part
-    return joined
+def _join(parts: list[tuple[str, int]], shown: str, line: int, keep_breaks: bool, found: list | None):
+    """A paragraph's lines as one text, and each character's (line, column) in the file
+    (None for what the joining added). A subhead keeps the designer's line breaks; other
+    lines join without a space between Chinese or Tibetan characters, with one between
+    Latin words. A join after a Chinese sentence's end is reported when the story is
+    cleaned: a line break inside a sentence is where someone (or a pasted column) broke
+    the line, and joining it is all there is to do; one after 。 is as often a
+    paragraph's end that lost its blank line in pasting."""
+    joined, at = "", []
+    for k, (part, column) in enumerate(parts):
+        if k:
+            if keep_breaks:
+                joiner = "\n"
+            else:
+                joiner = " " if joined[-1:].isascii() and part[:1].isascii() else ""
+                if found is not None and not joiner and joined[-1:] in SENTENCE_END and is_cjk(part[:1]):
+                    found.append(("lines", Where(shown, line + k, column), _words(joined + part, len(joined)),
+                                  "\n", ""))
+            joined += joiner
+            at += [None] * len(joiner)
+        joined += part
+        at += [(line + k, column + c) for c in range(len(part))]
+    return joined, at
 
 
-def _marks(raw: str, shown: str, line: int) -> tuple[str, tuple[Span, ...], tuple[tuple[int, int], ...]]:
+def _words(text: str, k: int, around: int = 8) -> str:
+    """The words at character k, for the report."""
+    return " ".join(text[max(0, k - around):k + around].split())
+
+
+def _marks(raw: str, place) -> tuple[str, tuple[Span, ...], tuple[tuple[int, int], ...]]:
     """Remove the ** and [[ ]] marks and the \\ escapes; return the text, its bold spans
-    and its no-break ranges."""
+    and its no-break ranges. `place`: the file's Where of a character of `raw`."""
     if "*" not in raw and "[" not in raw and "]" not in raw:
         return raw, (), ()
     out: list[str] = []
@@ -130,6 +171,5 @@ def _marks(raw: str, shown: str, line: int) -> tuple[str, tuple[Span, ...], tupl
                            (kept_at if kept is not None else None, "'[[' opens a no-break span that is never closed",
                             "close it with ']]', or write \\[ for a bracket")]:
         if at is not None:
-            before = raw[:at]
-            raise InputError(what, Where(shown, line + before.count("\n"), at - (before.rfind("\n") + 1) + 1), hint)
+            raise InputError(what, place(at), hint)
     return "".join(out), tuple(spans), tuple(keep)

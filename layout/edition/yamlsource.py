@@ -21,6 +21,8 @@ MAX_NODES = 200_000  # bound on values after alias expansion (an 'alias bomb' ex
 # texts are some ten thousand characters; long ones belong in story files.
 MAX_CHARS = 1_000_000
 MAX_DEPTH = 100  # nesting levels, of brackets (checked before PyYAML recurses) and of indentation
+YAML_HINT = ("indent with spaces, and quote text that starts with { [ * & ! | > or a quote, or holds ': ' "
+             "(docs/edition-format.md, YAML notes)")
 
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {
@@ -76,13 +78,13 @@ def load(path: Path, shown: str | None = None) -> Y:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "YAML syntax error"
         where = Where(shown, mark.line + 1, mark.column + 1) if mark else Where(shown)
-        hint = None
+        hint = YAML_HINT
         if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != mark.line:
             cm = exc.context_mark
             hint = f"{exc.context} at line {cm.line + 1}, column {cm.column + 1}"
         raise InputError(f"YAML syntax error: {problem}", where, hint) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"YAML syntax error: {exc}", Where(shown)) from None
+        raise InputError(f"YAML syntax error: {exc}", Where(shown), YAML_HINT) from None
     except RecursionError:
         raise InputError(f"values nested deeper than {MAX_DEPTH} levels", Where(shown),
                          "edition files are a few levels deep; check the indentation") from None
@@ -182,7 +184,8 @@ class _Converter:
                 raise InputError(f"cannot read {node.value[:40]!r} as {kind}", self.where(node),
                                  f"remove the '!!{kind}' tag, or write a {kind} value") from None
             else:
-                raise InputError(f"cannot read value: {exc}", self.where(node)) from None
+                raise InputError(f"cannot read value: {exc}", self.where(node), "write it as plain text, quoted") \
+                    from None
         raw = node.value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         return Y(value, self.where(node), raw=raw)
 

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from itertools import accumulate
 
 from ..text import zh
-from ..text.scripts import is_han
+from ..base.scripts import is_han
 from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN,
                       STRETCH_WORD, Prepared)
 

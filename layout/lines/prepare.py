@@ -17,7 +17,7 @@ from ..text.breaks import MANDATORY, NO, opportunities
 from ..base.errors import Where
 from ..fonts.faces import FontSet
 from ..text.itemize import HB_LANGUAGE, HB_SCRIPT, Run, itemize
-from ..text.scripts import is_han, is_tibetan
+from ..base.scripts import is_han, is_tibetan
 from ..text.shape import Glyph, Shaper
 
 # break classes of a unit's end: NO only inside a grapheme cluster; EMERGENCY inside

@@ -72,9 +72,11 @@ class Fill:
 
 def story_chain(frames: list[tuple[int, model.StoryFrame]]) -> list[tuple[int, model.StoryFrame]]:
     """The order a story's frames are filled in: page order, except where a frame's
-    `jump` names the frame that follows it (the loader has checked the names)."""
+    `jump` names the frame that follows it (the loader has checked the names). A jump to
+    a page a partial edition does not give ends the chain."""
     by_name = {(pi + 1, el.name): (pi, el) for pi, el in frames if el.name}
-    targets = {id(by_name[(el.jump.page, el.jump.frame)][1]) for _, el in frames if el.jump}
+    targets = {id(by_name[(el.jump.page, el.jump.frame)][1]) for _, el in frames
+               if el.jump and (el.jump.page, el.jump.frame) in by_name}
     order, seen = [], set()
     pending = [f for f in frames if id(f[1]) not in targets]
     cur = pending[0] if pending else (frames[0] if frames else None)
@@ -83,7 +85,7 @@ def story_chain(frames: list[tuple[int, model.StoryFrame]]) -> list[tuple[int, m
         seen.add(id(cur[1]))
         pi, el = cur
         if el.jump:
-            cur = by_name[(el.jump.page, el.jump.frame)]
+            cur = by_name.get((el.jump.page, el.jump.frame))
         else:
             after = frames[frames.index(cur) + 1:]
             cur = next((f for f in after if id(f[1]) not in seen and id(f[1]) not in targets), None)
@@ -154,14 +156,18 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     ascent = 0.88 * body.size
     pitch = body.line_pitch
     frames = [_frame(story, k, pi, el, setter, geo, ascent, pitch, obstacles, boxes) for k, (pi, el) in enumerate(chain)]
-    attempt = _attempt(story, frames, setter, jumps, until)
+    # a jump to a page a partial edition does not give: the jump line says where the
+    # story goes on, and its rest is not set (the loader has said so)
+    away = chain[-1][1].jump.page if chain and chain[-1][1].jump and chain[-1][1].jump.page > len(pages_items) \
+        else None
+    attempt = _attempt(story, frames, setter, jumps, until, away)
     unused: list[Part] = []
     if attempt.fill.finished and frames:
         # the story ends before its last frames: a jump to them would send the reader to
         # empty space, so it is set again without them (no 下转, no 上接, no continuation
         # headline) and the report says where it ended
         last = max((attempt.columns[ci].part for ci, u in enumerate(attempt.fill.used) if u), default=0)
-        if any(f.page != frames[last].page for f in frames[last + 1:]):
+        if away is not None or any(f.page != frames[last].page for f in frames[last + 1:]):
             shorter = _attempt(story, frames[:last + 1], setter, jumps, until)
             if shorter.fill.finished:
                 attempt, unused = shorter, frames[last + 1:]
@@ -205,8 +211,8 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                        c.slots[-1].baseline - c.slots[u].baseline + pitch)
                       for c, u in list(zip(columns, fill.used)) + [(c, 0) for c in spare] if u < len(c.slots))
         entry = Copyfit(story.name, story.chars, placed, capacity, used, 0, capacity - used, pages, areas)
-        if unused:
-            left = sorted({f.page + 1 for f in unused})
+        if unused or (away is not None and not attempt.partial):
+            left = sorted({f.page + 1 for f in unused}) or [away]
             end = pages[-1] if pages else frames[0].page + 1
             many = len(unused) > 1
             empty = sum(len(c.slots) for c in spare)
@@ -301,14 +307,14 @@ def _frame(story: model.Story, part: int, pi: int, el: model.StoryFrame, setter:
 
 
 def _attempt(story: model.Story, frames: list[Part], setter: Setter, jumps: model.JumpLines,
-             until: int | None) -> Attempt:
+             until: int | None, away: int | None = None) -> Attempt:
     """Fill the story through these frames (their columns copied: jump lines take slots)."""
     parts = [(f.page, [Column(c.page, c.part, c.x, c.w, list(c.slots), c.index) for c in f.columns]) for f in frames]
     jump_items: list = []
     misses: list = []
-    _jump_lines(parts, jump_items, misses, setter, jumps)
+    _jump_lines(parts, jump_items, misses, setter, jumps, away)
     columns = [c for _, cols in parts for c in cols]
-    partial = False
+    partial = away is not None
     if until is not None:
         # a preview of some pages: text is placed in order, so the columns after the
         # last page wanted change nothing before it; the story is not followed there
@@ -365,12 +371,14 @@ def _rule_spans(x: float, top: float, bottom: float, obstacles: list[Rect], gutt
     return [(y0, y1) for y0, y1 in spans if y1 - y0 >= 6]
 
 
-def _jump_lines(parts, items: list, misses: list, setter: Setter, jumps: model.JumpLines) -> None:
+def _jump_lines(parts, items: list, misses: list, setter: Setter, jumps: model.JumpLines,
+                away: int | None = None) -> None:
     """下转 at the end of a part that continues on another page, 上接 at the start of
     the part that continues it: one line in the slot (into `items` as (page, run)), or
-    left out and listed in `misses` as (text, part)."""
+    left out and listed in `misses` as (text, part). `away`: the page (1-based) past
+    the pages given that the last part jumps to."""
     for k, (pi, cols) in enumerate(parts):
-        nxt = parts[k + 1][0] if k + 1 < len(parts) else None
+        nxt = parts[k + 1][0] if k + 1 < len(parts) else (away - 1 if away is not None else None)
         # (an empty jump line, or one of spaces only, is none: its slot stays the story's)
         if nxt is not None and nxt != pi and cols[-1].slots and jumps.to.strip():
             slot = cols[-1].slots.pop()

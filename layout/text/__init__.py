@@ -1,3 +1,3 @@
-"""Text before lines: which script a character is (the one place that knows code point
-ranges), runs per face, HarfBuzz shaping, and where a line may end (UAX #14 with the
-Chinese and Tibetan rules). Knows nothing of lines, pages or PDF."""
+"""Text before lines: runs per face, HarfBuzz shaping, and where a line may end (UAX #14
+with the Chinese and Tibetan rules), asking base/scripts which script a character is.
+Knows nothing of lines, pages or PDF."""

@@ -7,7 +7,7 @@ tsheg, around the space of 'ཅིག །'), so inside Tibetan text these rules 
 from __future__ import annotations
 
 from . import zh
-from .scripts import is_tibetan
+from ..base.scripts import is_tibetan
 
 TSHEG = "\u0f0b"
 TSHEG_NB = "\u0f0c"

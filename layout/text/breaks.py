@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import bo
 from . import zh
-from .scripts import is_cjk, is_tibetan
+from ..base.scripts import is_cjk, is_tibetan
 from .uax14 import break_opportunities
 
 NO = 0

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from ..base.errors import InputError, Where
 from ..fonts.faces import Face, FontSet
-from .scripts import script_of
+from ..base.scripts import script_of
 from .shape import Shaper
 
 # HarfBuzz script and language per script of ours (mixed.md M1)
