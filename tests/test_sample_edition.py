@@ -30,8 +30,6 @@ NOT_USED = {
     (model.Geometry, "height"): "the sample uses the 对开 preset; width/height only override a preset",
     # issue 16: the sample takes up 长体 and the type palette after the CFF embedding merges
     # (its lead headline in a Black weight); remove these two then
-    (model.Style, "width"): "shown in tests/test_type_width.py and the cookbook until the sample uses it",
-    (model.Headline, "fit_width"): "shown in tests/test_type_width.py and the cookbook until the sample uses it",
 }
 # Fields whose every choice (a Literal) the sample must show, not just the key.
 EVERY_CHOICE = [
