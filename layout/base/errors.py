@@ -6,6 +6,7 @@ module keeps diagnostic state of its own.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -201,8 +202,6 @@ class Hole:
 
 def as_dict(entry) -> dict:
     """A report entry for JSON: its fields, its place flattened."""
-    import dataclasses
-
     out = {}
     for f in dataclasses.fields(entry):
         value = getattr(entry, f.name)
@@ -228,8 +227,6 @@ class Report:
     def locate(self, places: dict) -> None:
         """Give each entry placed on a page element its line in the edition file
         (`places`: (page, element) -> Where, from the loader)."""
-        import dataclasses
-
         def where(place: Place) -> Place:
             if place.source is None and place.page is not None and place.element is not None:
                 found = places.get((place.page, place.element))

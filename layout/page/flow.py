@@ -155,7 +155,7 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     body = setter.style(story.style)
     ascent = 0.88 * body.size
     pitch = body.line_pitch
-    frames = [_frame(story, k, pi, el, setter, geo, ascent, pitch, obstacles, boxes) for k, (pi, el) in enumerate(chain)]
+    frames = [_frame(k, pi, el, setter, geo, ascent, pitch, obstacles, boxes) for k, (pi, el) in enumerate(chain)]
     # a jump to a page a partial edition does not give: the jump line says where the
     # story goes on, and its rest is not set (the loader has said so)
     away = chain[-1][1].jump.page if chain and chain[-1][1].jump and chain[-1][1].jump.page > len(pages_items) \
@@ -278,7 +278,7 @@ class Attempt:
     partial: bool
 
 
-def _frame(story: model.Story, part: int, pi: int, el: model.StoryFrame, setter: Setter, geo: model.PageGeometry,
+def _frame(part: int, pi: int, el: model.StoryFrame, setter: Setter, geo: model.PageGeometry,
            ascent: float, pitch: float, obstacles: dict[int, list[Rect]], boxes: dict[int, list]) -> Part:
     skip = 0.0
     items: list = []
