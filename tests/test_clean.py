@@ -47,7 +47,7 @@ def test_pasted_half_width_marks_come_out_full_width_and_are_reported(tmp_path):
     assert "," not in text and "(" not in text and '"' not in text
     notices = {n.code: n for n in result.report.warnings if n.code.startswith("cleaned")}
     punct = notices["cleaned-punctuation"]
-    assert "6 half-width marks" in punct.message and "',' -> '，'" in punct.message
+    assert "7 half-width marks" in punct.message and "',' -> '，'" in punct.message
     assert (punct.place.source.line, punct.place.source.column) == (1, 11)  # the first: the comma after 获悉
     assert punct.place.source.file.endswith("a.md") and punct.place.story == "a" and "获悉,全区" in punct.place.words
     assert punct.hint
@@ -82,6 +82,8 @@ def test_a_story_may_ask_for_cleaning_in_an_edition_that_does_not(tmp_path):
     ('他说:"Truly is great," 特朗普', "他说：“Truly is great,” 特朗普"),  # Latin inside keeps its comma
     ("“我就站在你前面，\"一位女人说。", "“我就站在你前面，”一位女人说。"),  # the other of the quote before
     ("他问?!", "他问？！"),
+    ('伤了和气."', "伤了和气。”"), ("达到96%. 调解员说", "达到96%。调解员说"), ("率为3.2%.", "率为3.2%。"),  # sentence ends
+    ("1. 第一条", "1. 第一条"), ("Mr. 王", "Mr. 王"), ("见example.cn.", "见example.cn."), ("他说...好", "他说...好"),
     ("混乱 ，由此", "混乱，由此"), ("“ 你好 ”", "“你好”"), ("好  吗", "好 吗"),
     ("本报记者 卓玛 李文", "本报记者 卓玛 李文"), ("本报讯 “拖了", "本报讯 “拖了"),  # names, datelines
     ("བོད་ལྗོངས། ,中国", "བོད་ལྗོངས། ,中国"),  # next to Tibetan: untouched
@@ -96,7 +98,7 @@ def test_what_cleaning_does_and_leaves(pasted, cleaned):
 # and number pieces, Tibetan, full-width marks, bold marks
 PIECES = st.sampled_from(["中", "国", "人", "民", "法", "院", ",", ";", ":", "?", "!", "(", ")", '"', "'",
                           " ", "  ", "\u3000", "\u00a0", "a", "Z", "7", "3.5", "12:30", "www.x.cn", "a@b.cn",
-                          "ལྗོངས", "།", "་", "，", "。", "“", "”", "（", "）", "**", "——", "…"])
+                          "ལྗོངས", "།", "་", "，", "。", ".", "96%", "1. ", "“", "”", "（", "）", "**", "——", "…"])
 PASTE = st.lists(PIECES, max_size=40).map("".join)
 LATIN = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80)
 TIBETAN = st.lists(st.sampled_from(["བོད", "ལྗོངས", "་", "།", " ", "ཀ", "ྱ", "ི", ",", '"', "'", "(", ")", ":", "༡༢"]),
@@ -163,7 +165,7 @@ def test_pasted_corpus_text_is_cleaned():
             assert [c for c in out if c.isalnum()] == [c for c in text if c.isalnum()]
             for fix in fixes:
                 counts[fix.kind] = counts.get(fix.kind, 0) + 1
-    assert counts == {"punctuation": 288, "spaces": 97, "quotes": 62}
+    assert counts == {"punctuation": 290, "spaces": 97, "quotes": 62}
 
 
 @settings(max_examples=8, deadline=None, derandomize=True,

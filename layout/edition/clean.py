@@ -7,7 +7,7 @@ cleaned here, one change of each kind remembered, so that the report can say wha
 done and where it was done first:
 
 - punctuation: a half-width , ; : ? ! ( ) with a Chinese neighbour (spaces aside) is set
-  full-width; brackets change in pairs, and a pair changes when it holds or touches
+  full-width, and a "." that ends a Chinese sentence becomes 。 (see _full_stop); brackets change in pairs, and a pair changes when it holds or touches
   Chinese (公司(Apple) -> 公司（Apple）), not when it is glued to a Latin word (f(x));
 - quotes: a straight " or ' with a Chinese neighbour becomes “ ” or ‘ ’: opening after a
   space, an opening bracket or a colon, closing before a space or a closing mark,
@@ -21,7 +21,8 @@ done and where it was done first:
 
 Never changed: paragraphs without Chinese (Latin, Tibetan), anything next to a Tibetan
 character, a mark between two Latin letters or digits (3,500, 12:30, a:b), URLs and
-e-mail addresses, the full stop (3.5, Mr., www.). Han characters are never changed,
+e-mail addresses, a full stop in a number, after a Latin word or opening a list (3.5,
+Mr. 王, www., 1. 第一条). Han characters are never changed,
 only marks and spaces. Cleaning clean text changes nothing: one pass is repeated until
 it finds nothing, so the result is a fixed point (and cleaning twice is cleaning once).
 """
@@ -149,6 +150,11 @@ def _once(cells: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[Fix
             continue
         if chinese(prev_sig[i]) or chinese(next_sig[i]):
             change(i, "punctuation", HALF[s[i]])
+    # full stops: a sentence's end, not a number's point, an abbreviation's or a
+    # list number's (see _full_stop)
+    for i in (i for i, c in enumerate(s) if c == "."):
+        if not guard[i] and not near_tibetan(i) and _full_stop(s, out, i, prev_sig[i], next_sig[i]):
+            change(i, "punctuation", "。")
     # quotes
     for q, (opening, closing) in (('"', "“”"), ("'", "‘’")):
         expect_open = True
@@ -190,6 +196,27 @@ def _once(cells: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[Fix
             left = out[i]
         i = j
     return [(c, cell[1]) for c, cell in zip(out, cells) if c is not None], fixes
+
+
+def _full_stop(s: str, out: list, i: int, p: int, nx: int) -> bool:
+    """A "." that ends a Chinese sentence: right after a Chinese character or mark
+    (和气. 覆盖."), or after a number or percentage that follows Chinese and before more
+    Chinese or the paragraph's end (达到96%. 调解员). Never in a run of dots, before a letter or digit (3.5,
+    example.cn), after a Latin word (Mr. 王), or after a number that opens its paragraph
+    (1. 第一条)."""
+    n = len(s)
+    if s[i - 1:i] == "." or s[i + 1:i + 2] in (".", "…") or (i + 1 < n and s[i + 1].isascii() and s[i + 1].isalnum()):
+        return False
+    if p < 0 or nx < n and out[nx] in PAUSE:
+        return False
+    if is_cjk(out[p]) and out[p] not in PAUSE:
+        return True
+    if not (s[p].isdigit() or s[p] in "%％"):
+        return False
+    q = p
+    while q >= 0 and (s[q].isascii() and s[q].isdigit() or s[q] in "%％.,"):
+        q -= 1
+    return q >= 0 and is_han(out[q]) and (nx >= n or is_han(out[nx]) or out[nx] in CLOSING)
 
 
 @dataclass
