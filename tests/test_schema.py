@@ -106,8 +106,9 @@ def test_check_mode_writes_nothing_and_passes():
 
 # ---------------------------------------------------------------- (b) the sample
 
-def test_sample_edition_validates():
-    doc = as_json(yaml.safe_load(SAMPLE.read_text(encoding="utf-8")))
+@pytest.mark.parametrize("path", sorted((REPO / "editions").glob("*/edition.yaml")), ids=lambda p: p.parent.name)
+def test_every_bundled_edition_validates(path):
+    doc = as_json(yaml.safe_load(path.read_text(encoding="utf-8")))
     assert errors(validator(schema.edition_schema()), doc) == []
 
 
