@@ -87,7 +87,7 @@ CASES = [
      "13:6: story 'a' needs exactly one of 'file' and 'text' (hint: give file: (a story file) or text: (the story "
      "inline), not both)"),
     ("photo-missing", "        file: p.jpg", "        file: q.jpg",
-     "21:15: photo file not found: q.jpg (hint: looked in {base})"),
+     "21:15: photo file not found: q.jpg (hint: looked in {base}, next to the edition file; check the name and its case)"),
     ("photo-outside", "        file: p.jpg", "        file: ../p.jpg",
      "21:15: photo '../p.jpg' is outside the edition folder (hint: keep it under the edition's folder, or allow its folder when you run the render: --allow-path DIR)"),
     ("style-unknown", "        file: p.jpg\n", "        file: p.jpg\n        caption_style: captoin\n",

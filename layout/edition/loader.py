@@ -634,7 +634,10 @@ def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Cont
             check_input(ipath)
         except InputError as exc:
             if exc.message == "file not found":
-                ctx.error(f"photo file not found: {el.file}", where, f"looked in {base.resolve()}")
+                # the folder as the user named it (a path of their own machine stays theirs)
+                folder = "the current folder" if str(base) == "." else str(base)
+                ctx.error(f"photo file not found: {el.file}", where,
+                          f"looked in {folder}, next to the edition file; check the name and its case")
             else:
                 ctx.error(f"photo '{el.file}': {exc.message}", where, exc.hint)
         else:
