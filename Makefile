@@ -11,7 +11,7 @@ TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-ut
               qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
-.PHONY: render test bench fuzz golden schema sample-images setup fonts bytecode test-tools clean distclean
+.PHONY: render test bench fuzz golden schema sample-images setup fonts profiles bytecode test-tools clean distclean
 
 render: setup
 	$(BIN)/python render.py $(SAMPLE) -o out/sample.pdf
@@ -58,7 +58,7 @@ golden: setup
 schema: setup
 	$(BIN)/python -m layout.edition.schema
 
-setup: $(STAMP) fonts bytecode
+setup: $(STAMP) fonts profiles bytecode
 
 # compiles layout/ to bytecode up front: where PYTHONDONTWRITEBYTECODE is set (containers, CI)
 # every render would otherwise recompile the engine, about 50 ms of a 0.3 s page preview;
@@ -81,6 +81,12 @@ $(STAMP): pyproject.toml
 # nothing is converted (the PDF writer subsets the installed files with HarfBuzz)
 fonts: $(STAMP)
 	$(BIN)/python -m layout.fonts.setup
+
+# the press's CMYK output profiles (newsprint, uncoated, coated), built once with
+# ArgyllCMS from the standard characterisation data (Debian argyll, icc-profiles-free,
+# installed when missing) and cached by their inputs: see layout/output/conditions.py
+profiles: $(STAMP)
+	$(BIN)/python -m layout.output.conditions
 
 test-tools:
 	@missing=""; for pair in $(TEST_TOOLS); do \

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .page.compose import compose
-from .base.errors import InputError, Report
+from .base.errors import InputError, Report, Where
 from .base.files import Inputs, output_target, write_atomically
 from .fonts.faces import MANIFEST, load_fontset
 from .output.images import image_cache, prepare_pages
@@ -18,7 +18,7 @@ from .edition.loader import load_edition
 from .output.marks import press_pages
 from .output.pdf import PdfWriter
 from .output.preflight import preflight
-from .output.profile import newsprint_intent
+from .output.profile import cmyk_intent
 from .output.trace import trace
 from .page.proof import overlay
 from .lines.setter import Setter
@@ -115,10 +115,7 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
     option means the same in each (watch and serve compose incrementally, then call this)."""
     if options.overset_error and (report.overset or report.overflow):
         raise OversetError(report)
-    if options.press or options.preflight or options.preflight_strict:
-        report.preflight = preflight(pages, edition, report, options.press)
-    if options.preflight_strict and report.preflight:
-        raise PreflightError(report)
+    checking = options.press or options.preflight or options.preflight_strict
     if options.proof:
         pages = overlay(edition, pages, report, setter)
     intent = None
@@ -129,8 +126,10 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
 
             now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
         pages = press_pages(pages, edition, setter, now)
-        intent = newsprint_intent()
+        intent = _press_intent(edition, options.edition)
     if options.trace:  # the display list as the writer would get it, as text: no PDF made
+        if checking:
+            _preflight(options, pages, edition, report)
         text = trace(pages, Path(edition.base_dir)).encode()
         if options.output == STDOUT:
             return Result(STDOUT, len(pages), report, [STDOUT], text)
@@ -140,6 +139,8 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
         pages = prepare_pages(pages, image_cache(), edition.source.output if options.press else None)
     except InputError as exc:  # a photo that cannot be decoded: said at its element
         raise _at_photo(edition, exc) from None
+    if checking:  # after the image pass: the photos' ink is measured there
+        _preflight(options, pages, edition, report)
     writer = PdfWriter(intent)
     data = writer.write(pages, title=edition.paper.name)
     # one picture per page (planned_outputs has refused several for standard output)
@@ -148,6 +149,25 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
         return Result(STDOUT, len(pages), report, [STDOUT], files[0], pdf=data)
     outputs = _write(options, files, report, inputs)
     return Result(outputs[0], len(pages), report, outputs[:len(files)], pdf=data)
+
+
+def _preflight(options: Options, pages: list, edition, report: Report) -> None:
+    report.preflight = preflight(pages, edition, report, options.press)
+    if options.preflight_strict and report.preflight:
+        raise PreflightError(report)
+
+
+def _press_intent(edition, path: Path):
+    """The condition's CMYK profile as the output intent; set-up builds it (make)."""
+    from .output.conditions import ProfileMissing
+
+    output = edition.source.output
+    try:
+        return cmyk_intent(output.condition)
+    except ProfileMissing as exc:
+        raise InputError(f"cannot make a press render: {exc}", Where(str(path)),
+                         "run make (its set-up builds the press profiles with ArgyllCMS), or "
+                         "python -m layout.output.conditions") from None
 
 
 def _write(options: Options, files: list[bytes], report: Report, inputs: Inputs) -> list[Path]:

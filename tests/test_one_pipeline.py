@@ -52,7 +52,8 @@ class Watching:
 
 
 def press_file(data: bytes) -> None:
-    """What makes a press file: page boxes, the output intent, photos in grey."""
+    """What makes a press file: page boxes, the output intent, photos in the press's
+    inks (CMYK, or black only)."""
     import io
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -61,7 +62,7 @@ def press_file(data: bytes) -> None:
         for page in pdf.pages:
             assert "/TrimBox" in page.obj and "/BleedBox" in page.obj
         spaces = {str(image.ColorSpace) for page in pdf.pages for image in page.get_images().values()}
-        assert spaces and spaces <= {"/DeviceGray"}, spaces
+        assert spaces and spaces <= {"/DeviceGray", "/DeviceCMYK"}, spaces
 
 
 @pytest.mark.parametrize("mode", ["--watch", "--serve"])

@@ -13,7 +13,7 @@ from conftest import SAMPLE
 
 from layout.api import Options, render
 from layout.edition.loader import load_edition
-from layout.output.profile import gray_profile
+from layout.output.conditions import profile as condition_profile
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +75,8 @@ def test_output_intent_and_pdfx_keys(press_pdf):
         (intent,) = pdf.Root.OutputIntents
         assert intent.S == "/GTS_PDFX"
         profile = ImageCms.ImageCmsProfile(io.BytesIO(intent.DestOutputProfile.read_bytes()))
-        assert profile.profile.device_class == "prtr" and profile.profile.xcolor_space.strip() == "GRAY"
-        assert intent.DestOutputProfile.read_bytes() == gray_profile()
+        assert profile.profile.device_class == "prtr" and profile.profile.xcolor_space.strip() == "CMYK"
+        assert intent.DestOutputProfile.read_bytes() == condition_profile("newsprint")
         assert str(pdf.docinfo.GTS_PDFXVersion) == "PDF/X-1a:2003"
         assert pdf.docinfo.Trapped == "/False"
         assert len(pdf.trailer.ID) == 2
@@ -105,7 +105,7 @@ def test_photo_resolution_within_bounds(press_pdf):
     for page in pages:
         for item in page.items:
             if isinstance(item, Image):
-                prepared = prepare(item.path, item.w, item.h, image_cache(), gray=True, max_ppi=settings.ppi)
+                prepared = prepare(item.path, item.w, item.h, image_cache(), color="cmyk", max_ppi=settings.ppi)
                 assert prepared.ppi <= settings.ppi + 1
                 if prepared.ppi < settings.min_ppi:
                     name = item.path.rsplit("/", 1)[-1]

@@ -444,9 +444,19 @@ class JumpLines:
 @dataclass(frozen=True)
 class Output:
     """How a press render (render.py --print) is made."""
-    photos: Literal["gray", "keep"] = doc(
-        "gray: photos converted to newsprint grey through the output profile; keep: as they are "
-        "(screen proofs).", "gray", example="gray")
+    photos: Literal["cmyk", "gray", "keep"] = doc(
+        "cmyk: colour photos converted to the press's CMYK through the condition's profile "
+        "(from their own profile, sRGB when none), photos without colour to black ink only, "
+        "supplied CMYK kept when within the ink limit; gray: every photo in black ink only; "
+        "keep: as they are (screen proofs).", "cmyk", example="cmyk")
+    condition: Literal["newsprint", "uncoated", "coated"] = doc(
+        "The printing condition: newsprint (CGATS TR 002, 240% ink), uncoated (FOGRA29, 300%) "
+        "or coated (FOGRA39, 330%); its CMYK profile converts photos and is the PDF's output "
+        "intent.", "newsprint", example="newsprint")
+    intent: Literal["perceptual", "relative"] = doc(
+        "Rendering intent of photo conversions (with black point compensation): perceptual "
+        "compresses the photo's whole gamut; relative (colorimetric) keeps in-gamut colours "
+        "exact and clips the rest.", "perceptual", example="perceptual")
     ppi: float = doc("Effective resolution photos are downsampled to.", 200.0, example=200, bounds=(10.0, 2400.0))
     min_ppi: float = doc("Photos below this effective resolution are reported by the preflight.",
                          120.0, example=120, bounds=(0.0, 2400.0))
@@ -490,7 +500,7 @@ class EditionFile:
     jump_lines: JumpLines = doc("Formats of the jump lines.", factory=JumpLines,
                                 example={"to": "（下转{page:02d}版）"})
     output: Output = doc("Press output: photos, resolution, marks (used with --print).", factory=Output,
-                         example={"photos": "gray", "ppi": 200})
+                         example={"photos": "cmyk", "ppi": 200})
     clean: bool = doc(
         "Clean stories' pasted text as it is read: half-width , ; : ? ! ( ) next to Chinese set "
         "full-width, straight quotes in Chinese text as “” ‘’, spaces beside full-width marks and "

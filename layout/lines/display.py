@@ -54,6 +54,9 @@ class ImageData(NamedTuple):
     colorspace: str  # DeviceGray, DeviceRGB or DeviceCMYK
     filter: str  # DCTDecode
     decode: tuple | None  # (1 0 1 0 …) for Adobe's inverted CMYK JPEGs
+    ppi: float = 0.0  # effective resolution at its placed size
+    ink: float = 0.0  # highest total area coverage in %, measured (press renders)
+    note: str = ""  # what the press conversion did that the preflight reports
 
 
 class Image(NamedTuple):

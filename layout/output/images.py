@@ -1,5 +1,6 @@
 """The image pass: photos made ready for the PDF, turned upright, flattened, downsampled
-(and for the press, converted to its grey), before the writer sees the pages.
+(and for the press, converted to its inks: CMYK, or black only), before the writer sees
+the pages.
 
 A JPEG that needs nothing is embedded as it is (no generation loss, no time spent).
 Anything else (EXIF-rotated, transparent, 16-bit, palette, far more pixels than the
@@ -25,8 +26,9 @@ if TYPE_CHECKING:  # Pillow is loaded only when an image needs it (see above)
 
 MAX_PPI = 300.0           # effective resolution kept at most; more is wasted on newsprint
 PASS_PPI = 450.0          # a JPEG up to this resolution is embedded untouched
+TAC_TOLERANCE = 2.0       # % over a condition's ink limit that JPEG rounding may give
 JPEG_QUALITY = 88
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class PreparedImage:
     filter: str              # DCTDecode
     decode: tuple | None     # (1 0 1 0 …) for Adobe's inverted CMYK JPEGs
     ppi: float               # effective resolution at the placed size
+    ink: float = 0.0         # highest total area coverage, % (CMYK and grey; measured)
+    note: str = ""           # what the press conversion did that the preflight reports
 
 
 def image_cache() -> Path:
@@ -49,7 +53,7 @@ def image_cache() -> Path:
 def prepare_pages(pages: list, cache_dir: Path, press=None) -> list:
     """The image pass: every photo of the pages made ready to embed, once per file and
     placed size, downsampled (and for the press, `press` being the edition's output
-    settings, converted to its photo colour at its resolution)."""
+    settings, converted to its inks at its resolution)."""
     from ..lines.display import Image as ImageItem, ImageData
 
     made: dict[tuple, ImageData] = {}
@@ -63,29 +67,45 @@ def prepare_pages(pages: list, cache_dir: Path, press=None) -> list:
             data = made.get(key)
             if data is None:
                 if press is not None:
-                    p = prepare(item.path, item.w, item.h, cache_dir, gray=press.photos == "gray",
+                    p = prepare(item.path, item.w, item.h, cache_dir, color=press.photos,
+                                condition=press.condition, intent=press.intent,
                                 max_ppi=press.ppi, quality=press.jpeg_quality)
                 else:
                     p = prepare(item.path, item.w, item.h, cache_dir)
-                data = made[key] = ImageData(key, p.data, p.width, p.height, p.colorspace, p.filter, p.decode)
+                data = made[key] = ImageData(key, p.data, p.width, p.height, p.colorspace, p.filter, p.decode,
+                                             p.ppi, p.ink, p.note)
             items[k] = item._replace(data=data)
         out.append(page._replace(items=tuple(items)))
     return out
 
 
-def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: bool = False,
+def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, color: str = "keep",
+            condition: str = "newsprint", intent: str = "perceptual",
             max_ppi: float = MAX_PPI, quality: int = JPEG_QUALITY) -> PreparedImage:
     """The image for a placement of placed_w x placed_h points (the whole image's size
-    on the page, before clipping); `gray` converts it to newsprint grey for the press."""
+    on the page, before clipping). `color`: keep (as it is), gray (black ink only) or
+    cmyk (colour in the condition's inks, grey photos in black only)."""
     data = files.read_input(path)
     digest = hashlib.sha256(data).hexdigest()
     checked = cache_dir / f"{digest[:32]}-v{CONVERTER_VERSION}.checked"
 
     def passes(turned: int, mode: str | None, ppi: float) -> bool:
-        """Embedded as it is: upright, a PDF colour space, not far too sharp, and grey
-        already if grey is asked for."""
+        """Embedded as it is: upright, a PDF colour space, not far too sharp; for the
+        press only a supplied CMYK file (its ink measured below)."""
         return (turned == 1 and mode in ("L", "RGB", "CMYK") and ppi <= max(PASS_PPI, max_ppi)
-                and (not gray or mode == "L"))
+                and (color == "keep" or color == "cmyk" and mode == "CMYK"))
+
+    def supplied_cmyk(im, adobe: bool, w: int, h: int, ppi: float) -> PreparedImage | None:
+        """A supplied CMYK JPEG goes to press as the agency made it, if its ink keeps
+        to the condition's limit (every pixel measured)."""
+        from .conditions import CONDITIONS
+        from .profile import ink
+
+        im.load()
+        used = ink(im)
+        if used <= CONDITIONS[condition].tac + TAC_TOLERANCE:
+            return PreparedImage(data, w, h, "DeviceCMYK", "DCTDecode", _decode("CMYK", adobe), ppi, used)
+        return None
 
     head = read_jpeg_header(io.BytesIO(data))
     if head is not None:
@@ -93,30 +113,48 @@ def prepare(path: str, placed_w: float, placed_h: float, cache_dir: Path, gray: 
         w, h = upright(head.width, head.height, head.orientation)
         ppi = _ppi(w, h, placed_w, placed_h)
         mode = {1: "L", 3: "RGB", 4: "CMYK"}[head.components]
-        if passes(head.orientation, mode, ppi):
+        if passes(head.orientation, mode, ppi) and color == "keep":
             if not checked.exists() or not data.rstrip(b"\0").endswith(b"\xff\xd9"):
                 with open_photo(path, data) as im:
                     _check_jpeg(im, data, path, checked)
             return PreparedImage(data, w, h, _space(mode), "DCTDecode", _decode(mode, head.adobe), ppi)
+    note = ""
     with open_photo(path, data) as im:
         turned = orientation(im)
         w, h = upright(im.width, im.height, turned)
         ppi = _ppi(w, h, placed_w, placed_h)
         if im.format == "JPEG" and passes(turned, im.mode, ppi):
             _check_jpeg(im, data, path, checked)
-            return PreparedImage(data, w, h, _space(im.mode), "DCTDecode",
-                                 _decode(im.mode, "adobe" in im.info), ppi)
+            if color == "keep":
+                return PreparedImage(data, w, h, _space(im.mode), "DCTDecode",
+                                     _decode(im.mode, "adobe" in im.info), ppi)
+            kept = supplied_cmyk(im, "adobe" in im.info, w, h, ppi)
+            if kept is not None:
+                return kept
+            note = "over-ink"
         target = _target_size(w, h, ppi, max_ppi)
-        key = f"{digest[:32]}-{target[0]}x{target[1]}-{'g' if gray else 'c'}{quality}-v{CONVERTER_VERSION}"
+        key = (f"{digest[:32]}-{target[0]}x{target[1]}-{_press_key(color, condition, intent)}{quality}"
+               f"-v{CONVERTER_VERSION}")
         # the resolution at this placement: the same conversion serves other sizes too
         placed_ppi = ppi * target[0] / w if w else 0.0
         cached = _from_cache(cache_dir, key, placed_ppi)
         if cached is not None:
             return cached
-        out = _convert(im, target, path, gray, quality)
-    result = PreparedImage(out[0], target[0], target[1], out[1], "DCTDecode", None, placed_ppi)
+        out = _convert(im, target, path, color, condition, intent, quality)
+    result = PreparedImage(out[0], target[0], target[1], out[1], "DCTDecode", _decode(out[1][6:], True),
+                           placed_ppi, out[2], note or out[3])
     _to_cache(cache_dir, key, result)
     return result
+
+
+def _press_key(color: str, condition: str, intent: str) -> str:
+    """The conversion's part of a cache key: the profile's own key, so that a profile
+    built again differently never serves an old conversion."""
+    if color == "keep":
+        return "c"
+    from .conditions import CONDITIONS, key
+
+    return f"{color[0]}{key(CONDITIONS[condition])}{intent[0]}"
 
 
 def _ppi(w: int, h: int, placed_w: float, placed_h: float) -> float:
@@ -160,10 +198,13 @@ def _target_size(w: int, h: int, ppi: float, max_ppi: float) -> tuple[int, int]:
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
-def _convert(im: Image.Image, target: tuple[int, int], path: str, gray: bool,
-             quality: int) -> tuple[bytes, str]:
+def _convert(im: Image.Image, target: tuple[int, int], path: str, color: str, condition: str,
+             intent: str, quality: int) -> tuple[bytes, str, float, str]:
+    """(JPEG bytes, colour space, ink %, note): `note` says that a colour photo went
+    to black ink only because it has no colour in it."""
     from PIL import Image, ImageOps
 
+    note = ""
     try:
         if im.format == "JPEG":
             im.draft(im.mode, (target[0] if orientation(im) == 1 else target[1],
@@ -172,19 +213,25 @@ def _convert(im: Image.Image, target: tuple[int, int], path: str, gray: bool,
         icc = im.info.get("icc_profile")
         im = ImageOps.exif_transpose(im)
         im = _flatten(im)
-        if gray:
-            from .profile import to_gray
+        if icc:
+            im.info["icc_profile"] = icc
+        if color != "keep":
+            from .profile import neutral, to_black, to_cmyk
 
-            if icc:
-                im.info["icc_profile"] = icc
-            im = to_gray(im)
+            if color == "gray" or neutral(im):
+                note = "" if color == "gray" or im.mode == "L" else "neutral"
+                im = to_black(im, condition)
+            else:
+                im = to_cmyk(im, condition, intent)
         if im.size != target:
             im = im.resize(target, Image.Resampling.LANCZOS)
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=quality, optimize=True)
     except (OSError, ValueError, SyntaxError) as exc:
         raise InputError(f"cannot read image: {exc}", Where(path), "save it again as JPEG or PNG") from None
-    return buf.getvalue(), _space(im.mode)
+    from .profile import ink
+
+    return buf.getvalue(), _space(im.mode), (ink(im) if color != "keep" else 0.0), note
 
 
 def _flatten(im: Image.Image) -> Image.Image:
@@ -221,7 +268,8 @@ def _from_cache(cache_dir: Path, key: str, ppi: float) -> PreparedImage | None:
     if (digest != hashlib.sha256(body).hexdigest() or head is None or (head.width, head.height) != (width, height)
             or space not in ("DeviceGray", "DeviceRGB", "DeviceCMYK")):
         return None
-    return PreparedImage(body, width, height, space, "DCTDecode", None, ppi)
+    return PreparedImage(body, width, height, space, "DCTDecode", _decode(space[6:], head.adobe), ppi,
+                         float(info.get("ink", 0.0)), str(info.get("note", "")))
 
 
 def _to_cache(cache_dir: Path, key: str, image: PreparedImage) -> None:
@@ -230,4 +278,4 @@ def _to_cache(cache_dir: Path, key: str, image: PreparedImage) -> None:
     if files.write_cache(cache_dir / f"{key}.jpg", image.data):
         files.write_cache(cache_dir / f"{key}.json", json.dumps(
             {"width": image.width, "height": image.height, "colorspace": image.colorspace,
-             "sha256": hashlib.sha256(image.data).hexdigest()}).encode())
+             "sha256": hashlib.sha256(image.data).hexdigest(), "ink": image.ink, "note": image.note}).encode())

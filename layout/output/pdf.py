@@ -384,10 +384,12 @@ class PdfWriter:
         profile.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
         entry = pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("OutputIntent"), "S": pdfdoc.PDFName("GTS_PDFX"),
-            "OutputConditionIdentifier": pdfdoc.PDFString("Custom"),
+            "OutputConditionIdentifier": pdfdoc.PDFString(intent.identifier),
             "OutputCondition": pdfdoc.PDFString(intent.condition),
             "Info": pdfdoc.PDFString(intent.condition),
             "DestOutputProfile": doc.Reference(profile)})
+        if intent.identifier != "Custom":  # a characterised condition of the ICC registry
+            entry["RegistryName"] = pdfdoc.PDFString("http://www.color.org")
         catalog = doc.Catalog
         catalog.OutputIntents = pdfdoc.PDFArray([doc.Reference(entry)])
         catalog.__NoDefault__ = list(type(catalog).__NoDefault__) + ["OutputIntents"]

@@ -2,26 +2,47 @@
 from __future__ import annotations
 
 from ..base.errors import Notice, Place
-from ..lines.display import Image as ImageItem
+from ..lines.display import GlyphRun, Image as ImageItem
 from ..edition.photos import image_mode, pixel_size
+
+
+from .marks import REGISTRATION
+
+SMALL_TYPE = 7.0  # pt: type below this in more than one ink blurs when the plates slip
 
 
 def preflight(pages, edition, report, press: bool) -> list[Notice]:
     """What a prepress department would flag: low-resolution photos, photos in RGB in a
-    press render that keeps them, overset and text that outgrows its frame. Each finding
-    has its place (the photo's element and its line in the edition file)."""
+    press render that keeps them, photos over the condition's ink limit (measured by the
+    image pass) or converted because they were, small type in more than one ink, overset
+    and text that outgrows its frame. Each finding has its place (the photo's element
+    and its line in the edition file; the page for type)."""
     settings = edition.source.output
     findings = []
+    tac = _ink_limit(settings.condition) if press else None
     for page in pages:
         photos = _photo_elements(edition, page.number)
+        if press:
+            findings += _small_type(page)
         for item in page.items:
             if not isinstance(item, ImageItem):
                 continue
-            w, h = pixel_size(item.path)
-            ppi = min(w / (item.w / 72), h / (item.h / 72))
             name = item.path.rsplit("/", 1)[-1]
             k = photos.get(item.path)
             where = Place(edition.places.get((page.number, k)) if k else None, page.number, k, "photo")
+            data = item.data
+            if press and data is not None and tac is not None:
+                if data.ink > tac + 2.0:
+                    findings.append(Notice("preflight.ink", f"photo {name} has {data.ink:.0f}% ink at its "
+                                           f"darkest (the {settings.condition} limit is {tac}%)", where,
+                                           "use output.photos: cmyk, which converts it within the limit"))
+                if data.note == "over-ink":
+                    findings.append(Notice("preflight.converted", f"photo {name} is CMYK with more ink than "
+                                           f"the {settings.condition} limit ({tac}%): converted, not kept as "
+                                           f"supplied", where,
+                                           "ask for the photo separated for this printing condition"))
+            w, h = pixel_size(item.path)
+            ppi = min(w / (item.w / 72), h / (item.h / 72))
             if ppi < settings.min_ppi:
                 findings.append(Notice("preflight.resolution", f"photo {name} has {ppi:.0f} ppi at its size "
                                        f"(minimum {settings.min_ppi:.0f})", where,
@@ -30,7 +51,7 @@ def preflight(pages, edition, report, press: bool) -> list[Notice]:
                 mode = image_mode(item.path)
                 if mode not in ("L", "CMYK"):
                     findings.append(Notice("preflight.colour", f"photo {name} is {mode}, not grey or CMYK "
-                                           "(output.photos: keep)", where, "use output.photos: gray"))
+                                           "(output.photos: keep)", where, "use output.photos: cmyk (or gray)"))
     for entry in report.overset:
         findings.append(Notice("preflight.overset", f"overset: {entry.chars} characters", entry.place))
     for entry in report.overflow:
@@ -39,6 +60,33 @@ def preflight(pages, edition, report, press: bool) -> list[Notice]:
         findings.append(Notice("preflight.overflow", f"{entry.chars} characters did not fit its frame ({why})",
                                entry.place))
     return findings
+
+
+def _ink_limit(condition: str) -> int:
+    from .conditions import CONDITIONS
+
+    return CONDITIONS[condition].tac
+
+
+def _inks(color: str) -> int:
+    """How many process inks a colour is printed with (a spot is one)."""
+    if color.startswith("cmyk("):
+        return sum(1 for v in color[5:-1].split(",") if float(v) > 0)
+    return 1
+
+
+def _small_type(page) -> list[Notice]:
+    """Type under 7 pt in two or more inks: one finding per colour and page, with the
+    first words set in it."""
+    found: dict[str, str] = {}
+    for item in page.items:
+        if (isinstance(item, GlyphRun) and item.size < SMALL_TYPE and _inks(item.color) > 1
+                and item.color != REGISTRATION):  # the slug is on every plate by design
+            found.setdefault(item.color, "".join(c.text for c in item.clusters)[:12])
+    return [Notice("preflight.small-type", f"type under {SMALL_TYPE:g} pt in {_inks(color)} inks ({color}), "
+                   f"e.g. '{words}'", Place(None, page.number),
+                   "set small type in one ink (black, or a solid colour)")
+            for color, words in found.items()]
 
 
 def _photo_elements(edition, number: int) -> dict[str, int]:
