@@ -41,6 +41,7 @@ class Options:
     allow_paths: tuple[Path, ...] = ()  # folders outside the edition's folder its files may come from
     report: bool = False  # also write the report as JSON next to the output (OUT.report.json)
     trace: bool = False  # write the display list as text (output/trace.py) instead of a PDF
+    softproof: bool = False  # with png and press: the pictures through the condition's profile
 
 
 # a page picture larger than this is no preview (a broadsheet at 600 dpi is 115 MP), and
@@ -144,7 +145,12 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
     writer = PdfWriter(intent)
     data = writer.write(pages, title=edition.paper.name)
     # one picture per page (planned_outputs has refused several for standard output)
-    files = png_pictures(data, options.dpi) if options.png else [data]
+    if options.png and options.softproof:
+        from .output.softproof import pictures
+
+        files = pictures(data, options.dpi, edition.source.output.condition, len(pages))
+    else:
+        files = png_pictures(data, options.dpi) if options.png else [data]
     if options.output == STDOUT:
         return Result(STDOUT, len(pages), report, [STDOUT], files[0], pdf=data)
     outputs = _write(options, files, report, inputs)

@@ -46,8 +46,8 @@ BASE: dict = {
     "stories": {"a": {"text": "正文第一段，**要紧的话**。\n\n## 小标题\n\n正文第二段。", "style": "lead",
                       "subhead_style": "subhead", "byline_style": "byline", "lang": "auto"}},
     "jump_lines": {"to": "（下转{page:02d}版）", "from": "（上接{page:02d}版）", "style": "jump"},
-    "output": {"photos": "gray", "ppi": 200, "min_ppi": 120, "jpeg_quality": 85, "marks": True,
-               "slug": "{paper} {date} 第{page:02d}版", "slug_time": False, "rich_black": False},
+    "output": {"photos": "gray", "condition": "newsprint", "intent": "perceptual", "ppi": 200, "min_ppi": 120, "jpeg_quality": 85, "marks": True,
+               "slug": "{paper} {date} 第{page:02d}版", "slug_time": False, "rich_black": "cmyk(40, 30, 30, 100)"},
     "pages": [
         {"section": "要闻", "master": "default", "editors": "卓玛", "folio": "master", "elements": [
             {"type": "masthead", "frame": {"column": 1, "span": 6, "top": 0, "height": "30mm"},

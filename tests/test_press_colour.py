@@ -250,3 +250,76 @@ def test_small_type_in_several_inks_is_named(kinds):
     small = [f for f in result.report.preflight if f.code == "preflight.small-type"]
     assert len(small) == 1 and "cmyk(0,100,100,0)" in small[0].message.replace(" ", ""), small
     assert re.search(r"2 inks", small[0].message)
+
+
+# ---------------------------------------------------------------- colours of the edition
+
+COLOURS = """\
+paper: {{name: 测试报, date: 2026-12-05}}
+geometry: {{preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}}
+output: {{photos: cmyk}}
+styles:
+  big: {{font: body, size: 30pt, leading: 36pt, color: {big}}}
+  small: {{font: body, size: 9pt, leading: 13.5pt, color: {small}}}
+  plain: {{font: body, size: 30pt, leading: 36pt}}
+stories: {{}}
+pages:
+  - elements:
+      - {{type: text, text: 大字, style: big, frame: {{column: 1, span: 3, top: 10mm, height: 20mm}}}}
+      - {{type: text, text: 小字, style: small, frame: {{column: 1, span: 3, top: 40mm, height: 20mm}}}}
+      - {{type: text, text: 黑字, style: plain, frame: {{column: 1, span: 3, top: 70mm, height: 20mm}}}}
+      - {{type: rule, side: top, weight: 0.5pt, color: {big}, frame: {{column: 4, span: 3, top: 10mm, height: 0}}}}
+"""
+
+
+def _fills(path: Path) -> list[tuple[str, tuple[float, ...]]]:
+    with pikepdf.open(path) as pdf:
+        return [(str(op), tuple(float(v) for v in ops)) for ops, op in pikepdf.parse_content_stream(pdf.pages[0])
+                if str(op) in ("k", "K", "g", "G", "rg", "RG")]
+
+
+@pytest.mark.parametrize("screen", [False, True])
+def test_rich_black_only_where_a_style_asks_and_only_for_large_type(tmp_path, screen):
+    (tmp_path / "edition.yaml").write_text(COLOURS.format(big="rich-black", small="rich-black"), encoding="utf-8")
+    out = tmp_path / "out.pdf"
+    render(Options(tmp_path / "edition.yaml", out, press=not screen))
+    fills = _fills(out)
+    rich = [f for f in fills if f == ("k", (0.4, 0.3, 0.3, 1.0))]
+    # press: the 30 pt style in rich black; its 9 pt sibling, the plain style and the thin
+    # rule in plain black; a screen render draws all of them black
+    assert len(rich) == (0 if screen else 1), fills
+
+
+def test_rgb_colours_are_converted_for_the_press_and_named(tmp_path):
+    (tmp_path / "edition.yaml").write_text(COLOURS.format(big="'#c8102e'", small="'rgb(0, 90, 160)'"),
+                                           encoding="utf-8")
+    out = tmp_path / "out.pdf"
+    result = render(Options(tmp_path / "edition.yaml", out, press=True))
+    assert not any(op in ("rg", "RG") for op, _ in _fills(out))
+    named = sorted(f.message.split(" ")[1] for f in result.report.preflight if f.code == "preflight.rgb")
+    assert named == ["rgb(0,90,160)", "rgb(200,16,46)"], result.report.preflight
+    red = [f for f in result.report.preflight if "rgb(200,16,46)" in f.message][0]
+    c, m, y, k = (int(v) for v in re.search(r"printed as cmyk\(([\d,]+)\)", red.message).group(1).split(","))
+    assert m > 70 and y > 40 and c < 30 and c + m + y + k <= 240 + 1  # a red, within the newsprint limit
+    screen = tmp_path / "screen.pdf"
+    render(Options(tmp_path / "edition.yaml", screen))
+    assert any(op == "rg" for op, _ in _fills(screen))  # the screen keeps the colour as given
+
+
+def test_the_soft_proof_shows_the_page_on_newsprint(tmp_path):
+    """--softproof: the press render through the profile, cut to the trim: newsprint's
+    grey paper, and the photo duller than on screen."""
+    import sys
+
+    from conftest import REPO
+
+    soft, screen = tmp_path / "soft.png", tmp_path / "screen.png"
+    for out, flag in ((soft, "--softproof"), (screen, "--png")):
+        done = subprocess.run([sys.executable, str(REPO / "render.py"), str(SAMPLE), "--page", "1", "--dpi", "30",
+                               flag, "-o", str(out)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    a, b = Image.open(soft).convert("RGB"), Image.open(screen).convert("RGB")
+    assert abs(a.width - b.width) <= 1 and abs(a.height - b.height) <= 1  # the trim, no marks
+    r, g, bl = a.getpixel((3, 3))
+    assert 170 < r < 230 and abs(r - g) < 12 and bl < r, (r, g, bl)
+    assert b.getpixel((3, 3)) == (255, 255, 255)

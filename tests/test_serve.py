@@ -70,7 +70,7 @@ class Running:
     """serve() of the small test edition in a thread of this process; its lines as it
     says them, and raw requests to it."""
 
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, press: bool = False):
         import threading
 
         from layout.api import Options
@@ -80,7 +80,7 @@ class Running:
         self.lines: list[str] = []
         self.said = threading.Condition()
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=serve, args=(Options(self.path, tmp_path / "o.pdf"), 0, self.out,
+        self.thread = threading.Thread(target=serve, args=(Options(self.path, tmp_path / "o.pdf", press=press), 0, self.out,
                                                            self.stop))
         self.thread.start()
         first = self.line(1)
@@ -210,3 +210,31 @@ def test_the_preview_outlives_a_bug_and_keeps_its_pictures(running, monkeypatch)
     state = json.loads(running.get("/state")[1])
     assert state["version"] == 2 and state["error"] == ""
     assert running.get("/page/1.png")[1] != before
+
+
+def test_the_soft_proof_shows_the_paper_and_needs_a_press_render(tmp_path):
+    """With --print, /softproof/N.png is the page through the newsprint profile: the
+    paper is newsprint grey, not white; without it there is none."""
+    import io
+
+    from PIL import Image
+
+    (tmp_path / "press").mkdir()
+    (tmp_path / "screen").mkdir()
+    server = Running(tmp_path / "press", press=True)
+    try:
+        status, body = server.get("/softproof/1.png")
+        assert status == 200
+        picture = Image.open(io.BytesIO(body)).convert("RGB")
+        r, g, b = picture.getpixel((2, 2))
+        assert 170 < r < 230 and abs(r - g) < 12 and b < r  # newsprint: grey, a little warm
+        status, screen = server.get("/page/1.png")
+        assert Image.open(io.BytesIO(screen)).convert("RGB").getpixel((2, 2)) == (255, 255, 255)
+        assert server.get("/softproof/99.png")[0] == 404
+    finally:
+        server.close()
+    plain = Running(tmp_path / "screen")
+    try:
+        assert plain.get("/softproof/1.png")[0] == 404
+    finally:
+        plain.close()

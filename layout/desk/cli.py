@@ -55,8 +55,11 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--port", type=_whole(0, 65535), default=8000,
                         help="port of --serve, 0 to 65535 (0: any free port)")
     parser.add_argument("--print", dest="press", action="store_true",
-                        help="the press render: photos in newsprint grey, bleed, crop and registration marks, "
+                        help="the press render: photos in the printing condition's CMYK, bleed, crop and registration marks, "
                              "colour bar, slug line, PDF/X output intent (settings: the edition's 'output')")
+    parser.add_argument("--softproof", action="store_true",
+                        help="PNG pictures of the press render as it will look on its paper: the inks through "
+                             "the printing condition's profile (implies --print and --png; needs Ghostscript)")
     parser.add_argument("--preflight", choices=["report", "strict"], default="report",
                         help="strict: any preflight finding (low-resolution photo, RGB photo, overset, text "
                              "past its frame) is an error, no PDF, exit code 4")
@@ -76,6 +79,8 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
             parser.error(f"argument --{name}: expected a value, not '--'")
     if any(isinstance(p, list) for p in args.allow_paths):
         parser.error("argument --allow-path: expected a folder, not '--'")
+    if args.softproof:
+        args.png = args.press = True
     output = args.output
     if output is None:
         stem = args.edition.resolve().parent.name
@@ -87,7 +92,7 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi,
                       args.press, args.preflight == "strict", preflight=args.report,
                       allow_paths=tuple(p.resolve() for p in args.allow_paths), report=args.report,
-                      trace=args.trace)
+                      trace=args.trace, softproof=args.softproof)
     if str(args.edition) == "-":
         parser.error("the edition is a file: reading it from standard input (-) is not supported")
     if (args.watch or args.serve) and (args.page or args.png):

@@ -36,7 +36,9 @@ class Preview:
         self.lock = threading.Lock()
         self.pages: dict[int, bytes] = {}
         self.thumbs: dict[int, bytes] = {}
-        self.state: dict = {"version": 0, "pages": 0, "error": "", "copyfit": [], "warnings": [], "message": ""}
+        self.state: dict = {"version": 0, "pages": 0, "error": "", "copyfit": [], "warnings": [], "message": "",
+                            "press": options.press}
+        self.softproofs: dict[int, bytes] = {}  # made when asked for, dropped when the page changes
 
     def render(self, changed: list[str]) -> str:
         outcome = self.session.render()
@@ -72,6 +74,7 @@ class Preview:
             for n in range(1, count + 1):
                 if n in self.pages and n not in numbers:
                     continue
+                self.softproofs.pop(n, None)
                 page = doc[n - 1]
                 for width, store in ((SCREEN_WIDTH, self.pages), (THUMB_WIDTH, self.thumbs)):
                     image = page.render(scale=width / page.get_width()).to_pil()
@@ -80,6 +83,24 @@ class Preview:
                     store[n] = buf.getvalue()
         finally:
             doc.close()
+
+    def softproof(self, n: int) -> bytes | None:
+        """Page n of a press render as it will look on its paper (output/softproof.py),
+        at the preview's width; None when the preview is no press render."""
+        if not self.state["press"]:
+            return None
+        with self.lock:
+            found = self.softproofs.get(n)
+            if found is not None or n not in self.pages:
+                return found
+            pdf, width = self.session.pdf, self.session.pages[n][1].width
+            condition = self.session.condition
+        from ..output.softproof import pictures
+
+        (picture,) = pictures(pdf, SCREEN_WIDTH / width * 72, condition, 1, first=n)
+        with self.lock:
+            self.softproofs[n] = picture
+        return picture
 
 
 PAGE = """<!doctype html>
@@ -98,13 +119,17 @@ td:first-child,th:first-child{text-align:left}.over{color:#c00;font-weight:bold}
 </style></head>
 <body data-version="0">
 <div id="thumbs"></div>
-<div id="main"><div id="message"></div><div id="error"></div><img id="page" alt="page">
+<div id="main"><div id="message"></div><div id="error"></div>
+<label id="soft" title="the press render as it will look on newsprint: needs --print"><input type="checkbox"
+ id="softproof" onchange="draw()" disabled> soft proof (on the paper, in its inks)</label><br>
+<img id="page" alt="page">
 <ul id="warnings"></ul><table id="copyfit"></table></div>
 <script>
 let current = 1, version = -1, tick = -1;
 function show(n) { current = n; draw(); }
 function draw() {
-  document.getElementById('page').src = '/page/' + current + '.png?v=' + version;
+  const soft = document.getElementById('softproof').checked;
+  document.getElementById('page').src = (soft ? '/softproof/' : '/page/') + current + '.png?v=' + version;
   document.querySelectorAll('#thumbs img').forEach((img, i) => img.className = (i + 1 === current) ? 'current' : '');
 }
 async function poll() {
@@ -114,6 +139,7 @@ async function poll() {
       tick = s.tick;
       document.getElementById('error').textContent = s.error;
       document.getElementById('message').textContent = s.message;
+      document.getElementById('softproof').disabled = !s.press;
     }
     if (s.version !== version) {
       version = s.version;
@@ -192,6 +218,13 @@ def _handler(preview: Preview, port: list[int]):
                 with preview.lock:
                     body = json.dumps(preview.state, ensure_ascii=False).encode()
                 return self._send(body, "application/json; charset=utf-8")
+            if path.startswith("/softproof/") and path.endswith(".png"):
+                number = path[len("/softproof/"):-4]
+                if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
+                    body = preview.softproof(int(number))
+                    if body is not None:
+                        return self._send(body, "image/png")
+                return self._send(b"no soft proof: run with --print", "text/plain", HTTPStatus.NOT_FOUND)
             for prefix, store in (("/page/", preview.pages), ("/thumb/", preview.thumbs)):
                 if path.startswith(prefix) and path.endswith(".png"):
                     number = path[len(prefix):-4]

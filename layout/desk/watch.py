@@ -82,6 +82,7 @@ class Session:
         self.version = 0
         self.last: Outcome | None = None
         self.pdf: bytes | None = None
+        self.condition = "newsprint"  # the last render's printing condition (the soft proof's)
 
     def render(self) -> Outcome:
         start = time.perf_counter()
@@ -109,6 +110,7 @@ class Session:
         pages = [self.pages[n][1] for n in range(1, len(marks) + 1)]
         result = finish(self.options, edition, pages, report, setter, inputs)
         self.pdf = result.pdf
+        self.condition = edition.source.output.condition
         self.version += 1
         return Outcome(True, time.perf_counter() - start, sorted(stale), report=report)
 

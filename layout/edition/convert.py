@@ -19,8 +19,23 @@ from .yamlsource import Y
 
 MISSING = object()
 _PERCENT = r"(100|[1-9]?[0-9])"
-_COLOR = re.compile(rf"^(black|white|gray{_PERCENT}|cmyk\(\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\)"
+_BYTE = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_COLOR = re.compile(rf"^(black|white|rich-black|gray{_PERCENT}|cmyk\(\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\)"
+                    rf"|rgb\(\s*{_BYTE}(\s*,\s*{_BYTE}){{2}}\s*\)|#[0-9A-Fa-f]{{6}}"
                     rf"|spot\(\s*[A-Za-z0-9][A-Za-z0-9 ._-]*,\s*{_PERCENT}(\s*,\s*{_PERCENT}){{3}}\s*\))$")
+COLOR_HINT = ("black, white, rich-black, gray0 to gray100, cmyk(c, m, y, k) in percent, rgb(r, g, b) in 0-255 "
+              "or #rrggbb, or spot(NAME, c, m, y, k)")
+
+
+def normal_color(value: str) -> str:
+    """One spelling per RGB colour: #rrggbb as rgb(r,g,b), no spaces inside its brackets
+    (the press pass converts each RGB colour once)."""
+    value = value.strip()
+    if value.startswith("#"):
+        return "rgb({},{},{})".format(*(int(value[i:i + 2], 16) for i in (1, 3, 5)))
+    if value.startswith("rgb("):
+        return re.sub(r"\s+", "", value)
+    return value
 _ROWS = re.compile(r"rows?\s*$")
 _PERCENT_VALUE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$")  # as the schema's pattern
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # no font draws them; "\n" breaks a line
@@ -102,9 +117,8 @@ def _annotated(tp, y: Y, ctx: Context, name: str):
     kind = tp.__metadata__[0]
     if kind == "color":
         if isinstance(y.value, str) and _COLOR.match(y.value.strip()):
-            return y.value.strip()
-        ctx.error(f"{name}: {shown(y)} is not a colour", y.where,
-                  "black, white, gray0 to gray100, cmyk(c, m, y, k) in percent, or spot(NAME, c, m, y, k)")
+            return normal_color(y.value)
+        ctx.error(f"{name}: {shown(y)} is not a colour", y.where, COLOR_HINT)
         return MISSING
     if kind == "percent":
         found = _PERCENT_VALUE.match(y.value) if isinstance(y.value, str) else None

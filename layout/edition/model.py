@@ -467,8 +467,11 @@ class Output:
                     example="{paper} {date} 第{page:02d}版")
     slug_time: bool = doc("Add the time of the render to the slug (the PDF then differs each time).",
                           False, example=False)
-    rich_black: bool = doc("Black text of 24 pt and more (headlines) in rich black, CMYK 40/30/30/100.",
-                           False, example=True)
+    rich_black: Color = doc(
+        "What the colour rich-black prints as: the inks under solid black that make it deep on "
+        "newsprint. Only where a style, rule or box asks for rich-black, and never on type under "
+        "24 pt or rules under 2 pt (plain black there: four plates never register that finely).",
+        "cmyk(40, 30, 30, 100)", example="cmyk(40, 30, 30, 100)")
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,10 @@ def length_pattern(extra_units: tuple[str, ...] = ()) -> str:
 
 
 _PERCENT = r"(?:100|[1-9]?[0-9])"
-COLOR_PATTERN = (rf"^\s*(?:black|white|gray{_PERCENT}"
+_BYTE = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+COLOR_PATTERN = (rf"^\s*(?:black|white|rich-black|gray{_PERCENT}"
                  rf"|cmyk\(\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\)"
+                 rf"|rgb\(\s*{_BYTE}(?:\s*,\s*{_BYTE}){{2}}\s*\)|#[0-9A-Fa-f]{{6}}"
                  rf"|spot\(\s*[A-Za-z0-9][A-Za-z0-9 ._-]*,\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\))\s*$")
 PERCENT_PATTERN = r"^\s*(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$"  # convert._PERCENT_VALUE
 DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
@@ -77,10 +79,14 @@ def _annotated_defs(kind: str) -> tuple[str, dict]:
     if kind == "color":
         return "Color", {
             "title": "Color",
-            "description": "black, white, gray0 to gray100 (percent black), cmyk(c, m, y, k) in "
-                           "percent, or spot(NAME, c, m, y, k): a spot ink with its CMYK look-alike.",
+            "description": "black, white, rich-black (black in four inks in a press render, for "
+                           "large type and areas), gray0 to gray100 (percent black), cmyk(c, m, y, k) in "
+                           "percent, rgb(r, g, b) in 0-255 or #rrggbb (converted through the printing "
+                           "condition's profile for the press), or spot(NAME, c, m, y, k): a spot ink "
+                           "with its CMYK look-alike.",
             "type": "string", "pattern": COLOR_PATTERN,
-            "examples": ["black", "gray20", "cmyk(0, 100, 100, 0)", "spot(PANTONE 485 C, 0, 95, 100, 0)"]}
+            "examples": ["black", "gray20", "cmyk(0, 100, 100, 0)", "rich-black", "#c8102e",
+                         "spot(PANTONE 485 C, 0, 95, 100, 0)"]}
     if kind == "percent":
         return "Percent", {
             "title": "Percent",

@@ -1,5 +1,6 @@
 """The press pass over composed pages: bleed, crop and registration marks, the colour
-bar and the slug line, and rich black for large type where the edition asks for it.
+bar and the slug line; rich black where a style asks for it and the type is large enough,
+RGB colours converted to the printing condition's inks.
 Every press decision is made here, before writing: the PDF writer draws what it is
 given."""
 from __future__ import annotations
@@ -14,8 +15,8 @@ SLUG = 15 * MM        # room outside the bleed for marks and the slug line
 MARK = 5 * MM         # crop mark length
 MARK_GAP = 2 * MM     # crop marks start this far outside the trim (beyond the bleed)
 REGISTRATION = "cmyk(100,100,100,100)"  # on every plate
-RICH_BLACK = "cmyk(40,30,30,100)"  # large type in solid black looks grey on newsprint
 RICH_BLACK_MIN = 24.0  # points; smaller type in four inks would show misregistration
+RICH_RULE_MIN = 2.0    # points; so would a thinner rule
 BAR = ("cmyk(100,0,0,0)", "cmyk(0,100,0,0)", "cmyk(0,0,100,0)", "cmyk(0,0,0,100)",
        "cmyk(0,0,0,75)", "cmyk(0,0,0,50)", "cmyk(0,0,0,25)", "cmyk(0,0,0,10)")
 
@@ -26,8 +27,8 @@ def press_pages(pages, edition, setter, now: str | None = None) -> list:
     out = []
     settings = edition.source.output
     bleed = edition.geometry.bleed
-    if settings.rich_black:
-        pages = [page._replace(items=tuple(map(_rich_black, page.items))) for page in pages]
+    inks = _Inks(settings.rich_black, settings.condition)
+    pages = [page._replace(items=tuple(map(inks.item, page.items))) for page in pages]
     for page in pages:
         if not settings.marks:
             out.append(PageOut(page.number, page.width, page.height, page.items, bleed, 0.0))
@@ -60,7 +61,34 @@ def press_pages(pages, edition, setter, now: str | None = None) -> list:
     return out
 
 
-def _rich_black(item):
-    if isinstance(item, GlyphRun) and item.color == "black" and item.size >= RICH_BLACK_MIN:
-        return item._replace(color=RICH_BLACK)
-    return item
+class _Inks:
+    """The press's colours: rich-black made four inks where it may be (solid black looks
+    grey on newsprint; small type and thin rules in four inks show every slip of the
+    plates), RGB converted through the condition's profile, once per colour."""
+
+    def __init__(self, rich: str, condition: str) -> None:
+        self.rich, self.condition, self.converted = rich, condition, {}
+
+    def color(self, color: str | None, large: bool = True) -> str | None:
+        if color == "rich-black":
+            return self.rich if large else "black"
+        if color is not None and color.startswith("rgb("):
+            found = self.converted.get(color)
+            if found is None:
+                from .profile import rgb_to_cmyk
+
+                found = self.converted[color] = rgb_to_cmyk(color, self.condition)
+            return found
+        return color
+
+    def item(self, item):
+        if isinstance(item, GlyphRun):
+            color = self.color(item.color, item.size >= RICH_BLACK_MIN)
+            return item if color == item.color else item._replace(color=color)
+        if isinstance(item, Rule):
+            color = self.color(item.color, item.width >= RICH_RULE_MIN)
+            return item if color == item.color else item._replace(color=color)
+        if isinstance(item, Panel):
+            fill, stroke = self.color(item.fill), self.color(item.stroke, item.weight >= RICH_RULE_MIN)
+            return item if (fill, stroke) == (item.fill, item.stroke) else item._replace(fill=fill, stroke=stroke)
+        return item

@@ -43,8 +43,12 @@ def _separation(color: str):
 
 
 def _color(color: str, stroke: bool = False) -> str:
-    """The colour operator: DeviceGray for black, white and greys, DeviceCMYK for
-    cmyk(...). Never RGB: the file goes to a press."""
+    """The colour operator: DeviceGray for black (rich-black too: the press pass makes
+    it four inks where it may be), white and greys, DeviceCMYK for cmyk(...), DeviceRGB
+    for rgb(...), which only a screen render keeps (the press pass converts it)."""
+    if color.startswith("rgb("):
+        r, g, b = (int(v) / 255 for v in color[4:-1].split(","))
+        return f"{_n(r)} {_n(g)} {_n(b)} {'RG' if stroke else 'rg'}"
     if color.startswith("spot("):  # rules and boxes: the CMYK look-alike
         color = "cmyk(" + color[5:-1].split(",", 1)[1] + ")"
     if color.startswith("cmyk("):

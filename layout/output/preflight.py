@@ -52,6 +52,8 @@ def preflight(pages, edition, report, press: bool) -> list[Notice]:
                 if mode not in ("L", "CMYK"):
                     findings.append(Notice("preflight.colour", f"photo {name} is {mode}, not grey or CMYK "
                                            "(output.photos: keep)", where, "use output.photos: cmyk (or gray)"))
+    if press:
+        findings += _rgb_colours(edition)
     for entry in report.overset:
         findings.append(Notice("preflight.overset", f"overset: {entry.chars} characters", entry.place))
     for entry in report.overflow:
@@ -87,6 +89,39 @@ def _small_type(page) -> list[Notice]:
                    f"e.g. '{words}'", Place(None, page.number),
                    "set small type in one ink (black, or a solid colour)")
             for color, words in found.items()]
+
+
+def _rgb_colours(edition) -> list[Notice]:
+    """Every RGB colour the edition gives (styles, character styles, elements), named
+    with what the press pass made of it: the desk should choose a press colour's inks."""
+    import dataclasses
+
+    from .profile import rgb_to_cmyk
+
+    found: dict[str, list[str]] = {}
+
+    def walk(value, path: str) -> None:
+        if isinstance(value, str):
+            if value.startswith("rgb("):
+                found.setdefault(value, []).append(path)
+        elif dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}")
+        elif isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i + 1}]")
+
+    source = edition.source
+    for name in ("styles", "char_styles", "masters", "pages", "output"):
+        walk(getattr(source, name), name)
+    condition = source.output.condition
+    return [Notice("preflight.rgb", f"colour {colour} ({', '.join(paths[:3])}{' …' if len(paths) > 3 else ''}) "
+                   f"is RGB: printed as {rgb_to_cmyk(colour, condition)} on {condition}", Place(),
+                   "give it as cmyk(c, m, y, k) to choose its inks")
+            for colour, paths in sorted(found.items())]
 
 
 def _photo_elements(edition, number: int) -> dict[str, int]:

@@ -157,3 +157,17 @@ def ink(im: Image.Image) -> float:
     total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"],
                                   c=bands[0], m=bands[1], y=bands[2], k=bands[3])
     return total.getextrema()[1] / 2.55
+
+
+def rgb_to_cmyk(color: str, condition: str) -> str:
+    """An RGB colour of the edition (rgb(r,g,b), sRGB) in the condition's inks, as
+    cmyk(c,m,y,k) in whole percent: relative colorimetric with black point compensation
+    (a flat colour has no gamut of its own to compress)."""
+    from .conditions import profile
+
+    r, g, b = (int(v) for v in color[4:-1].split(","))
+    target = ImageCms.ImageCmsProfile(io.BytesIO(profile(condition)))
+    px = ImageCms.profileToProfile(Image.new("RGB", (1, 1), (r, g, b)), ImageCms.createProfile("sRGB"), target,
+                                   outputMode="CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                                   flags=ImageCms.Flags.BLACKPOINTCOMPENSATION).getpixel((0, 0))
+    return "cmyk({},{},{},{})".format(*(round(v / 2.55) for v in px))

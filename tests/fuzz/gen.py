@@ -155,8 +155,9 @@ def base_edition() -> tuple[dict, dict, dict]:
                     "b": {"text": "本报讯 Latin words 123。"},
                     "c": {"text": "བོད་ཀྱི་ཡི་གེ།", "lang": "bo", "style": "note"}},
         "jump_lines": {"to": "（下转{page:02d}版）", "from": "（上接{page:02d}版）", "style": "jump"},
-        "output": {"photos": "gray", "ppi": 200, "min_ppi": 120, "jpeg_quality": 85, "marks": True,
-                   "slug": "{paper} {date} 第{page:02d}版", "slug_time": False, "rich_black": True},
+        "output": {"photos": "gray", "condition": "newsprint", "intent": "perceptual", "ppi": 200, "min_ppi": 120,
+                   "jpeg_quality": 85, "marks": True,
+                   "slug": "{paper} {date} 第{page:02d}版", "slug_time": False, "rich_black": "cmyk(40, 30, 30, 100)"},
         "allow_paths": [],
         "fonts": {"body": {"latin": ["serif-latin"]}},
         "pages": [
