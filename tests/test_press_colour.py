@@ -323,3 +323,24 @@ def test_the_soft_proof_shows_the_page_on_newsprint(tmp_path):
     r, g, bl = a.getpixel((3, 3))
     assert 170 < r < 230 and abs(r - g) < 12 and bl < r, (r, g, bl)
     assert b.getpixel((3, 3)) == (255, 255, 255)
+
+
+@pytest.mark.parametrize("condition,identifier", [("uncoated", "FOGRA29"), ("coated", "FOGRA39")])
+def test_supplements_print_on_their_own_condition(tmp_path, condition, identifier):
+    """output.condition: the photo in that condition's inks, within its limit, and the
+    output intent naming it."""
+    _scene(300).save(tmp_path / "colour.png")
+    text = EDITION.format(photos=_photo(0, "colour.png")).replace("photos: cmyk,", f"photos: cmyk, condition: {condition},")
+    (tmp_path / "edition.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out.pdf"
+    render(Options(tmp_path / "edition.yaml", out, press=True))
+    with pikepdf.open(out) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert str(intent.OutputConditionIdentifier) == identifier
+        assert intent.DestOutputProfile.read_bytes() == conditions.profile(condition)
+        (im,) = pdf.pages[0].get_images().values()
+        assert str(im.ColorSpace) == "/DeviceCMYK"
+        picture = Image.open(io.BytesIO(im.read_raw_bytes()))
+        picture.load()
+    total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], **dict(zip("cmyk", picture.split())))
+    assert total.getextrema()[1] / 2.55 <= conditions.CONDITIONS[condition].tac + TOLERANCE
