@@ -113,6 +113,21 @@ def test_cleaning_is_idempotent(text):
     assert clean(once) == (once, [], list(range(len(once))))
 
 
+# text with no half-width mark: only its spaces decide whether the quick look may skip it
+UNMARKED = st.lists(st.sampled_from(["中", "国", " ", "  ", "\u3000", "\u00a0", "**", "，", "。", "“", "”", "（",
+                                     "）", "ལྗོངས", "།", "a", "7", "——", "…", "\n"]), max_size=30).map("".join)
+
+
+@PROPERTY
+@given(st.one_of(PASTE, UNMARKED))
+def test_the_quick_look_never_skips_a_change(text):
+    """A paragraph the quick look calls settled is one a full pass leaves as it is."""
+    from layout.edition.clean import _settled
+
+    if _settled(text):
+        assert clean(text)[0] == text and clean(text)[1] == []
+
+
 @PROPERTY
 @given(st.one_of(LATIN, TIBETAN))
 def test_latin_and_tibetan_text_is_never_changed(text):
