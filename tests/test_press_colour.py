@@ -159,6 +159,9 @@ pages:
         text: 小字两色
         style: tiny
         frame: {{column: 1, span: 2, top: 300mm, height: 20mm}}
+      - type: box
+        fill: "cmyk(80, 70, 70, 100)"
+        frame: {{column: 4, span: 2, top: 300mm, height: 20mm}}
 """
 
 
@@ -344,3 +347,9 @@ def test_supplements_print_on_their_own_condition(tmp_path, condition, identifie
         picture.load()
     total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], **dict(zip("cmyk", picture.split())))
     assert total.getextrema()[1] / 2.55 <= conditions.CONDITIONS[condition].tac + TOLERANCE
+
+
+def test_an_area_over_the_ink_limit_is_named(kinds):
+    _, result, _ = kinds
+    heavy = [f for f in result.report.preflight if f.code == "preflight.ink" and "box" in f.message]
+    assert len(heavy) == 1 and "320%" in heavy[0].message and heavy[0].place.page == 1, result.report.preflight

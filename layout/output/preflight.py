@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..base.errors import Notice, Place
-from ..lines.display import GlyphRun, Image as ImageItem
+from ..lines.display import GlyphRun, Image as ImageItem, Panel, Rule
 from ..edition.photos import image_mode, pixel_size
 
 
@@ -23,7 +23,7 @@ def preflight(pages, edition, report, press: bool) -> list[Notice]:
     for page in pages:
         photos = _photo_elements(edition, page.number)
         if press:
-            findings += _small_type(page)
+            findings += _small_type(page) + _heavy_areas(page, tac)
         for item in page.items:
             if not isinstance(item, ImageItem):
                 continue
@@ -75,6 +75,34 @@ def _inks(color: str) -> int:
     if color.startswith("cmyk("):
         return sum(1 for v in color[5:-1].split(",") if float(v) > 0)
     return 1
+
+
+def _ink(color: str | None) -> float:
+    """Total ink of a flat colour, in % (spot inks print on their own plate: 0 here)."""
+    if color and color.startswith("cmyk("):
+        return sum(float(v) for v in color[5:-1].split(","))
+    return 100.0 if color in ("black", "rich-black") else 0.0
+
+
+def _heavy_areas(page, tac: int) -> list[Notice]:
+    """Boxes, rules and type whose colour lays down more ink than the condition allows
+    (the marks outside the trim print on every plate by design)."""
+    found: dict[str, str] = {}
+    for item in page.items:
+        if isinstance(item, GlyphRun):
+            colours = [(item.color, "type")]
+        elif isinstance(item, Panel):
+            colours = [(item.fill, "box"), (item.stroke, "box rule")]
+        elif isinstance(item, Rule):
+            colours = [(item.color, "rule")]
+        else:
+            continue
+        for colour, what in colours:
+            if colour and colour != REGISTRATION and _ink(colour) > tac:
+                found.setdefault(colour, what)
+    return [Notice("preflight.ink", f"{what} in {colour}: {_ink(colour):.0f}% ink, over the limit of {tac}%",
+                   Place(None, page.number), "take ink out of its colour (less C, M or Y under the K)")
+            for colour, what in found.items()]
 
 
 def _small_type(page) -> list[Notice]:
