@@ -180,8 +180,9 @@ def _tsheg_padding(prepared: Prepared, shown: list[Unit], glyphs, delta: float):
 def _expand(shown: list[Unit], gaps, delta: float, size: float, options: Composition) -> float:
     """C11 and T7, by priority over the whole line: Western spaces to ½ em, Han-Western
     and Han-digit gaps to the style's maximum, then every other gap alike; with no such
-    gaps, the spaces and autospace gaps take the rest. No gap grows by more than the
-    style's `gap_max`: what no gap may take is left over, and the line ends short.
+    gaps, the spaces take the rest. No gap grows by more than the style's `gap_max`
+    (nor an autospace gap past its maximum): what no gap may take is left over, and the
+    line ends short.
 
     Tibetan (T7): the gaps that stretch are those after a tsheg or shad (a little wider
     tsheg, as T7 allows) and the spaces after a shad; inside a syllable nothing moves
@@ -212,7 +213,7 @@ def _expand(shown: list[Unit], gaps, delta: float, size: float, options: Composi
     spread(word, 0.25 * size)
     spread(han_latin, (options.han_latin_max - options.han_latin_gap) * size)
     spread(digit, (options.han_digit_max - options.han_digit_gap) * size)
-    spread(chars or word + han_latin + digit, limit)
+    spread(chars or word, limit)
     return delta
 
 
