@@ -3,8 +3,10 @@
 Justification follows the priorities of ../shared/typography: a full-width mark at a
 line end is set half width (C8); a line too long gives up space level by level (C10:
 Western spaces, interpuncts, brackets, commas, the Han-Western gap, full stops), equal
-items equally; a line too short widens Western spaces, then Han-Western gaps, then all
-other gaps alike (C11, T7). A paragraph's last line is set solid (C12).
+items equally; a line too short widens Western spaces, then Han-Western and Han-digit
+gaps (to the style's autospace maximum), then all other gaps alike (C11) — in Tibetan
+only the gaps between syllables (T7) — none past the style's `justify_max_gap`. A
+paragraph's last line is set solid (C12).
 """
 from __future__ import annotations
 
