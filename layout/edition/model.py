@@ -184,7 +184,8 @@ class Style:
         None, example=0.5, bounds=(0.0, 2.0))
     justify_max_gap: float = doc(
         "Justification spreads a short line's space by the clreq priorities (C11, T7) over the whole "
-        "line; no single gap grows by more than this, in em. A line that needs more ends short.",
+        "line; no single gap grows by more than this, in em. A line that needs more ends short. Latin "
+        "or Tibetan in narrow columns, with few gaps to spread over, needs more (2).",
         0.5, example=0.5, bounds=(0.0, 5.0))
     hyphenate: str | None = doc("Hyphenate Latin words with this pyphen language.", None,
                                 example="en_US")
