@@ -158,7 +158,7 @@ def test_hyphenation_breaks_long_latin_words_and_adds_no_text(engine, tmp_path):
     text = ("Representatives of international organisations discussed telecommunications "
             "infrastructure and environmental responsibilities with administrators.")
     plain = set_lines(prepare(text, "body", SIZE, 0.0, fonts, shaper), Widths.uniform(9 * SIZE), shaper)
-    hyph = set_lines(prepare(text, "body", SIZE, 0.0, fonts, shaper, options=Composition(hyphenate="en_US")),
+    hyph = set_lines(prepare(text, "body", SIZE, 0.0, fonts, shaper, options=Composition(hyphenate="en_US", gap_max=2.0)),
                      Widths.uniform(9 * SIZE), shaper)
     hyphenated = [l for l in hyph if l.runs and l.runs[-1].clusters[-1].text == ""]
     assert hyphenated, "no word was hyphenated"

@@ -43,9 +43,14 @@ def test_adjacent_marks_take_one_and_a_half_em(engine):
 
 
 def test_han_latin_gap_is_a_quarter_em(engine):
-    """C13: ¼ em between Han and a Latin letter or digit."""
+    """C13: ¼ em between Han and a Latin letter; digits solid by default, as mainland
+    newspapers set numbers and dates, and ¼ em when the style asks (issue 17)."""
+    _, lines = one_line(engine, "共AB个")
+    # '共' to 'A': one em plus the gap
+    assert x_of(lines[0], 1) - x_of(lines[0], 0) == pytest.approx(1.25 * SIZE, abs=0.01)
     _, lines = one_line(engine, "共12个")
-    # '共' to '1': one em plus the gap
+    assert x_of(lines[0], 1) - x_of(lines[0], 0) == pytest.approx(1.0 * SIZE, abs=0.01)
+    _, lines = one_line(engine, "共12个", options=Composition(han_digit_gap=0.25, han_digit_max=0.5))
     assert x_of(lines[0], 1) - x_of(lines[0], 0) == pytest.approx(1.25 * SIZE, abs=0.01)
 
 

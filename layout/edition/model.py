@@ -163,6 +163,30 @@ class Style:
         "Tibetan justification: spread space (T7) or fill line ends with tshegs (T8).",
         "distribute", example="distribute")
     grid: bool = doc("Keep pure-Chinese lines on the character grid (C15).", False, example=False)
+    autospace_digits: float = doc(
+        "Space between Chinese and European digits, in em: 0 sets dates, numbers and issue numbers "
+        "solid, as mainland newspapers do (2025年9月12日); 0.25 is the clreq ¼ em (chinese.md C13).",
+        0.0, example=0, bounds=(0.0, 2.0))
+    autospace_digits_min: float | None = doc(
+        "Least the Chinese–digit space may shrink to in a tight line, in em; half of "
+        "`autospace_digits` when not given.", None, example=0, bounds=(0.0, 2.0))
+    autospace_digits_max: float | None = doc(
+        "Most the Chinese–digit space may grow to in a justified line, in em; twice "
+        "`autospace_digits` when not given (so solid digits stay solid).", None, example=0, bounds=(0.0, 2.0))
+    autospace_latin: float = doc(
+        "Space between Chinese and Latin letters, in em (C13: ¼ em; 0 for none).", 0.25, example=0.25,
+        bounds=(0.0, 2.0))
+    autospace_latin_min: float | None = doc(
+        "Least the Chinese–Latin space may shrink to, in em; half of `autospace_latin` when not given.",
+        None, example=0.125, bounds=(0.0, 2.0))
+    autospace_latin_max: float | None = doc(
+        "Most the Chinese–Latin space may grow to, in em; twice `autospace_latin` when not given.",
+        None, example=0.5, bounds=(0.0, 2.0))
+    justify_max_gap: float = doc(
+        "Justification spreads a short line's space by the clreq priorities (C11, T7) over the whole "
+        "line; no single gap grows by more than this, in em. A line that needs more ends short. Latin "
+        "or Tibetan in narrow columns, with few gaps to spread over, needs more (2).",
+        0.5, example=0.5, bounds=(0.0, 5.0))
     hyphenate: str | None = doc("Hyphenate Latin words with this pyphen language.", None,
                                 example="en_US")
     breaking: Literal["total-fit", "first-fit"] = doc(

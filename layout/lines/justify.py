@@ -3,8 +3,10 @@
 Justification follows the priorities of ../shared/typography: a full-width mark at a
 line end is set half width (C8); a line too long gives up space level by level (C10:
 Western spaces, interpuncts, brackets, commas, the Han-Western gap, full stops), equal
-items equally; a line too short widens Western spaces, then Han-Western gaps, then all
-other gaps alike (C11, T7). A paragraph's last line is set solid (C12).
+items equally; a line too short widens Western spaces, then Han-Western and Han-digit
+gaps (to the style's autospace maximum), then all other gaps alike (C11) — in Tibetan
+only the gaps between syllables (T7) — none past the style's `justify_max_gap`. A
+paragraph's last line is set solid (C12).
 """
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from ..text import bo
 from .display import Cluster, GlyphRun
 from ..text.itemize import HB_LANGUAGE, HB_SCRIPT
 from .linebreak import EPS, Widths, break_lines
-from .prepare import (BREAK_LAST, STRETCH_CHAR, STRETCH_HAN_LATIN, STRETCH_WORD, SHRINK_GAP, Prepared, Unit,
-                      _features)
+from .prepare import (BREAK_LAST, STRETCH_CHAR, STRETCH_DIGIT, STRETCH_HAN_LATIN, STRETCH_WORD, SHRINK_GAP,
+                      Composition, Prepared, Unit, _features)
 from ..text.shape import Shaper
 
 # Vertical extent of a line per script, in em: the ideographic em box for Han (and the
@@ -101,7 +103,7 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     elif delta > EPS and align == "justify" and not last:
         if pad is None:
             pad, delta = _tsheg_padding(prepared, shown, glyphs, delta)
-        delta = _expand(shown, gaps, delta, prepared.size * prepared.options.width)
+        delta = _expand(shown, gaps, delta, prepared.size * prepared.options.width, prepared.options)
     x = indent
     if align == "center":
         x += max(delta, 0.0) / 2
@@ -177,27 +179,43 @@ def _tsheg_padding(prepared: Prepared, shown: list[Unit], glyphs, delta: float):
     return (tsheg.gid, advance, count), delta - count * advance
 
 
-def _expand(shown: list[Unit], gaps, delta: float, size: float) -> float:
-    """C11 and T7: Western spaces to ½ em, Han-Western gaps to ½ em, then every
-    other gap alike; with no such gaps, the spaces take the rest."""
-    word, han_latin, chars = [], [], []
-    kinds = {STRETCH_WORD: word, STRETCH_HAN_LATIN: han_latin, STRETCH_CHAR: chars}
+def _expand(shown: list[Unit], gaps, delta: float, size: float, options: Composition) -> float:
+    """C11 and T7, by priority over the whole line: Western spaces to ½ em, Han-Western
+    and Han-digit gaps to the style's maximum, then every other gap alike; with no such
+    gaps, the spaces take the rest. No gap grows by more than the style's `gap_max`
+    (nor an autospace gap past its maximum): what no gap may take is left over, and the
+    line ends short.
+
+    Tibetan (T7): the gaps that stretch are those after a tsheg or shad (a little wider
+    tsheg, as T7 allows) and the spaces after a shad; inside a syllable nothing moves
+    (prepare gives those gaps no stretch). A line with no such gap (one long word)
+    spreads over its spaces, if any, and is otherwise left short: never letter-spaced."""
+    word, han_latin, digit, chars = [], [], [], []
+    kinds = {STRETCH_WORD: word, STRETCH_HAN_LATIN: han_latin, STRETCH_DIGIT: digit, STRETCH_CHAR: chars}
     for k in range(len(shown) - 1):
         kind = kinds.get(shown[k].stretch)
         if kind is not None:
             kind.append(k)
-    for ks, cap in ((word, 0.5 * size - 0.25 * size), (han_latin, 0.25 * size)):
-        if ks and delta > EPS:
-            each = min(delta / len(ks), cap)
+    limit = options.gap_max * size
+    added = {}
+
+    def spread(ks, cap):
+        nonlocal delta
+        while ks and delta > EPS:
+            room = {k: min(cap, limit) - added.get(k, 0.0) for k in ks}
+            ks = [k for k in ks if room[k] > EPS]
+            if not ks:
+                break
+            each = min(delta / len(ks), min(room[k] for k in ks))
             for k in ks:
                 gaps[k] += each
+                added[k] = added.get(k, 0.0) + each
             delta -= each * len(ks)
-    rest = chars or word + han_latin
-    if rest and delta > EPS:
-        each = delta / len(rest)
-        for k in rest:
-            gaps[k] += each
-        delta = 0.0
+
+    spread(word, 0.25 * size)
+    spread(han_latin, (options.han_latin_max - options.han_latin_gap) * size)
+    spread(digit, (options.han_digit_max - options.han_digit_gap) * size)
+    spread(chars or word, limit)
     return delta
 
 

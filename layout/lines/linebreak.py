@@ -17,12 +17,12 @@ from itertools import accumulate
 
 from ..text import zh
 from ..base.scripts import is_han
-from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST, BREAK_OK, STRETCH_CHAR, STRETCH_HAN_LATIN,
-                      STRETCH_WORD, Prepared)
+from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST, BREAK_OK, STRETCH_CHAR, STRETCH_DIGIT,
+                      STRETCH_HAN_LATIN, STRETCH_WORD, Prepared)
 
 EPS = 0.005  # pt: the tolerance of "fits" (half the 0.01 pt a line may overrun)
 # how far each kind of gap may comfortably stretch, in em: sets badness, not a limit
-COMFORT = {STRETCH_CHAR: 0.15, STRETCH_WORD: 0.5, STRETCH_HAN_LATIN: 0.25}
+COMFORT = {STRETCH_CHAR: 0.15, STRETCH_WORD: 0.5, STRETCH_HAN_LATIN: 0.25, STRETCH_DIGIT: 0.25}
 EMERGENCY_PENALTY = 1e5
 # a break against the rules costs more than the loosest legal line ((1 + 1e4) ** 2),
 # splitting an inseparable pair (C4: —— ……) more still; an overfull line more than any

@@ -25,7 +25,10 @@ from ..text.shape import Glyph, Shaper
 # forbid a break (C1-C4, T1, T3), taken only when no other break can make a line fit
 BREAK_NO, BREAK_OK, BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST = 0, 1, 2, 3, 4
 # stretch classes of the gap after a unit (C11 order)
-STRETCH_NONE, STRETCH_WORD, STRETCH_HAN_LATIN, STRETCH_CHAR = 0, 1, 2, 3
+STRETCH_NONE, STRETCH_WORD, STRETCH_HAN_LATIN, STRETCH_CHAR, STRETCH_DIGIT = 0, 1, 2, 3, 4
+# where a Tibetan syllable ends (T7): a gap after one of these may stretch, a gap
+# between two other Tibetan characters lies inside a syllable and never does
+SYLLABLE_END = frozenset("\u0f0b\u0f0c\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f12\u0f13\u0f14\u0f34")
 SHRINK_SPACE, SHRINK_GAP = 2, 6  # C10 levels of Western spaces and the Han-Western gap
 
 
@@ -62,7 +65,13 @@ class Composition:
     """A style's composition options (chinese.md / tibetan.md / mixed.md)."""
     strictness: str = "gb"          # C1–C3: 'strict', 'gb' or 'loose'
     trim_line_start: bool = False   # C8: opening bracket at line start set ½ em
-    han_latin_gap: float = 0.25     # C13, em
+    han_latin_gap: float = 0.25     # C13, em: between Han and a Latin letter ...
+    han_latin_min: float = 0.125    # ... down to this when a line is too long (C10)
+    han_latin_max: float = 0.5      # ... up to this when it is too short (C11)
+    han_digit_gap: float = 0.0      # between Han and a European digit: solid, as newspapers set dates
+    han_digit_min: float = 0.0
+    han_digit_max: float = 0.0
+    gap_max: float = 0.5            # no gap grows by more than this (em) in a justified line
     tibetan_latin_gap: float = 0.2  # M2, em
     tibetan_scale: float = 1.0      # M5: Tibetan size / Han size in mixed text
     tibetan_justify: str = "distribute"  # T7 'distribute', or T8 'tsheg' padding
@@ -368,18 +377,26 @@ def _gap_class(ch: str):
     stands for itself, any other for its kind."""
     if ch in _UNBREAKABLE_CHARS:
         return ch
-    return (is_han(ch), _latinish(ch), is_tibetan(ch), ch.isascii(), ch in "/／")
+    return (is_han(ch), _latinish(ch), is_tibetan(ch), ch.isascii(), ch in "/／", ch.isdigit(),
+            ch in SYLLABLE_END)
 
 
 def _gap(a: str, b: str, a_space: bool, b_space: bool, size: float,
          options: Composition) -> tuple[float, float, int]:
     """The gap between units ending in `a` and starting with `b`: (width, shrink,
-    stretch class)."""
+    stretch class). Between Han and Latin the style's autospace: letters ¼ em (C13),
+    digits solid as mainland papers set dates and issue numbers, each with its minimum
+    (C10) and maximum (C11); a gap whose maximum is its width never stretches. Between
+    two Tibetan characters only a gap after a tsheg or shad stretches (T7): inside a
+    syllable HarfBuzz's positions stay."""
     if a_space or b_space:
         return 0.0, 0.0, STRETCH_WORD if a_space else STRETCH_NONE
     if is_han(a) and _latinish(b) or _latinish(a) and is_han(b):
-        g = options.han_latin_gap * size
-        return g, g / 2, STRETCH_HAN_LATIN  # C13: ¼ em, down to ⅛
+        if (a if _latinish(a) else b).isdigit():
+            g, low, high, kind = options.han_digit_gap, options.han_digit_min, options.han_digit_max, STRETCH_DIGIT
+        else:
+            g, low, high, kind = options.han_latin_gap, options.han_latin_min, options.han_latin_max, STRETCH_HAN_LATIN
+        return g * size, max(g - low, 0.0) * size, kind if high > g else STRETCH_NONE
     if is_tibetan(a) and _latinish(b) or _latinish(a) and is_tibetan(b):
         return options.tibetan_latin_gap * size, 0.0, STRETCH_HAN_LATIN  # M2
     if _latinish(a) and _latinish(b) or a + b in zh.UNBREAKABLE:
@@ -388,6 +405,8 @@ def _gap(a: str, b: str, a_space: bool, b_space: bool, size: float,
         return 0.0, 0.0, STRETCH_NONE
     if b in "/／" or a in "/／":
         return 0.0, 0.0, STRETCH_NONE  # C11: not around solidi
+    if is_tibetan(a) and is_tibetan(b) and a not in SYLLABLE_END:
+        return 0.0, 0.0, STRETCH_NONE  # T7: no letter-spacing inside a syllable
     return 0.0, 0.0, STRETCH_CHAR  # C11 (3) and T7: every other gap, equally
 
 

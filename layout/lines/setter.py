@@ -32,7 +32,8 @@ class Setter:
                  spans: tuple[model.Span, ...] = (), lang: str = "auto", keep: tuple = ()) -> Prepared:
         options = Composition(style.strictness, style.trim_line_start, tibetan_scale=style.tibetan_scale,
                               tibetan_justify=style.tibetan_justify, grid=style.grid,
-                              hyphenate=style.hyphenate, width=style.width / 100)
+                              hyphenate=style.hyphenate, width=style.width / 100,
+                              **_autospace(style))
         char = tuple((s.start, s.end, self.edition.char_styles[s.style].font,
                       self.edition.char_styles[s.style].color) for s in spans)
         lang = lang if lang != "auto" else style.lang
@@ -116,3 +117,15 @@ class Setter:
         shift = {"center": (width - high) / 2, "end": width - high}.get(align, 0.0)
         return [line._replace(runs=tuple(r.moved(shift, 0) for r in line.runs), measure=width)
                 for line in at(high)]
+
+
+def _autospace(style: model.Style) -> dict:
+    """The style's autospace (C13, as newspapers set digits) and justification limit,
+    as Composition options; a minimum not given is half the gap, a maximum twice it."""
+    def three(gap, low, high):
+        low = gap / 2 if low is None else min(low, gap)
+        return gap, low, max(gap, gap * 2 if high is None else high)
+    dg, dl, dh = three(style.autospace_digits, style.autospace_digits_min, style.autospace_digits_max)
+    lg, ll, lh = three(style.autospace_latin, style.autospace_latin_min, style.autospace_latin_max)
+    return dict(han_digit_gap=dg, han_digit_min=dl, han_digit_max=dh, han_latin_gap=lg, han_latin_min=ll,
+                han_latin_max=lh, gap_max=style.justify_max_gap)
