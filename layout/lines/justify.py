@@ -10,6 +10,7 @@ paragraph's last line is set solid (C12).
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 from ..text import bo
@@ -17,7 +18,7 @@ from .display import Cluster, GlyphRun
 from ..text.itemize import HB_LANGUAGE, HB_SCRIPT
 from .linebreak import EPS, Widths, break_lines
 from .prepare import (BREAK_LAST, STRETCH_CHAR, STRETCH_DIGIT, STRETCH_HAN_LATIN, STRETCH_WORD, SHRINK_GAP,
-                      Composition, Prepared, Unit, _features)
+                      Composition, Prepared, Unit, _features, grid_mark, grid_slot)
 from ..text.shape import Shaper
 
 # Vertical extent of a line per script, in em: the ideographic em box for Han (and the
@@ -44,6 +45,10 @@ class Line(NamedTuple):  # not a frozen dataclass: made per line and per balanci
     width: float = 0.0  # set width: from the line's start (indent included) to its last glyph's advance
     overfull: bool = False  # wider than its measure (a cluster wider than it, or no finite width): never placed
     against_rules: bool = False  # it ends at a last-resort break: no break the rules allow fitted
+    # C15: why a pure-Han line in grid mode could not be justified on the grid: 'short'
+    # (no mark to take the space: set on the grid, short of its measure by whole ems) or
+    # 'off' (too long, and its marks cannot give whole ems: compressed off the grid)
+    grid_miss: str = ""
 
     @property
     def text(self) -> str:
@@ -89,7 +94,9 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     gaps[-1] = 0.0
     if shown[-1].end_trim:
         adv[-1] -= shown[-1].end_trim  # C8: the spare half after a closing mark goes
-    if shown[0].start_trim:
+    em = prepared.size * prepared.options.width
+    grid = prepared.options.grid and align == "justify" and _on_grid(shown, adv, em)
+    if shown[0].start_trim and not grid:
         adv[0] -= shown[0].start_trim
         shift[0] -= shown[0].start_trim
     pad = None
@@ -98,7 +105,10 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
         pad = (shown[-1].hyphen, shown[-1].hyphen_width, 1)
     natural = sum(adv) + sum(gaps) + (pad[1] if pad else 0.0)
     delta = measure - natural
-    if delta < -1e-6:
+    grid_miss = ""
+    if grid and (delta < -1e-6 or (delta > EPS and not last)):
+        delta, grid_miss = _grid(shown, adv, shift, gaps, delta, em)
+    elif delta < -1e-6:
         delta = _compress(shown, adv, shift, gaps, delta)
     elif delta > EPS and align == "justify" and not last:
         if pad is None:
@@ -117,7 +127,76 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     return Line(tuple(runs), measure, natural, ascent, descent, text_start, text_end,
                 (width - natural) / prepared.size, last, x + width,
                 overfull=not width <= measure + OVERRUN,  # NaN too
-                against_rules=against_rules)
+                against_rules=against_rules, grid_miss=grid_miss)
+
+
+def _on_grid(shown: list[Unit], adv, em: float) -> bool:
+    """C15 applies to pure-Han lines: every unit a Han character or mark one em wide
+    (no Latin, Tibetan, spaces or tracking)."""
+    return all(u.script == "han" and not u.space and abs(w - em) < 0.01 for u, w in zip(shown, adv))
+
+
+def _grid(shown: list[Unit], adv, shift, gaps, delta: float, em: float) -> tuple[float, str]:
+    """C15 with C10/C11: justify a pure-Han line without moving a Han character off
+    the em grid; the space is taken from or given to marks only. Returns what is left
+    and '' or why the line could not hold (see Line.grid_miss).
+
+    挤进 (too long): the marks after the line's last character may give up any part of
+    their spare halves (the line-end mark first, C10 (1)); marks between characters
+    only in whole ems, two halves in one run of marks, so that every character after
+    them moves by whole ems. 推出 (too short, the line's last character pushed out): whole
+    ems after closing marks and before opening ones. A line whose marks cannot do it is
+    compressed as usual ('off'), or set short on the grid ('short')."""
+    n = len(shown)
+    mark = [grid_mark(u) for u in shown]
+    if delta < 0:
+        need = -delta
+        last_char = max((k for k in range(n) if not mark[k]), default=-1)
+        trailing = list(range(n - 1, last_char, -1))
+        groups, k = [], 0  # runs of marks with a character after them
+        while k <= last_char:
+            if mark[k]:
+                j = k
+                while mark[j]:
+                    j += 1
+                groups.append(list(range(k, j)))
+                k = j
+            else:
+                k += 1
+        whole = [int(sum(shown[i].shrink for i in g) / em + 1e-6) for g in groups]
+        tail = sum(shown[i].shrink for i in trailing)
+        ems = max(0, math.ceil((need - tail) / em - 1e-6))
+        rest = need - ems * em
+        if ems > sum(whole) or rest < -EPS:
+            return _compress(shown, adv, shift, gaps, delta), "off"
+        # C10: the groups whose marks give way earliest first, then from the line's end
+        order = sorted(range(len(groups)), key=lambda g: (min(shown[i].shrink_level for i in groups[g]), -g))
+        for g in order:
+            take = min(whole[g], ems)
+            ems -= take
+            _take(shown, adv, shift, groups[g], take * em)
+        _take(shown, adv, shift, trailing, max(rest, 0.0))
+        return 0.0, ""
+    count = round(delta / em)
+    slots = [k for k in range(n - 1) if grid_slot(shown, k)]
+    if not slots or abs(delta - count * em) > 0.01:
+        return delta, "short"
+    # C11 has no order among marks; the stronger pause (full stops, then commas) first
+    slots.sort(key=lambda k: (-max(shown[k].shrink_level, shown[k + 1].shrink_level), k))
+    for i, k in enumerate(slots):
+        gaps[k] += em * (count // len(slots) + (i < count % len(slots)))
+    return delta - count * em, ""
+
+
+def _take(shown: list[Unit], adv, shift, ks: list[int], amount: float) -> None:
+    """Take `amount` from the spare halves of the marks `ks`, in that order."""
+    for k in ks:
+        part = min(amount, shown[k].shrink)
+        if part <= 0:
+            break
+        adv[k] -= part
+        shift[k] -= part * (shown[k].shrink_left / shown[k].shrink)
+        amount -= part
 
 
 def _compress(shown: list[Unit], adv, shift, gaps, delta: float) -> float:

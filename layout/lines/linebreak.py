@@ -18,7 +18,7 @@ from itertools import accumulate
 from ..text import zh
 from ..base.scripts import is_han
 from .prepare import (BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST, BREAK_OK, STRETCH_CHAR, STRETCH_DIGIT,
-                      STRETCH_HAN_LATIN, STRETCH_WORD, Prepared)
+                      STRETCH_HAN_LATIN, STRETCH_WORD, Prepared, grid_slot)
 
 EPS = 0.005  # pt: the tolerance of "fits" (half the 0.01 pt a line may overrun)
 # how far each kind of gap may comfortably stretch, in em: sets badness, not a limit
@@ -68,6 +68,8 @@ class _Sums:
         self.adv = [0.0, *accumulate(x.width + x.gap for x in u)]
         self.shr = [0.0, *accumulate(x.shrink + x.gap_shrink for x in u)]
         self.stretch = [0.0, *accumulate(COMFORT.get(x.stretch, 0.0) * self.size for x in u)]
+        if p.options.grid:
+            self.stretch = [0.0, *accumulate(_grid_comfort(u, self.size))]
         # where a line that starts (ends) at a boundary really starts (ends): spaces and
         # line feeds at its ends are not set
         self.first = list(range(n + 1))
@@ -409,6 +411,19 @@ def _penalty(text: str, u, runs: list[int]) -> float:
     # walked back: walking made a run of 50,000 dashes take minutes)
     k = runs[u.end - 1]
     return LAST_PENALTY * (1 if (u.end - k) % 2 == 0 else 2)
+
+
+def _grid_comfort(u, em: float):
+    """C15: between two Han units of a grid paragraph only the gaps beside marks take
+    space (whole ems, justify._grid), so the breaker counts those as a comfortable em
+    and the others as a twentieth (a line left short costs more the more ems it
+    lacks); elsewhere (Latin, Tibetan) stretch as usual."""
+    n = len(u)
+    for k, x in enumerate(u):
+        if k + 1 < n and x.script == "han" and u[k + 1].script == "han" and not x.space and not u[k + 1].space:
+            yield em if grid_slot(u, k) else 0.05 * em
+        else:
+            yield COMFORT.get(x.stretch, 0.0) * em
 
 
 def _badness(excess: float, flex: float) -> float:

@@ -8,6 +8,8 @@ knows what happens at a line end (C8), how far it may shrink and at which priori
 """
 from __future__ import annotations
 
+import math
+
 import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -149,6 +151,8 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
             units.append(_unit(text, s, e, ri, gl, width, run, run_size * options.width, scale, shaper,
                                halted, options.grid))
     units = _join(text, units, flags, size * options.width, options, shaper.gap_memo)
+    if options.grid:
+        units = _grid_shrink(units, size * options.width)
     units = _line_end_widths(text, units, runs, scales, shaper)
     if options.hyphenate:
         units = _hyphenate(text, units, runs, scales, shaper, options.hyphenate)
@@ -209,6 +213,49 @@ def _unit(text, s, e, ri, glyphs, width, run, size, scale, shaper, halted, grid)
             unit = Unit(s, e, ri, glyphs, width, run.script, shrink=spare, shrink_level=level,
                         shrink_left=left, end_trim=trim_end, start_trim=trim_start)
     return unit
+
+
+def _grid_shrink(units: list[Unit], em: float) -> list[Unit]:
+    """C15: on the character grid a mark may give up its spare half only where the
+    characters after it still move by whole ems: a run of adjacent full-width marks
+    gives the whole ems its halves add up to (，「 one em), a mark alone between two
+    characters nothing (its level and sides are kept: it may still take an em pushed
+    out, see justify._grid). The breaker then sees what the grid allows."""
+    out = list(units)
+    k, n = 0, len(units)
+    while k < n:
+        if not grid_mark(units[k]):
+            k += 1
+            continue
+        j = k
+        while j < n and grid_mark(units[j]):
+            j += 1
+        spare = sum(u.shrink for u in units[k:j])
+        keep = math.floor(spare / em + 1e-6) * em / spare if spare > 0 else 0.0
+        for i in range(k, j):
+            u = units[i]
+            out[i] = u._replace(shrink=u.shrink * keep, shrink_left=u.shrink_left * keep if keep else u.shrink_left)
+        k = j
+    return out
+
+
+def grid_mark(u: Unit) -> bool:
+    """A full-width Han mark (its C10 level kept on the grid, see _grid_shrink)."""
+    return u.shrink_level > 0 and u.script == "han" and not u.space
+
+
+def opening(u: Unit) -> bool:
+    """A mark whose spare lies left of its glyph (an opening bracket or quote)."""
+    return u.shrink_left > 0 and (u.shrink == 0 or u.shrink_left >= u.shrink / 2)
+
+
+def grid_slot(units, k: int) -> bool:
+    """C15: may the gap after unit k take whole ems on the grid (推出)? After a
+    closing mark or before an opening one, but not inside ”， or 《「: a run of marks
+    stays together."""
+    a, b = units[k], units[k + 1]
+    closes, opens = grid_mark(a) and not opening(a), grid_mark(b) and opening(b)
+    return (closes and not (grid_mark(b) and not opens)) or (opens and not (grid_mark(a) and not closes))
 
 
 def _spare(shaper: Shaper, face, ch: str, scale: float) -> tuple[float, float]:

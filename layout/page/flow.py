@@ -64,6 +64,9 @@ class Fill:
     # widows and orphans that could not be avoided: (column, what, paragraph's first words, its line)
     notes: list[tuple[int, str, str, Where]] = field(default_factory=list)
     rule_breaks: list[tuple[int, str]] = field(default_factory=list)  # (column, where) of lines that break the rules
+    # pure-Han lines that could not be justified on the character grid (C15), one entry
+    # a paragraph: (column, what, paragraph's first words, its line)
+    off_grid: list[tuple[int, str, str, Where]] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -186,7 +189,8 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     for _, page, run in fill.placed:
         pages_items[page].append(run)
     notes = [(code, text, place(columns[ci].part, words, source)) for code, ci, text, words, source in
-             [("keep", *note) for note in fill.notes] + _rule_break_notes(fill)]
+             [("keep", *note) for note in fill.notes] + [("grid", *note) for note in fill.off_grid]
+             + _rule_break_notes(fill)]
     for ci, lines, area in _holes(fill, columns, [f.element.balance for f in frames], ascent, pitch):
         mm = round(area[4] * 25.4 / 72, 1)
         where = place(columns[ci].part, fill.tails[ci] or None)
@@ -198,7 +202,7 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
                     "a break mark, a widow or orphan, or a subhead sent on left it: fill it, or move the break")
     if attempt.partial and not fill.finished:
         for code, text, where in notes:
-            report.warn(code, text, where)
+            report.warn(code, text, where, HINTS.get(code))
         return  # its end is on a page not composed: nothing to report about overset
     spare = [c for f in unused if until is None or f.page <= until for c in f.columns]
     capacity = sum(len(c.slots) for c in columns + spare)
@@ -232,7 +236,7 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
         report.warn("overset", f"overset: {left} characters did not fit (last words placed: "
                     f"'{fill.last_words}')", where, "make the frames larger, cut the story, or let it jump")
     for code, text, where in notes:
-        report.warn(code, text, where)
+        report.warn(code, text, where, HINTS.get(code))
     report.copyfit.append(entry)
 
 
@@ -324,6 +328,22 @@ def _attempt(story: model.Story, frames: list[Part], setter: Setter, jumps: mode
     fill = _fill(story, columns, setter, Cursor())
     fill = _balance(story, columns, setter, fill, [f.element.balance for f in frames])
     return Attempt(fill, columns, jump_items, misses, partial)
+
+
+HINTS = {"grid": "edit a word in or out of the paragraph, or change the column's width by whole ems"}
+
+
+def _grid_note(missed: list[str], page: int) -> str:
+    """What a paragraph's lines that left the character grid (C15) say, and why."""
+    short, off = missed.count("short"), missed.count("off")
+    parts = []
+    if short:
+        parts.append(f"{short} line{'s' if short > 1 else ''} set short: no mark in "
+                     f"{'them' if short > 1 else 'it'} can take the em a character pushed out (推出) left")
+    if off:
+        parts.append(f"{off} line{'s' if off > 1 else ''} off the grid: {'their' if off > 1 else 'its'} "
+                     f"marks cannot give whole ems for the mark pushed in (挤进)")
+    return f"character grid on page {page + 1}: " + "; ".join(parts)
 
 
 def _rule_break_notes(fill: Fill) -> list[tuple]:
@@ -470,6 +490,9 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                     end = lines[li].end
                     out.rule_breaks.append((ci, f"on page {col.page + 1} between "
                                                 f"'{p.text[max(0, end - 6):end]}' and '{p.text[end:end + 6]}'"))
+            missed = [lines[li].grid_miss for li in range(fits) if lines[li].grid_miss]
+            if missed:
+                out.off_grid.append((ci, _grid_note(missed, col.page), block.text[:12], block.where))
             slot += fits * steps
             if fits:
                 filled_parts.add(col.part)
@@ -547,11 +570,12 @@ def _balance(story: model.Story, columns: list[Column], setter: Setter, fill: Fi
             rule_breaks = [e for e in fill.rule_breaks if e[0] < first] + [
                 (ci + first, w) for ci, w in trial.rule_breaks]
             notes = [e for e in fill.notes if e[0] < first] + [(ci + first, *rest) for ci, *rest in trial.notes]
+            off_grid = [e for e in fill.off_grid if e[0] < first] + [(ci + first, *r) for ci, *r in trial.off_grid]
             return Fill(placed, lines, trial.cursor, fill.used[:first] + trial.used + fill.used[first + n:],
                         fill.starts[:first] + trial.starts, fill.chars[:first] + trial.chars,
                         trial.last_words, fill.tails[:first] + trial.tails + fill.tails[first + n:],
                         {c for c in fill.marked if c < first} | {c + first for c in trial.marked}, notes,
-                        rule_breaks)
+                        rule_breaks, off_grid)
     return fill
 
 
