@@ -388,6 +388,9 @@ class Teaser:
     title_style: str = doc("Style of the title.", "teaser-title", example="teaser-title")
     item_format: str = doc("How an item is written: {text} and {page} (with a format, {page:02d} for 02).",
                            "· {text}（{page:02d}版）", example="{text}……{page}版")
+    align: Literal["top", "middle", "bottom"] = doc(
+        "Where the title and items sit in a box deeper than they are: at its top, centred "
+        "between its insets, or at its foot.", "top", example="middle")
 
 
 @dataclass(frozen=True)

@@ -560,13 +560,20 @@ def _rule(items, el: model.RuleElement, rect: Rect, geo: model.PageGeometry, num
 
 
 def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
+    """The box, its title and items; `align` moves them down by a share of the room
+    they leave (none when they fill it: what outgrows the foot is cut and counted)."""
     inset = 6.0
     items.append(Panel(rect.x, rect.y, rect.w, rect.h, None, "black", 0.75))
-    y = _text(items, el.title, el.title_style, Rect(rect.x + inset, rect.y + inset, rect.w - 2 * inset, rect.h), setter)
+    content: list = []
+    y = _text(content, el.title, el.title_style, Rect(rect.x + inset, rect.y + inset, rect.w - 2 * inset, rect.h),
+              setter)
     for item in el.items:
-        y = _text(items, el.item_format.format(text=item.text, page=item.page), el.style,
+        y = _text(content, el.item_format.format(text=item.text, page=item.page), el.style,
                   Rect(rect.x + inset, y + 2, rect.w - 2 * inset, rect.h), setter)
-    return y + inset
+    room = rect.y + rect.h - (y + inset)
+    shift = max(0.0, room) * {"top": 0.0, "middle": 0.5, "bottom": 1.0}[el.align]
+    items += [item.moved(0.0, shift) if isinstance(item, GlyphRun) else item for item in content]
+    return y + shift + inset
 
 
 def _ad(items, el: model.Ad, rect: Rect, setter: Setter):
