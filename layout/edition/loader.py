@@ -440,10 +440,11 @@ def _check_masters(masters, edition, styles, root: Y, ctx: Context) -> None:
     for pi, page in enumerate(edition.pages):
         if isinstance(page.folio, model.Folio):
             check_folio(page.folio, ypages.value[pi].value.get("folio"))
-    jump_style = edition.jump_lines.style
-    if jump_style not in styles:
-        ctx.error(f"unknown style '{jump_style}'", where_of(root.get("jump_lines"), "style"),
-                  did_you_mean_or_list(jump_style, styles, "styles"))
+    for key in ("style", "to_style", "from_style"):
+        jump_style = getattr(edition.jump_lines, key)
+        if jump_style is not None and jump_style not in styles:
+            ctx.error(f"unknown style '{jump_style}'", where_of(root.get("jump_lines"), key),
+                      did_you_mean_or_list(jump_style, styles, "styles"))
     for key in ("to", "from"):
         text = edition.jump_lines.to if key == "to" else edition.jump_lines.from_
         _check_template(text, where_of(root.get("jump_lines"), key), ctx, {"page": 2})

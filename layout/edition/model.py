@@ -412,6 +412,9 @@ class Teaser:
     title_style: str = doc("Style of the title.", "teaser-title", example="teaser-title")
     item_format: str = doc("How an item is written: {text} and {page} (with a format, {page:02d} for 02).",
                            "· {text}（{page:02d}版）", example="{text}……{page}版")
+    align: Literal["top", "middle", "bottom"] = doc(
+        "Where the title and items sit in a box deeper than they are: at its top, centred "
+        "between its insets, or at its foot.", "top", example="middle")
 
 
 @dataclass(frozen=True)
@@ -463,6 +466,14 @@ class JumpLines:
     from_: str = doc("At the start of a continuation: {page} is where it came from.",
                      "（上接{page:02d}版）", example="（上接{page:02d}版）")
     style: str = doc("Paragraph style of jump lines.", "jump", example="jump")
+    to_style: str | None = doc("Paragraph style of the 下转 line; `style` when not given.", None,
+                               example="jump")
+    from_style: str | None = doc("Paragraph style of the 上接 line; `style` when not given.", None,
+                                 example="jump")
+    align: Literal["sides", "style"] = doc(
+        "sides: 下转 at the end of its column's last line, 上接 at the start of the first; style: each "
+        "line as its style aligns it (one rule for both, or one each with `to_style` and `from_style`).",
+        "sides", example="sides")
 
 
 @dataclass(frozen=True)

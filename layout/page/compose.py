@@ -326,12 +326,27 @@ def _text(items, text: str, style_name: str, rect: Rect, setter: Setter) -> floa
 
 
 def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: model.Paper, fields: dict):
+    title_style = setter.style(el.title_style)
     title = setter.lines(paper.name, el.title_style, rect.w, align="center")
-    y = _stack(items, title, rect.x, rect.y, setter.style(el.title_style).line_pitch)
+    y = _stack(items, title, rect.x, rect.y, title_style.line_pitch)
+    sub = []
     if paper.name_bo:
+        # set snug under a large name, the Tibetan line reads as touching it: its ink keeps a
+        # tenth of the name's size from the name's ink (or its style's space_before, if more)
         sub_style = setter.style(el.subtitle_style)
         sub = setter.lines(paper.name_bo, el.subtitle_style, rect.w, align="center")
-        y = _stack(items, sub, rect.x, y + sub_style.space_before, sub_style.line_pitch)
+        gap = max(sub_style.space_before, 0.1 * title_style.size)
+        if title and sub:  # between the inks: the name's foot and the Tibetan vowels' tops
+            name_ink, sub_ink = _ink(setter, title[-1:]), _ink(setter, sub[:1])
+            if name_ink and sub_ink:
+                name_foot = (y - title[-1].descent) + name_ink[1]  # baseline of the name's last line
+                top = name_foot + gap  # the Tibetan ink's top
+                y = top + sub_ink[0] - sub[0].ascent  # the Tibetan line box's top
+                gap = 0.0
+        y = _stack(items, sub, rect.x, y + gap, sub_style.line_pitch)
+        sub_ink = _ink(setter, sub[-1:])
+        if sub and sub_ink:  # stacks deeper than the line box: the data keeps clear of them
+            y = max(y, y - sub[-1].descent + sub_ink[1])
     info_style = setter.style(el.info_style)
     pitch = info_style.line_pitch
     left = [t.format(**fields) for t in el.info_left] if el.info_left is not None else [
@@ -349,9 +364,16 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
         right.append(f"今日{fields['pages']}版")
     left, right = [x for x in left if x], [x for x in right if x]
     if el.info_position == "foot":
+        sides = [(setter.lines("  ".join(side), el.info_style, rect.w, align=align))
+                 for side, align in ((left, "start"), (right, "end"))]
         y_info = rect.y + rect.h - pitch
-        for side, align in ((left, "start"), (right, "end")):
-            _stack(items, setter.lines("  ".join(side), el.info_style, rect.w, align=align), rect.x, y_info, pitch)
+        # the foot line may flank the Tibetan line (T-stacks reach 0.55 em below its baseline,
+        # in its line box), never cross it: where a side reaches under it, it goes below it
+        if y_info < y and _reaches_under(sides, sub):
+            y_info = y + 0.25 * info_style.size
+            y = y_info + pitch  # past the frame's foot, it is cut and counted like the name
+        for lines in sides:
+            _stack(items, lines, rect.x, y_info, pitch)
     else:  # stacked in the top corners, a quarter of the frame wide each, an item a line or more
         width = rect.w / 4
         for side, align, x in ((left, "start", rect.x), (right, "end", rect.x + rect.w - width)):
@@ -363,7 +385,38 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
         items.append(Rule(rect.x, bottom + 3.6, rect.x + rect.w, bottom + 3.6, 0.4))
     elif el.rule == "single":
         items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.0))
-    return y  # the foot of the name and its Tibetan line: past the frame's, they are cut and counted
+    return y  # the foot of the name, its Tibetan line (and data moved under it): past the frame's, they are cut and counted
+
+
+def _extent(lines: list[Line]) -> tuple[float, float] | None:
+    """Left and right of the glyphs of lines set from one left edge."""
+    spans = [(run.x, run.x + sum(run.advances)) for line in lines for run in line.runs if run.gids]
+    return (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
+
+
+def _ink(setter: Setter, lines: list[Line]) -> tuple[float, float] | None:
+    """(rise, depth) in points of the lines' ink about their own baselines (the deepest
+    line's depth, the highest line's rise)."""
+    found = None
+    for line in lines:
+        for run in line.runs:
+            ink = setter.shaper.ink(run.face, run.gids, [dy / run.size for _, dy in run.positions])
+            if ink is not None:
+                rise, depth = ink[0] * run.size, ink[1] * run.size
+                found = (rise, depth) if found is None else (max(found[0], rise), max(found[1], depth))
+    return found
+
+
+def _reaches_under(sides: list[list[Line]], sub: list[Line]) -> bool:
+    """Whether a side of the publication data reaches across the Tibetan line."""
+    under = _extent(sub)
+    if under is None:
+        return False
+    for lines in sides:
+        side = _extent(lines)
+        if side is not None and side[0] < under[1] + 2 and side[1] > under[0] - 2:
+            return True
+    return False
 
 
 def _headline(items, el: model.Headline, rect: Rect, setter: Setter):
@@ -507,13 +560,20 @@ def _rule(items, el: model.RuleElement, rect: Rect, geo: model.PageGeometry, num
 
 
 def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
+    """The box, its title and items; `align` moves them down by a share of the room
+    they leave (none when they fill it: what outgrows the foot is cut and counted)."""
     inset = 6.0
     items.append(Panel(rect.x, rect.y, rect.w, rect.h, None, "black", 0.75))
-    y = _text(items, el.title, el.title_style, Rect(rect.x + inset, rect.y + inset, rect.w - 2 * inset, rect.h), setter)
+    content: list = []
+    y = _text(content, el.title, el.title_style, Rect(rect.x + inset, rect.y + inset, rect.w - 2 * inset, rect.h),
+              setter)
     for item in el.items:
-        y = _text(items, el.item_format.format(text=item.text, page=item.page), el.style,
+        y = _text(content, el.item_format.format(text=item.text, page=item.page), el.style,
                   Rect(rect.x + inset, y + 2, rect.w - 2 * inset, rect.h), setter)
-    return y + inset
+    room = rect.y + rect.h - (y + inset)
+    shift = max(0.0, room) * {"top": 0.0, "middle": 0.5, "bottom": 1.0}[el.align]
+    items += [item.moved(0.0, shift) if isinstance(item, GlyphRun) else item for item in content]
+    return y + shift + inset
 
 
 def _ad(items, el: model.Ad, rect: Rect, setter: Setter):

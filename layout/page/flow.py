@@ -402,16 +402,19 @@ def _jump_lines(parts, items: list, misses: list, setter: Setter, jumps: model.J
         # (an empty jump line, or one of spaces only, is none: its slot stays the story's)
         if nxt is not None and nxt != pi and cols[-1].slots and jumps.to.strip():
             slot = cols[-1].slots.pop()
-            _jump_line(items, misses, setter, jumps, jumps.to.format(page=nxt + 1), slot, "end", pi, k)
+            _jump_line(items, misses, setter, jumps.to_style or jumps.style, jumps.to.format(page=nxt + 1),
+                       slot, "end" if jumps.align == "sides" else None, pi, k)
         prev = parts[k - 1][0] if k > 0 else None
         if prev is not None and prev != pi and cols[0].slots and jumps.from_.strip():
             slot = cols[0].slots.pop(0)
-            _jump_line(items, misses, setter, jumps, jumps.from_.format(page=prev + 1), slot, "start", pi, k)
+            _jump_line(items, misses, setter, jumps.from_style or jumps.style, jumps.from_.format(page=prev + 1),
+                       slot, "start" if jumps.align == "sides" else None, pi, k)
 
 
-def _jump_line(items: list, misses: list, setter: Setter, jumps: model.JumpLines, text: str, slot: Slot,
-               align: str, pi: int, k: int) -> None:
-    lines = setter.lines(text, jumps.style, slot.w, align=align)
+def _jump_line(items: list, misses: list, setter: Setter, style: str, text: str, slot: Slot,
+               align: str | None, pi: int, k: int) -> None:
+    """One jump line in its slot, aligned as `align` says, or (None) as its style does."""
+    lines = setter.lines(text, style, slot.w, align=align)
     if len(lines) != 1 or lines[0].overfull:
         misses.append((text, k))
         return
