@@ -127,8 +127,11 @@ def test_inside_syllables_glyphs_keep_harfbuzz_positions(page):
 
 def test_gap_classes_in_mixed_tibetan_chinese():
     """prepare's stretch classes over the parallel corpus, mixed Tibetan and Chinese:
-    between two Tibetan characters only a gap after a syllable's end stretches (T7);
-    the Han part keeps the Han rule (C11: every gap between Han characters)."""
+    between two Tibetan characters only a gap after a syllable's end stretches (T7), and
+    never the one before a shad, which closes its syllable (ང་། T2: a shad spaced off
+    its tsheg reads as a stray mark); the Han part keeps the Han rule (C11: every gap
+    between Han characters)."""
+    shads = set("\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f12")  # written out: not the engine's table
     fonts, shaper = load_fontset(), Shaper()
     bo = (SHARED / "corpus" / "parallel" / "udhr_bod.txt").read_text(encoding="utf-8").splitlines()
     zh = (SHARED / "corpus" / "parallel" / "udhr_zho.txt").read_text(encoding="utf-8").splitlines()
@@ -144,7 +147,7 @@ def test_gap_classes_in_mixed_tibetan_chinese():
             if u.space or v.space:
                 continue
             if is_tibetan(x) and is_tibetan(y):
-                if x in SYLLABLE_END:
+                if x in SYLLABLE_END and (y not in shads or x in shads):
                     assert u.stretch == STRETCH_CHAR, (x, y)
                     checked["syllable"] += 1
                 else:

@@ -68,6 +68,10 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--overset-error", action="store_true",
                         help="treat overset text (a story's, or any frame's) as an error: write no PDF, "
                              "exit with code 3")
+    parser.add_argument("--diff", metavar="REV",
+                        help="what changed against git revision REV (HEAD~1, a tag) or an earlier PDF: the "
+                             "pages, elements and stories that changed, and a picture per changed page "
+                             "(out/<edition>-diff-pNN.png, old and new side by side)")
     parser.add_argument("--server", action="store_true",
                         help="hand the render to the warm render server, starting one for the next render if "
                              "none runs (also PAIBAN_SERVER=1; see `python -m layout.desk.warm status|stop`)")
@@ -97,6 +101,10 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
         parser.error("the edition is a file: reading it from standard input (-) is not supported")
     if (args.watch or args.serve) and (args.page or args.png):
         parser.error("--watch renders the whole edition to PDF; leave out --page and --png")
+    if args.diff is not None and (args.watch or args.serve or args.png or args.trace or args.page or args.press
+                                  or output == STDOUT):
+        parser.error("--diff compares whole renders and writes pictures of the changed pages; it cannot go "
+                     "with --watch, --serve, --png, --trace, --page, --print or -o -")
     if args.trace and (args.png or args.serve):
         parser.error("--trace writes text instead of the PDF; it cannot go with --png or --serve")
     return options, args
@@ -183,6 +191,8 @@ def _main(argv: list[str]) -> int:
             _err(f"error: {what}: {exc.strerror or exc}")
             return 1
         return 0
+    if args.diff is not None:
+        return _diff(options, args)
     # One render, then exit: the cyclic collector stays off for good (api.render turns
     # it off only for the render; switching it back on made it sweep every object the
     # render had made, about 20 ms, just before the process ends anyway).
@@ -232,6 +242,27 @@ def _main(argv: list[str]) -> int:
         _err(f"standard output: {result.pages} page(s) in {seconds:.2f} s")
     else:
         _out(f"{shown}: {result.pages} page(s) in {seconds:.2f} s")
+    return 0
+
+
+def _diff(options: Options, args) -> int:
+    """--diff REV: what changed, as lines (or JSON) and pictures; no PDF is written."""
+    from .diff import diff
+
+    gc.disable()
+    try:
+        change = diff(options, args.diff)
+    except (InputError, RenderError) as exc:
+        errors = getattr(exc, "errors", [exc])
+        lines = [f"error: {exc}"] if not getattr(exc, "where", None) else str(exc).splitlines()
+        return _fail(args, exc.exit_code, lines, [_error_json(e) for e in errors])
+    if args.json:
+        _out(json.dumps({"ok": True, "against": args.diff, "pages": change.pages, "elements": change.elements,
+                         "stories": change.stories, "pictures": [str(p) for p in change.pictures]},
+                        ensure_ascii=False))
+        return 0
+    for line in change.lines(args.diff):
+        _out(line)
     return 0
 
 

@@ -163,6 +163,10 @@ class Style:
         "Tibetan justification: spread space (T7) or fill line ends with tshegs (T8).",
         "distribute", example="distribute")
     grid: bool = doc("Keep pure-Chinese lines on the character grid (C15).", False, example=False)
+    hanging_punctuation: bool = doc(
+        "Let a line-end 、，or 。 hang past the measure when the line is full without it (chinese.md "
+        "C18: off by default; never after another mark). On the character grid it keeps lines whole "
+        "where a mark would push a character out (推出).", False, example=False)
     autospace_digits: float = doc(
         "Space between Chinese and European digits, in em: 0 sets dates, numbers and issue numbers "
         "solid, as mainland newspapers do (2025年9月12日); 0.25 is the clreq ¼ em (chinese.md C13).",
@@ -283,6 +287,11 @@ class Masthead:
     info_position: Literal["foot", "top"] = doc(
         "foot: each side's items on one line at the frame's foot; top: stacked, an item a line, in the "
         "frame's top left and top right corners, beside the name.", "foot", example="foot")
+    info_frame: Literal["none", "rules", "boxes"] = doc(
+        "How the publication data is set off: none (items apart by two spaces); rules (a thin rule "
+        "over the data across the frame, a thin upright rule between items; stacked items get a rule "
+        "between them); boxes (each item in a thin box; stacked items one box around them).",
+        "none", example="rules")
     rule: Literal["double", "single", "none"] = doc(
         "The rule under the masthead: a thick and a thin line, one 1 pt line, or none.", "double",
         example="double")
@@ -391,6 +400,14 @@ class Box:
     color: Color = doc("Rule colour.", "black", example="black")
     fill: Color | None = doc("Background colour.", None, example="gray10")
     inset: Length = doc("Space between the box's rule and what is inside.", 6.0, example="2mm", bounds=LENGTH)
+    height: Literal["frame", "auto"] = doc(
+        "frame: the box is as deep as its frame; auto: it ends under what is inside it (text, photos, "
+        "rules lying wholly within the frame), as far below their ink as they are below its top rule "
+        "(at least the inset); the frame's height is the most it takes.", "frame", example="auto")
+    align: Literal["top", "middle", "bottom"] = doc(
+        "Where what is inside sits in a box deeper than it, moved as a whole by its ink: where its "
+        "frames put it, centred between the rules, or at the foot (an inset above the bottom rule). "
+        "It only ever moves down.", "top", example="middle")
 
 
 @dataclass(frozen=True)
@@ -415,6 +432,9 @@ class Teaser:
     align: Literal["top", "middle", "bottom"] = doc(
         "Where the title and items sit in a box deeper than they are: at its top, centred "
         "between its insets, or at its foot.", "top", example="middle")
+    height: Literal["frame", "auto"] = doc(
+        "frame: the box is as deep as its frame; auto: it ends an inset under its last item (the frame's "
+        "height, or the bottom margin, is the most it takes).", "frame", example="auto")
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,10 @@ class Image(NamedTuple):
     clip: tuple[float, float, float, float]
     data: ImageData | None = None
 
+    def moved(self, dx: float, dy: float) -> "Image":
+        cx, cy, cw, ch = self.clip
+        return self._replace(x=self.x + dx, y=self.y + dy, clip=(cx + dx, cy + dy, cw, ch))
+
 
 class Rule(NamedTuple):
     x1: float
@@ -78,6 +82,9 @@ class Rule(NamedTuple):
     y2: float
     width: float = 0.5
     color: str = "black"
+
+    def moved(self, dx: float, dy: float) -> "Rule":
+        return self._replace(x1=self.x1 + dx, y1=self.y1 + dy, x2=self.x2 + dx, y2=self.y2 + dy)
 
 
 class Panel(NamedTuple):
@@ -90,6 +97,9 @@ class Panel(NamedTuple):
     fill: str | None = None
     stroke: str | None = None
     weight: float = 0.5
+
+    def moved(self, dx: float, dy: float) -> "Panel":
+        return self._replace(x=self.x + dx, y=self.y + dy)
 
 
 class PageOut(NamedTuple):

@@ -59,16 +59,40 @@ def set_lines(prepared: Prepared, widths: Widths, shaper: Shaper, align: str = "
               indent: float = 0.0, color: str = "black", start: int = 0,
               first_is_para_start: bool = True, method: str = "total-fit") -> list[Line]:
     """Break and justify from unit `start`; `indent` (pt) shortens the paragraph's
-    first line only."""
+    first line only. On the character grid (C15) a line is as many whole ems as its
+    measure holds, centred in it: the part of an em left over is shared by the two
+    sides, not poured into the line's gaps."""
+    offsets = Widths.uniform(0.0)
+    if prepared.options.grid and align == "justify":
+        em = prepared.size * prepared.options.width
+        whole = Widths.of(tuple(_ems(w, em) for w in widths.first), _ems(widths.rest, em))
+        offsets = Widths.of(tuple((w - _ems(w, em)) / 2 for w in widths.first),
+                            (widths.rest - _ems(widths.rest, em)) / 2)
+        widths = whole
     if first_is_para_start and indent:
         first = widths(0) - indent
         widths = Widths.of((first, *widths.first[1:]) if widths.first else (first,), widths.rest)
     ranges = break_lines(prepared, widths, start, method)
     out = []
     for i, (a, b) in enumerate(ranges):
-        ind = indent if i == 0 and first_is_para_start else 0.0
+        ind = (indent if i == 0 and first_is_para_start else 0.0) + offsets(i)
         out.append(make_line(prepared, a, b, widths(i), ind, align, i == len(ranges) - 1, shaper, color))
     return out
+
+
+def _shrink(shown: list[Unit]) -> float:
+    """What the line's marks and gaps may give up (C10), as the breaker counts it."""
+    total = sum(u.shrink + u.gap_shrink for u in shown)
+    end = shown[-1]
+    total -= end.gap_shrink + (end.shrink if end.end_trim else 0.0)
+    if len(shown) > 1 and shown[0].start_trim:
+        total -= shown[0].shrink
+    return max(total, 0.0)
+
+
+def _ems(width: float, em: float) -> float:
+    """The whole ems a measure holds (C15), to a hundredth of a point."""
+    return math.floor(width / em + 0.01 / em) * em if width == width and width < float("inf") else width
 
 
 def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float, align: str,
@@ -104,13 +128,17 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
         # a hyphenated word: the hyphen is drawn, and is no text (see _runs)
         pad = (shown[-1].hyphen, shown[-1].hyphen_width, 1)
     natural = sum(adv) + sum(gaps) + (pad[1] if pad else 0.0)
-    delta = measure - natural
+    hang = 0.0  # C18: the line-end mark hangs past the measure only when nothing else fits it
+    if shown[-1].hang and not pad and natural - _shrink(shown) > measure + EPS \
+            and natural - shown[-1].hang <= measure + EPS:
+        hang = shown[-1].hang
+    delta = measure + hang - natural
     grid_miss = ""
     if grid and (delta < -1e-6 or (delta > EPS and not last)):
         delta, grid_miss = _grid(shown, adv, shift, gaps, delta, em)
     elif delta < -1e-6:
         delta = _compress(shown, adv, shift, gaps, delta)
-    elif delta > EPS and align == "justify" and not last:
+    elif delta > EPS and align == "justify" and (not last or hang):
         if pad is None:
             pad, delta = _tsheg_padding(prepared, shown, glyphs, delta)
         delta = _expand(shown, gaps, delta, prepared.size * prepared.options.width, prepared.options)
@@ -126,7 +154,7 @@ def make_line(prepared: Prepared, a: int, b: int, measure: float, indent: float,
     width = sum(adv) + sum(gaps) + (pad[1] * pad[2] if pad else 0.0)
     return Line(tuple(runs), measure, natural, ascent, descent, text_start, text_end,
                 (width - natural) / prepared.size, last, x + width,
-                overfull=not width <= measure + OVERRUN,  # NaN too
+                overfull=not width <= measure + hang + OVERRUN,  # NaN too
                 against_rules=against_rules, grid_miss=grid_miss)
 
 

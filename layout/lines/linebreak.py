@@ -68,8 +68,12 @@ class _Sums:
         self.adv = [0.0, *accumulate(x.width + x.gap for x in u)]
         self.shr = [0.0, *accumulate(x.shrink + x.gap_shrink for x in u)]
         self.stretch = [0.0, *accumulate(COMFORT.get(x.stretch, 0.0) * self.size for x in u)]
+        # C15: a pure-Han line takes space on the grid only beside marks; a line with
+        # anything else in it (digits, Latin, Tibetan) is justified as usual
+        self.grid_stretch = self.off_grid = None
         if p.options.grid:
-            self.stretch = [0.0, *accumulate(_grid_comfort(u, self.size))]
+            self.grid_stretch = [0.0, *accumulate(_grid_comfort(u, self.size))]
+            self.off_grid = [0, *accumulate(int(not _grid_unit(x, self.size)) for x in u)]
         # where a line that starts (ends) at a boundary really starts (ends): spaces and
         # line feeds at its ends are not set
         self.first = list(range(n + 1))
@@ -94,7 +98,10 @@ class _Sums:
         self.tight = [a - s for a, s in zip(self.adv, self.shr)]
         self.tight_at = ([self.tight[last[j]] for j in range(n + 1)]
                          if all(x <= y for x, y in zip(self.tight, self.tight[1:])) else None)
-        self.max_end_cut = max((c for c in self.end_cut if c > 0), default=0.0)
+        # C18: what a line-end mark may hang past the measure (None: no hanging)
+        self.hang = [x.hang for x in u] if p.options.hang else None
+        self.max_end_cut = max((c + (x.hang if self.hang else 0.0) for c, x in zip(self.end_cut, u) if c > 0
+                                or (self.hang and x.hang)), default=0.0)
         self.max_end_extra = max((-c for c in self.end_cut if c < 0), default=0.0)
         self._penalty: list[float] | None = None
 
@@ -125,8 +132,22 @@ class _Sums:
         shrink = self.shr[b] - self.shr[a] - self.end_shrink[b - 1]
         if b - a > 1:
             shrink -= self.start_shrink[a]
-        stretch = self.stretch[b - 1] - self.stretch[a]
-        return natural, max(shrink, 0.0), stretch
+        return natural, max(shrink, 0.0), self.stretch_of(a, b)
+
+    def hung(self, b: int, natural: float, shrink: float, width: float) -> float:
+        """C18: a line that its marks cannot squeeze into the measure (C10), too long by no
+        more than its last mark, is as long as what is left when the mark hangs past the
+        measure: the mark hangs only when it must."""
+        h = self.hang[b - 1]
+        if h and natural - shrink > width + EPS and natural - h <= width + EPS:
+            return natural - h
+        return natural
+
+    def stretch_of(self, a: int, b: int) -> float:
+        """The comfortable stretch of the line [a, b) (first and last already applied)."""
+        if self.off_grid is not None and self.off_grid[b] == self.off_grid[a]:
+            return self.grid_stretch[b - 1] - self.grid_stretch[a]
+        return self.stretch[b - 1] - self.stretch[a]
 
 
 def break_lines(prepared: Prepared, widths: Widths, start: int = 0,
@@ -206,7 +227,7 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
     first_widths = widths.first
     rest = widths.rest
     firsts, lasts = sums.first, sums.last
-    adv, shr, stretch_sum = sums.adv, sums.shr, sums.stretch
+    adv, shr, stretch_sum, off_grid, hang = sums.adv, sums.shr, sums.stretch, sums.off_grid, sums.hang
     end_cut, end_shrink = sums.end_cut, sums.end_shrink
     start_cut, start_shrink = sums.start_cut, sums.start_shrink
     penalties = sums.penalty if BREAK_LAST in allow or BREAK_EMERGENCY in allow else None
@@ -237,7 +258,9 @@ def _total_fit(sums: _Sums, widths: Widths, start: int, allow,
                 shrink = shr[b] - shr[a] - end_shrink[b - 1] - (start_shrink[a] if b - a > 1 else 0.0)
                 if shrink < 0.0:
                     shrink = 0.0
-                stretch = stretch_sum[b - 1] - stretch_sum[a]
+                stretch = stretch_sum[b - 1] - stretch_sum[a] if off_grid is None else sums.stretch_of(a, b)
+                if hang is not None:
+                    natural = sums.hung(b, natural, shrink, width)
             if natural - shrink > width + limit:
                 gone.append(key)  # lines from here only grow longer
                 if not overfull:
@@ -348,11 +371,13 @@ def _windowed(sums: _Sums, widths: Widths, start: int,
                 if b <= a:
                     continue
                 natural = adv[b] - base - end_cut[b - 1] - start_cut[a]
-                if j != n and natural < width - slack and not loose:
-                    continue
                 shrink = shr[b] - shr[a] - end_shrink[b - 1] - (start_shrink[a] if b - a > 1 else 0.0)
                 if shrink < 0.0:
                     shrink = 0.0
+                if sums.hang is not None:
+                    natural = sums.hung(b, natural, shrink, width)
+                if j != n and natural < width - slack and not loose:
+                    continue
                 if natural - shrink > width + EPS:
                     continue
                 if natural > width:
@@ -360,7 +385,8 @@ def _windowed(sums: _Sums, widths: Widths, start: int,
                 elif j == n:
                     bad = 0.0
                 else:
-                    bad = _badness(width - natural, stretch_sum[b - 1] - stretch_sum[a])
+                    bad = _badness(width - natural, stretch_sum[b - 1] - stretch_sum[a] if sums.off_grid is None
+                                   else sums.stretch_of(a, b))
                 if j == n:
                     penalty = 0.0
                 elif penalties is None:
@@ -411,6 +437,11 @@ def _penalty(text: str, u, runs: list[int]) -> float:
     # walked back: walking made a run of 50,000 dashes take minutes)
     k = runs[u.end - 1]
     return LAST_PENALTY * (1 if (u.end - k) % 2 == 0 else 2)
+
+
+def _grid_unit(x, em: float) -> bool:
+    """A unit a pure-Han line on the grid is made of: a Han character or mark one em wide."""
+    return x.script == "han" and not x.space and abs(x.width - em) < 0.01
 
 
 def _grid_comfort(u, em: float):

@@ -30,6 +30,7 @@ BREAK_NO, BREAK_OK, BREAK_EMERGENCY, BREAK_HYPHEN, BREAK_LAST = 0, 1, 2, 3, 4
 STRETCH_NONE, STRETCH_WORD, STRETCH_HAN_LATIN, STRETCH_CHAR, STRETCH_DIGIT = 0, 1, 2, 3, 4
 # where a Tibetan syllable ends (T7): a gap after one of these may stretch, a gap
 # between two other Tibetan characters lies inside a syllable and never does
+SHADS = frozenset("\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f12")  # ། ༎ ༏ ༐ ༑ ༒
 SYLLABLE_END = frozenset("\u0f0b\u0f0c\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f12\u0f13\u0f14\u0f34")
 SHRINK_SPACE, SHRINK_GAP = 2, 6  # C10 levels of Western spaces and the Han-Western gap
 
@@ -55,6 +56,7 @@ class Unit(NamedTuple):
     hyphen: int = 0         # glyph id of the hyphen drawn when a line ends here (BREAK_HYPHEN)
     hyphen_width: float = 0.0
     start_trim: float = 0.0  # given up when it starts a line (opening brackets, if enabled)
+    hang: float = 0.0        # may hang past the measure when it ends a line (C18): its width there
 
 
 _new = tuple.__new__
@@ -78,6 +80,7 @@ class Composition:
     tibetan_scale: float = 1.0      # M5: Tibetan size / Han size in mixed text
     tibetan_justify: str = "distribute"  # T7 'distribute', or T8 'tsheg' padding
     grid: bool = False              # C15: pure-Han lines keep every character on the em grid
+    hang: bool = False              # C18: a lone line-end 、，。 may hang past the measure
     hyphenate: str | None = None    # a pyphen language (e.g. 'en_US') for Latin words, or None
     width: float = 1.0              # horizontal scale of the type: 长体 below 1, 扁体 above
 
@@ -153,6 +156,8 @@ def prepare(text: str, role: str, size: float, tracking_em: float, fonts: FontSe
     units = _join(text, units, flags, size * options.width, options, shaper.gap_memo)
     if options.grid:
         units = _grid_shrink(units, size * options.width)
+    if options.hang:
+        units = _hanging(units, text)
     units = _line_end_widths(text, units, runs, scales, shaper)
     if options.hyphenate:
         units = _hyphenate(text, units, runs, scales, shaper, options.hyphenate)
@@ -239,6 +244,20 @@ def _grid_shrink(units: list[Unit], em: float) -> list[Unit]:
     return out
 
 
+HANGING = frozenset("、，。")  # C18: the marks that may hang
+
+
+def _hanging(units: list[Unit], text: str) -> list[Unit]:
+    """C18: a 、，or 。 may hang past a full line's measure, drawn as wide as it is at a
+    line end; never one that follows another mark (”，) ."""
+    out = list(units)
+    for k, u in enumerate(units):
+        if (u.script == "han" and u.end - u.start == 1 and text[u.start] in HANGING
+                and not (k and units[k - 1].shrink_level > 0 and units[k - 1].script == "han")):
+            out[k] = u._replace(hang=u.width - u.end_trim)
+    return out
+
+
 def grid_mark(u: Unit) -> bool:
     """A full-width Han mark (its C10 level kept on the grid, see _grid_shrink)."""
     return u.shrink_level > 0 and u.script == "han" and not u.space
@@ -284,7 +303,7 @@ def _join(text: str, units: list[Unit], flags: list[int], size: float, options: 
     make = tuple.__new__  # Unit from a tuple of every field, without NamedTuple's Python __new__
     for k, u in enumerate(units):
         (start, end, run, glyphs, width, script, space, forced, _, _, _, _,
-         shrink, shrink_level, shrink_left, end_trim, end_extra, hyphen, hyphen_width, start_trim) = u
+         shrink, shrink_level, shrink_left, end_trim, end_extra, hyphen, hyphen_width, start_trim, hang) = u
         brk = BREAK_OK
         if end < end_of_text and flags[end] == NO:
             if not _grapheme_boundary(text, end):
@@ -304,7 +323,7 @@ def _join(text: str, units: list[Unit], flags: list[int], size: float, options: 
                 gap, gap_shrink, stretch = found
         out.append(make(Unit, (start, end, run, glyphs, width, script, space, forced, brk, gap, gap_shrink,
                                stretch, shrink, shrink_level, shrink_left, end_trim, end_extra, hyphen,
-                               hyphen_width, start_trim if trim_start else 0.0)))
+                               hyphen_width, start_trim if trim_start else 0.0, hang)))
     return out
 
 
@@ -425,7 +444,7 @@ def _gap_class(ch: str):
     if ch in _UNBREAKABLE_CHARS:
         return ch
     return (is_han(ch), _latinish(ch), is_tibetan(ch), ch.isascii(), ch in "/／", ch.isdigit(),
-            ch in SYLLABLE_END)
+            ch in SYLLABLE_END, ch in SHADS)
 
 
 def _gap(a: str, b: str, a_space: bool, b_space: bool, size: float,
@@ -454,6 +473,8 @@ def _gap(a: str, b: str, a_space: bool, b_space: bool, size: float,
         return 0.0, 0.0, STRETCH_NONE  # C11: not around solidi
     if is_tibetan(a) and is_tibetan(b) and a not in SYLLABLE_END:
         return 0.0, 0.0, STRETCH_NONE  # T7: no letter-spacing inside a syllable
+    if is_tibetan(a) and b in SHADS and a not in SHADS:
+        return 0.0, 0.0, STRETCH_NONE  # a shad closes its syllable (ང་། T2, T5): never spaced off it
     return 0.0, 0.0, STRETCH_CHAR  # C11 (3) and T7: every other gap, equally
 
 

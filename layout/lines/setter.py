@@ -31,7 +31,7 @@ class Setter:
     def prepared(self, text: str, style: model.Style, where=None, story: str = "",
                  spans: tuple[model.Span, ...] = (), lang: str = "auto", keep: tuple = ()) -> Prepared:
         options = Composition(style.strictness, style.trim_line_start, tibetan_scale=style.tibetan_scale,
-                              tibetan_justify=style.tibetan_justify, grid=style.grid,
+                              tibetan_justify=style.tibetan_justify, grid=style.grid, hang=style.hanging_punctuation,
                               hyphenate=style.hyphenate, width=style.width / 100,
                               **_autospace(style))
         char = tuple((s.start, s.end, self.edition.char_styles[s.style].font,

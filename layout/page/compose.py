@@ -128,6 +128,8 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
         if child is not None:
             child.cancel()
         raise
+    for pi in sorted(wanted):
+        _fit_boxes(pages_items[pi], backgrounds[pi], src.pages[pi], geo, pi + 1, setter)
     report.locate(edition.places)  # each finding on an element gets its line in the edition file
     return [PageOut(i + 1, geo.width, geo.height, tuple(backgrounds[i] + pages_items[i]))
             for i in sorted(wanted)]
@@ -220,7 +222,9 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
     if isinstance(element, model.StoryFrame):
         return  # flowed with its story
     elif isinstance(element, model.Masthead):
-        bottom = _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number))
+        bottom = _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number),
+                           lambda text, hint: report.warn("masthead", text, Place(page=number, element=k + 1,
+                                                                                  kind="masthead"), hint))
     elif isinstance(element, model.Headline):
         bottom = _headline(items, element, rect, setter)
     elif isinstance(element, model.Photo):
@@ -242,6 +246,64 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
     short = bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5
     if short or any(isinstance(item, _Cut) for item in items[start:]):
         _overflow(items, start, element, k + 1, number, rect, bottom if short else None, report)
+
+
+def _fit_boxes(items: list, backgrounds: list, page: model.Page, geo, number: int, setter: Setter) -> None:
+    """Boxes that take their content's height or align it (Box.height, Box.align): done
+    when the page is whole, because stories flowed into a box are set last. What is
+    inside is what lies wholly within the box's frame, measured by its ink."""
+    for element in page.elements:
+        if not isinstance(element, model.Box) or (element.height == "frame" and element.align == "top"):
+            continue
+        rect = frame_rect(element.frame, geo, number)
+        panel = Panel(rect.x, rect.y, rect.w, rect.h, element.fill, element.color, element.weight)
+        at = next((i for i, item in enumerate(backgrounds) if item == panel), None)
+        if at is None:
+            continue
+        inside, top, bottom = [], math.inf, -math.inf
+        for i, item in enumerate(items):
+            box = _bounds(item, setter)
+            if box is None or not _within(box, rect):
+                continue
+            inside.append(i)
+            top, bottom = min(top, box[1]), max(bottom, box[3])
+        if not inside:
+            continue  # an empty box keeps its frame
+        above = max(element.inset, top - rect.y)  # the room the content keeps under the top rule
+        if element.height == "auto":
+            backgrounds[at] = panel._replace(h=min(rect.h, bottom + above - rect.y))
+            continue
+        below = rect.y + rect.h - bottom
+        dy = (below - (top - rect.y)) / 2 if element.align == "middle" else below - element.inset
+        if dy > 0.01:
+            for i in inside:
+                items[i] = items[i].moved(0.0, dy)
+
+
+def _bounds(item, setter: Setter) -> tuple[float, float, float, float] | None:
+    """(left, top, right, bottom) of an item's ink (a run's glyphs, by their outlines)."""
+    if isinstance(item, GlyphRun):
+        if not item.gids:
+            return None
+        ink = setter.shaper.ink(item.face, item.gids, [dy / item.size for _, dy in item.positions])
+        if ink is None:
+            return None
+        return item.x, item.y - ink[0] * item.size, item.x + sum(item.advances), item.y + ink[1] * item.size
+    if isinstance(item, Image):
+        cx, cy, cw, ch = item.clip
+        return cx, cy, cx + cw, cy + ch
+    if isinstance(item, Rule):
+        half = item.width / 2
+        return (min(item.x1, item.x2) - half, min(item.y1, item.y2) - half,
+                max(item.x1, item.x2) + half, max(item.y1, item.y2) + half)
+    if isinstance(item, Panel):
+        return item.x, item.y, item.x + item.w, item.y + item.h
+    raise TypeError(f"no bounds for display item {item!r}")  # a new item type: never moved silently
+
+
+def _within(box: tuple[float, float, float, float], rect: Rect) -> bool:
+    return (box[0] >= rect.x - 0.5 and box[2] <= rect.x + rect.w + 0.5
+            and box[1] >= rect.y - 0.5 and box[3] <= rect.y + rect.h + 0.5)
 
 
 def _take_cut(items: list, start: int) -> list[_Cut]:
@@ -325,7 +387,7 @@ def _text(items, text: str, style_name: str, rect: Rect, setter: Setter) -> floa
     return y
 
 
-def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: model.Paper, fields: dict):
+def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: model.Paper, fields: dict, warn):
     title_style = setter.style(el.title_style)
     title = setter.lines(paper.name, el.title_style, rect.w, align="center")
     y = _stack(items, title, rect.x, rect.y, title_style.line_pitch)
@@ -363,6 +425,22 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
             right.append(f"总第{paper.total_issue}期")
         right.append(f"今日{fields['pages']}版")
     left, right = [x for x in left if x], [x for x in right if x]
+    position, corner = el.info_position, rect.w / 4
+    if position == "top" and (left or right):
+        # the corners beside the name and its Tibetan line: as wide as they leave them,
+        # less an em each side
+        for part in (title, sub):
+            span = _extent(part)
+            if span is not None:
+                corner = min(corner, span[0] - info_style.size, rect.w - span[1] - info_style.size)
+        if corner < 6 * info_style.size:
+            warn(f"the name leaves {max(corner, 0) * 25.4 / 72:.1f} mm beside it, too little for the "
+                 "publication data in the top corners: it is set at the foot",
+                 "make the frame wider or the name smaller, or set info_position: foot")
+            position = "foot"
+    el = dataclasses.replace(el, info_position=position)
+    if el.info_frame != "none":
+        return _info_framed(items, el, rect, setter, y, sub, left, right, corner)
     if el.info_position == "foot":
         sides = [(setter.lines("  ".join(side), el.info_style, rect.w, align=align))
                  for side, align in ((left, "start"), (right, "end"))]
@@ -374,19 +452,89 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
             y = y_info + pitch  # past the frame's foot, it is cut and counted like the name
         for lines in sides:
             _stack(items, lines, rect.x, y_info, pitch)
-    else:  # stacked in the top corners, a quarter of the frame wide each, an item a line or more
-        width = rect.w / 4
+    else:  # stacked in the top corners, as wide as the name leaves them, an item a line or more
+        width = corner
         for side, align, x in ((left, "start", rect.x), (right, "end", rect.x + rect.w - width)):
             lines = [line for item in side for line in setter.lines(item, el.info_style, width, align=align)]
             _stack(items, lines, x, rect.y, pitch)
+    _masthead_rule(items, el, rect)
+    return y  # the foot of the name, its Tibetan line (and data moved under it): past the frame's, they are cut and counted
+
+
+def _masthead_rule(items, el: model.Masthead, rect: Rect) -> None:
     bottom = rect.y + rect.h
     if el.rule == "double":
         items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.2))
         items.append(Rule(rect.x, bottom + 3.6, rect.x + rect.w, bottom + 3.6, 0.4))
     elif el.rule == "single":
         items.append(Rule(rect.x, bottom + 2, rect.x + rect.w, bottom + 2, 1.0))
-    return y  # the foot of the name, its Tibetan line (and data moved under it): past the frame's, they are cut and counted
 
+
+INFO_RULE = 0.5  # pt: the hairlines and boxes that set off the publication data
+
+
+def _info_framed(items, el: model.Masthead, rect: Rect, setter: Setter, y: float, sub: list[Line],
+                 left: list[str], right: list[str], corner: float) -> float:
+    """The publication data set off by rules or boxes (Masthead.info_frame), as 报头
+    data is: each item on one line, never broken inside; at the foot the two sides run
+    from the frame's edges (an item that does not fit the width is cut and counted like
+    the name), in the corners they stack. Returns the foot of what is set."""
+    style = setter.style(el.info_style)
+    pitch, em = style.line_pitch, style.size
+    boxes = el.info_frame == "boxes"
+    pad = 0.3 * em if boxes else 0.0  # inside a box, left and right
+    sep = 0.6 * em if boxes else em  # between items: a box's gap, or the rule's room
+    if el.info_position == "foot":
+        sides = []
+        for side, align in ((left, "start"), (right, "end")):
+            set_ = [setter.lines(t, el.info_style, rect.w, align="start") for t in side]
+            widths = [max((line.width for line in lines), default=0.0) for lines in set_]
+            total = sum(widths) + 2 * pad * len(widths) + sep * max(len(widths) - 1, 0)
+            x = rect.x if align == "start" else rect.x + rect.w - total
+            placed = []
+            for lines, w in zip(set_, widths):
+                placed.append((x, lines, w))
+                x += w + 2 * pad + sep
+            sides.append(placed)
+        spans = [(x, x + w + 2 * pad) for placed in sides for x, _, w in placed]
+        y_info = rect.y + rect.h - pitch - (0.25 * em if boxes else 0.0)
+        under = _extent(sub)
+        if under is not None and y_info < y and any(a < rect.x + under[1] + 2 and b > rect.x + under[0] - 2
+                                                    for a, b in spans):
+            y_info = y + 0.25 * style.size + (0.25 * em if el.info_frame == "rules" else 0.0)
+            y = y_info + pitch  # past the frame's foot, it is cut and counted like the name
+        if el.info_frame == "rules":
+            top = y_info - 0.25 * em
+            items.append(Rule(rect.x, top, rect.x + rect.w, top, INFO_RULE))
+        # the two sides meet: the right one goes on a line of its own (past the frame's
+        # foot, it is cut and counted like any text that outgrows its frame)
+        clash = sides[0] and sides[1] and sides[0][-1][0] + sides[0][-1][2] + 2 * pad + sep > sides[1][0][0]
+        for s, placed in enumerate(sides):
+            row = y_info + (pitch + 0.4 * em if clash and s == 1 else 0.0)
+            for i, (x, lines, w) in enumerate(placed):
+                _stack(items, lines, x + pad, row, pitch)
+                line_top, line_foot = row, row + pitch
+                if boxes:
+                    items.append(Panel(x, line_top - 0.15 * em, w + 2 * pad, pitch + 0.3 * em, None, "black",
+                                       INFO_RULE))
+                elif i + 1 < len(placed):
+                    mid = x + w + sep / 2
+                    items.append(Rule(mid, line_top + 0.15 * em, mid, line_foot - 0.15 * em, INFO_RULE))
+        y = max(y, y_info + (2 * pitch + 0.4 * em if clash else pitch) + (0.15 * em if boxes else 0.0))
+    else:  # stacked in the top corners, as wide as the name leaves them
+        width = corner
+        for side, align, x in ((left, "start", rect.x), (right, "end", rect.x + rect.w - width)):
+            yy = rect.y + (0.2 * em if boxes else 0.0)
+            for i, text in enumerate(side):
+                lines = setter.lines(text, el.info_style, width - 2 * pad, align=align)
+                yy = _stack(items, lines, x + pad, yy, pitch) if lines else yy
+                if el.info_frame == "rules" and i + 1 < len(side):
+                    items.append(Rule(x, yy + 0.2 * em, x + width, yy + 0.2 * em, INFO_RULE))
+                    yy += 0.4 * em
+            if boxes and side:
+                items.append(Panel(x, rect.y, width, yy + 0.2 * em - rect.y, None, "black", INFO_RULE))
+    _masthead_rule(items, el, rect)
+    return y
 
 def _extent(lines: list[Line]) -> tuple[float, float] | None:
     """Left and right of the glyphs of lines set from one left edge."""
@@ -561,8 +709,10 @@ def _rule(items, el: model.RuleElement, rect: Rect, geo: model.PageGeometry, num
 
 def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
     """The box, its title and items; `align` moves them down by a share of the room
-    they leave (none when they fill it: what outgrows the foot is cut and counted)."""
+    they leave (none when they fill it: what outgrows the foot is cut and counted), or
+    `height: auto` takes the room away."""
     inset = 6.0
+    at = len(items)
     items.append(Panel(rect.x, rect.y, rect.w, rect.h, None, "black", 0.75))
     content: list = []
     y = _text(content, el.title, el.title_style, Rect(rect.x + inset, rect.y + inset, rect.w - 2 * inset, rect.h),
@@ -571,6 +721,9 @@ def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
         y = _text(content, el.item_format.format(text=item.text, page=item.page), el.style,
                   Rect(rect.x + inset, y + 2, rect.w - 2 * inset, rect.h), setter)
     room = rect.y + rect.h - (y + inset)
+    if el.height == "auto" and room > 0:
+        items[at] = items[at]._replace(h=rect.h - room)
+        room = 0.0
     shift = max(0.0, room) * {"top": 0.0, "middle": 0.5, "bottom": 1.0}[el.align]
     items += [item.moved(0.0, shift) if isinstance(item, GlyphRun) else item for item in content]
     return y + shift + inset

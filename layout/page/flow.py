@@ -64,9 +64,9 @@ class Fill:
     # widows and orphans that could not be avoided: (column, what, paragraph's first words, its line)
     notes: list[tuple[int, str, str, Where]] = field(default_factory=list)
     rule_breaks: list[tuple[int, str]] = field(default_factory=list)  # (column, where) of lines that break the rules
-    # pure-Han lines that could not be justified on the character grid (C15), one entry
-    # a paragraph: (column, what, paragraph's first words, its line)
-    off_grid: list[tuple[int, str, str, Where]] = field(default_factory=list)
+    # pure-Han lines that could not be justified on the character grid (C15), an entry
+    # a paragraph and column: (column, the lines' misses, page, paragraph's first words, its line)
+    off_grid: list[tuple[int, tuple[str, ...], int, str, Where]] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -189,7 +189,7 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
     for _, page, run in fill.placed:
         pages_items[page].append(run)
     notes = [(code, text, place(columns[ci].part, words, source)) for code, ci, text, words, source in
-             [("keep", *note) for note in fill.notes] + [("grid", *note) for note in fill.off_grid]
+             [("keep", *note) for note in fill.notes] + _grid_notes(fill.off_grid)
              + _rule_break_notes(fill)]
     for ci, lines, area in _holes(fill, columns, [f.element.balance for f in frames], ascent, pitch):
         mm = round(area[4] * 25.4 / 72, 1)
@@ -331,6 +331,19 @@ def _attempt(story: model.Story, frames: list[Part], setter: Setter, jumps: mode
 
 
 HINTS = {"grid": "edit a word in or out of the paragraph, or change the column's width by whole ems"}
+
+
+def _grid_notes(entries) -> list[tuple]:
+    """One 'grid' note a paragraph, though its lines be in several columns: at its
+    first column, counting the lines of all."""
+    merged: dict = {}
+    for ci, missed, page, words, where in entries:
+        key = (words, where)
+        if key in merged:
+            merged[key][1].extend(missed)
+        else:
+            merged[key] = [ci, list(missed), page, words, where]
+    return [("grid", ci, _grid_note(missed, page), words, where) for ci, missed, page, words, where in merged.values()]
 
 
 def _grid_note(missed: list[str], page: int) -> str:
@@ -495,7 +508,7 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                                                 f"'{p.text[max(0, end - 6):end]}' and '{p.text[end:end + 6]}'"))
             missed = [lines[li].grid_miss for li in range(fits) if lines[li].grid_miss]
             if missed:
-                out.off_grid.append((ci, _grid_note(missed, col.page), block.text[:12], block.where))
+                out.off_grid.append((ci, tuple(missed), col.page, block.text[:12], block.where))
             slot += fits * steps
             if fits:
                 filled_parts.add(col.part)
