@@ -92,6 +92,14 @@ class Panel(NamedTuple):
     weight: float = 0.5
 
 
+class Shape(NamedTuple):
+    """Rectangles (x, y, w, h) filled together as one path in one colour: a QR code's
+    modules. One path, not a panel each, so that rectangles that touch show no seam
+    where a rasteriser's anti-aliasing would lighten their shared edge."""
+    rects: tuple[tuple[float, float, float, float], ...]
+    fill: str = "black"
+
+
 class PageOut(NamedTuple):
     """A page: its trim size, what is on it, and for press output the bleed and the
     slug area around the trim (items may lie there, at negative coordinates)."""
