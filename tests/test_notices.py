@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import squash
+from conftest import SAMPLE, pdftotext, squash
 
 from layout.api import Options, lay_out, render
 from layout.base.errors import InputError
@@ -252,3 +252,22 @@ def test_packing_never_overfills_and_fit_holds_at_least_given(heights, columns, 
                 nxt, last = heights[len(flat)], cols[-1]
                 assert nxt > depth or last and sum(heights[i] for i in last) + gap * len(last) + nxt > depth
     assert filled["fit"] >= filled["given"] - 1e-6
+
+
+def test_the_sample_edition_notices_are_all_on_their_page(tmp_path):
+    """The sample's notices block: every notice whole on its page, nothing left out."""
+    from layout.edition import model
+    from layout.edition.loader import load_edition
+
+    pdf = tmp_path / "sample.pdf"
+    result = render(Options(SAMPLE, pdf))
+    edition = load_edition(SAMPLE)
+    blocks = [(n, el) for n, page in enumerate(edition.source.pages, 1) for el in page.elements
+              if isinstance(el, model.Notices)]
+    assert blocks and not [o for o in result.report.overflow if o.type == "notices"]
+    for number, el in blocks:
+        text = squash(pdftotext(pdf, "-f", str(number), "-l", str(number)))
+        assert 6 <= len(el.items) <= 12
+        for item in el.items:
+            for part in (item.title, item.text, item.sign):
+                assert squash(part) in text, part

@@ -17,6 +17,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from conftest import SAMPLE
+
 from layout.api import Options, lay_out, render
 from layout.base.errors import InputError
 from layout.base.units import PT_PER_MM
@@ -253,6 +255,34 @@ def test_any_content_gives_a_decodable_code_or_a_located_error(content, level):
         assert _decode(pdf, [rect], folder) == [content.encode("utf-8")]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_sample_edition_codes_read_back_from_their_pages(tmp_path):
+    """Each QR code of the sample, decoded from a 300 dpi picture of its page."""
+    import pypdfium2 as pdfium
+
+    from layout.edition import model
+    from layout.edition.loader import load_edition
+
+    pdf = tmp_path / "sample.pdf"
+    render(Options(SAMPLE, pdf))
+    edition = load_edition(SAMPLE)
+    found = 0
+
+    for number, page in enumerate(edition.source.pages, 1):
+        codes = [el for el in page.elements if isinstance(el, model.Qr)]
+        if not codes:
+            continue
+        single = tmp_path / f"p{number}.pdf"
+        doc, out = pdfium.PdfDocument(str(pdf)), pdfium.PdfDocument.new()
+        out.import_pages(doc, [number - 1])
+        out.save(str(single))
+        doc.close()
+        out.close()
+        rects = [frame_rect(el.frame, edition.geometry, number) for el in codes]
+        assert _decode(single, rects, tmp_path) == [el.content.encode("utf-8") for el in codes]
+        found += len(codes)
+    assert found >= 2
 
 
 def test_zbar_is_there():

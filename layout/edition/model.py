@@ -491,8 +491,9 @@ class Notices:
     order: Literal["given", "fit"] = doc(
         "given: in the order written, each in the first column with room after the one before it; the "
         "first that does not fit and all after it are left out. fit: by size, to fill the columns best "
-        "(first-fit decreasing, or the given order when that holds more), each column reading in the "
-        "given order.", "given", example="fit")
+        "(tallest first, each into a column with room: the packing that holds the most, then the one "
+        "with the evenest columns; never less than given holds), each column reading in the given "
+        "order.", "given", example="fit")
     box: NoticeBox | bool = doc("The box of every notice (an item's own `box` wins); false for none.",
                                 factory=NoticeBox, example={"weight": "0.5pt", "inset": "1.5mm"})
     title_style: str = doc("Style of the titles.", "notice-title", example="notice-title")

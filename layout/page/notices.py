@@ -6,8 +6,9 @@ lost-certificate notices (遗失声明), company notices. Each notice is set onc
 column's measure (title centred, text, sign flush right); then only its height matters,
 and packing is a one-dimensional bin packing of heights into the columns. `given` keeps
 the written order (top to bottom, column by column, stopping at the first that does not
-fit); `fit` takes the best of first-fit decreasing, best-fit decreasing and the given
-order (so it never holds less than `given`), deterministic, ties to the earlier notice.
+fit); `fit` takes the best of worst-, first- and best-fit decreasing and the given order
+(so it never holds less than `given`; of those that hold as much, the one with the
+evenest columns), deterministic, ties to the earlier notice.
 A notice is never cut: it is placed whole or left out and named in the report.
 """
 from __future__ import annotations
@@ -92,16 +93,17 @@ def _given(heights: list[float], columns: int, depth: float, gap: float) -> list
     return cols + [[] for _ in range(columns - len(cols))]
 
 
-def _decreasing(heights: list[float], columns: int, depth: float, gap: float, best: bool) -> list[list[int]]:
-    """First-fit (or best-fit) decreasing: tallest first, each into the first column
-    (or the fullest one) with room for it."""
+def _decreasing(heights: list[float], columns: int, depth: float, gap: float, how: str) -> list[list[int]]:
+    """Tallest first, each into a column with room for it: the first (first-fit), the
+    fullest (best-fit) or the emptiest (worst-fit, which evens the columns out)."""
     cols: list[list[int]] = [[] for _ in range(columns)]
     used = [0.0] * columns
     for i in sorted(range(len(heights)), key=lambda i: (-heights[i], i)):
         fits = [c for c in range(columns) if used[c] + heights[i] + (gap if cols[c] else 0.0) <= depth + EPS]
         if not fits:
             continue
-        c = min(fits, key=lambda c: (-used[c], c)) if best else fits[0]
+        c = {"first": fits[0], "best": min(fits, key=lambda c: (-used[c], c)),
+             "worst": min(fits, key=lambda c: (used[c], c))}[how]
         used[c] += heights[i] + (gap if cols[c] else 0.0)
         cols[c].append(i)
     return [sorted(col) for col in cols]
@@ -112,11 +114,14 @@ def pack(heights: list[float], columns: int, depth: float, gap: float, order: st
     given = _given(heights, columns, depth, gap)
     if order == "given":
         return given
-    tries = [_decreasing(heights, columns, depth, gap, False), _decreasing(heights, columns, depth, gap, True),
-             given]
-    # the most height placed wins, then the most notices; ties keep the earlier try
+    tries = [_decreasing(heights, columns, depth, gap, how) for how in ("worst", "first", "best")] + [given]
+
+    def deepest(cols: list[list[int]]) -> float:
+        return max((sum(heights[i] + gap for i in col) - gap for col in cols if col), default=0.0)
+    # the most height placed wins, then the most notices, then the evenest columns (the
+    # shallowest deepest one); ties keep the earlier try
     return max(tries, key=lambda cols: (round(sum(heights[i] for col in cols for i in col), 3),
-                                        sum(map(len, cols))))
+                                        sum(map(len, cols)), -round(deepest(cols), 3)))
 
 
 def place(items: list, el: model.Notices, rect: Rect, geo: model.PageGeometry, setter: Setter, report: Report,
