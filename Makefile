@@ -6,9 +6,9 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SAMPLE := editions/sample/edition.yaml
 # Debian tools the tests read our PDFs with (pdftotext, pdffonts, pdftoppm, qpdf, hb-view),
 # the browser the live-preview test drives (chromium), Ghostscript for press renders,
-# and Unicode's LineBreakTest.txt (a command or a file : the package that has it)
+# zbarimg to decode the QR codes we draw, and Unicode's LineBreakTest.txt (a command or a file : the package that has it)
 TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-utils \
-              qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript \
+              qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript zbarimg:zbar-tools \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
 .PHONY: render test bench fuzz golden schema sample-images setup fonts profiles bytecode test-tools clean distclean

@@ -1,7 +1,8 @@
 """No word lost, read back from the PDF: runs that no rule lets break (Han, Han with
 combining marks, Tibetan without tshegs, Latin words and numbers, dashes, ellipses,
 runs of opening or closing marks, and mixtures) are set at measures from a third of
-an em up, in a story frame and in headline, text, caption and teaser frames. Whatever
+an em up, in a story frame and in headline, text, caption, teaser, QR caption and
+notices frames. Whatever
 happens, placed + overset + overflow = source, and the text pdfium finds in each
 frame is exactly the placed part of its source, every character of it inside the
 frame; no text lies anywhere else on the page.
@@ -78,6 +79,9 @@ ELEMENTS = {
     "text": "style: t, text: {text}",
     "teaser": "title_style: t, title: {text}",
     "photo": "file: p.png, caption_style: t, caption: {text}",
+    "qr": "content: 'https://www.xueyu-fazhi.cn/a/1', caption_style: t, caption: {text}",
+    # a notice is placed whole or left out whole (and counted); an empty title sets no line
+    "notices": "title_style: t, style: t, items: [{{title: '', text: {text}}}]",
 }
 
 
@@ -141,6 +145,7 @@ def test_every_character_is_placed_in_its_frame_or_counted(story_runs, frame_run
     frame_text = "".join(t for _, t in frame_runs)
     for k, _ in story_runs + frame_runs:
         event(f"run: {k}")
+    event(f"element: {kind}")
     folder = Path(tempfile.mkdtemp(prefix="paiban-nwl-"))
     try:
         (folder / "s.md").write_text(story_text + "\n", encoding="utf-8")

@@ -96,7 +96,7 @@ stories:
   s: {{file: s.md}}
 pages:
   - elements:
-      - {{type: {kind}, text: {text}{fit}, frame: {{column: 2, span: {span}, top: 10mm, height: {height}mm}}}}
+      - {{type: {kind}, {body}{fit}, frame: {{column: 2, span: {span}, top: 10mm, height: {height}mm}}}}
   - elements:
       - {{type: story, story: s, frame: {{column: 1, top: 0mm}}}}
 """
@@ -104,19 +104,22 @@ pages:
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(text=FRAME_TEXT, kind=st.sampled_from(["text", "headline", "fitted headline"]), span=st.integers(1, 3),
+@given(text=FRAME_TEXT, kind=st.sampled_from(["text", "headline", "fitted headline", "notices"]), span=st.integers(1, 3),
        height=st.integers(3, 60))
 def test_frame_text_is_shown_or_counted(text, kind, span, height):
-    """A headline or text frame shows its text down to its foot, never past it, and
-    counts what it leaves out: shown + left out = written (whitespace aside)."""
+    """A headline, text or notices frame shows its text down to its foot, never past it,
+    and counts what it leaves out: shown + left out = written (whitespace aside). A
+    notice (here with no title) is shown whole or left out whole."""
     import json
 
     folder = Path(tempfile.mkdtemp())
     try:
         (folder / "s.md").write_text("测试。\n", encoding="utf-8")
         (folder / "edition.yaml").write_text(
-            ELEMENT.format(kind=kind.split()[-1], text=json.dumps(text, ensure_ascii=False), span=span, height=height,
-                           fit=", fit: [12pt, 30pt], fit_width: [50%, 100%]" if kind == "fitted headline" else ""),
+            ELEMENT.format(kind=kind.split()[-1], span=span, height=height, body=(
+                f"items: [{{title: '', text: {json.dumps(text, ensure_ascii=False)}}}]" if kind == "notices"
+                else f"text: {json.dumps(text, ensure_ascii=False)}"),
+                fit=", fit: [12pt, 30pt], fit_width: [50%, 100%]" if kind == "fitted headline" else ""),
             encoding="utf-8")
         try:
             edition, pages, report = lay_out(folder / "edition.yaml")
@@ -130,7 +133,9 @@ def test_frame_text_is_shown_or_counted(text, kind, span, height):
         assert all(r.y + 0.12 * r.size <= foot + 0.5 for r in runs)
         shown = sum(not c.isspace() for r in runs for c in r.text)
         left = sum(e.chars for e in report.overflow)
-        event("cut" if left else "whole")
+        event(f"{kind}: {'cut' if left else 'whole'}")
         assert shown + left == sum(not c.isspace() for c in text), (shown, left, report.overflow)
+        if kind == "notices":
+            assert shown == 0 or left == 0, (shown, left)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -93,6 +93,9 @@ def convert(tp, y: Y, ctx: Context, name: str):
         if y.value in args:
             return y.value
         hint = did_you_mean(str(y.value), [str(a) for a in args]) if isinstance(y.value, str) else None
+        same = [a for a in args if isinstance(a, str) and isinstance(y.value, str) and a.lower() == y.value.lower()]
+        if same:  # 'm' for M: difflib finds no likeness in one letter of the other case
+            hint = f"did you mean '{same[0]}'?"
         ctx.error(f"{name}: {shown(y)} is not one of {', '.join(map(str, args))}", y.where, hint)
         return MISSING
     if origin is list:

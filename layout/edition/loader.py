@@ -42,6 +42,9 @@ DEFAULT_STYLES = {
     "jump": S(font="caption", size=7.5, leading=13.5, align="end"),
     "continued": S(font="headline", size=14.0, leading=18.0, align="start", space_after=4.0),
     "ad": S(font="caption", size=9.0, leading=13.0, align="center", color="gray60"),
+    "qr-caption": S(font="caption", size=7.5, leading=10.0, align="center"),
+    "notice-title": S(font="headline", size=10.5, leading=14.0, align="center", space_after=2.0),
+    "notice-text": S(font="body", size=9.0, leading=12.5, align="justify", indent=2.0),
     "proof": S(font="caption", size=6.0, leading=7.0, align="start", color="cmyk(0,100,0,0)"),
     "slug": S(font="caption", size=6.0, leading=7.0, align="start", color="cmyk(100,100,100,100)"),
 }
@@ -732,9 +735,9 @@ def _overlaps(edition, geo) -> list[Notice]:
             for b in range(a + 1, len(rects)):
                 ea, ra = rects[a][1], rects[a]
                 eb, rb = rects[b][1], rects[b]
-                if isinstance(ea, model.Photo) and isinstance(eb, model.StoryFrame) or \
-                        isinstance(eb, model.Photo) and isinstance(ea, model.StoryFrame):
-                    continue  # text wraps around a photo inside its frame
+                if isinstance(ea, (model.Photo, model.Qr)) and isinstance(eb, model.StoryFrame) or \
+                        isinstance(eb, (model.Photo, model.Qr)) and isinstance(ea, model.StoryFrame):
+                    continue  # text wraps around a photo or QR code inside its frame
                 if ra[2] < rb[3] and rb[2] < ra[3] and ra[4] < rb[5] - 0.01 and rb[4] < ra[5] - 0.01:
                     out.append(Notice("overlap", f"it overlaps element {rb[0] + 1} ({eb.type})",
                                       Place(page=pi + 1, element=ra[0] + 1, kind=ea.type),

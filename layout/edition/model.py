@@ -447,8 +447,81 @@ class Ad:
                     example="××律师事务所 订单 2026-118")
 
 
+@dataclass(frozen=True)
+class Qr:
+    """A QR code (扫码阅读, 扫码看视频) with an optional caption under it: vectors in one
+    ink, with the quiet zone of 4 modules the standard (ISO/IEC 18004) requires inside
+    the frame, square and centred across it (layout/page/qr.py)."""
+    type: Literal["qr"] = doc("Element type.", example="qr")
+    content: str = doc("What the code holds: a URL or any text (Chinese and Tibetan are encoded as UTF-8).",
+                       example="https://www.xueyu-fazhi.cn/a/20261130-01")
+    frame: Frame = doc("Where it goes (caption included); story text wraps around it.",
+                       example={"column": 8, "span": 1, "top": "54 lines", "height": "12 lines"})
+    error_correction: Literal["L", "M", "Q", "H"] = doc(
+        "Error correction level: the share of the code that may be damaged or covered and still read "
+        "(L 7%, M 15%, Q 25%, H 30%). Higher levels need more modules, so smaller ones in the same frame.",
+        "M", example="M")
+    size: Length | None = doc("Side of the code, its quiet zone included; as large as the frame allows "
+                              "(its width, or its height less the caption) when not given.", None,
+                              example="30mm", bounds=LENGTH)
+    caption: str = doc("Text under the code; a line feed breaks it.", "", example="扫码阅读全文")
+    caption_style: str = doc("Style of the caption.", "qr-caption", example="qr-caption")
+    color: Color = doc("Ink of the modules. One ink only: rich-black is drawn as black, so a press "
+                       "render prints them in 100 % K.", "black", example="black")
+    wrap_gap: Length = doc("Gap between the frame and story text wrapped around it (the quiet zone "
+                           "already keeps text off the code).", 0.0, example="1mm", bounds=LENGTH)
+
+
+@dataclass(frozen=True)
+class NoticeBox:
+    """The ruled box a notice is set in."""
+    weight: Length = doc("Rule weight (0: no rule).", 0.5, example="0.5pt", bounds=RULE_WEIGHT)
+    color: Color = doc("Rule colour.", "black", example="black")
+    fill: Color | None = doc("Background colour.", None, example="gray5")
+    inset: Length = doc("Space between the rule and the text.", 4.0, example="1.5mm", bounds=LENGTH)
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """One notice (公告, 遗失声明, 注销公告): a title, its text and who gives it."""
+    title: str = doc("Title, set centred over the text.", example="遗失声明")
+    text: str = doc("The notice; a blank line separates paragraphs.",
+                    example="雪域某某商贸有限公司不慎遗失公章一枚，声明作废。")
+    sign: str = doc("Who gives notice and when (落款), flush right under the text; a line feed breaks it.",
+                    "", example="雪域某某商贸有限公司清算组")
+    box: NoticeBox | bool | None = doc("This notice's box: settings of its own, or false for none; the "
+                                       "block's `box` when not given.", None, example={"fill": "gray5"})
+
+
+@dataclass(frozen=True)
+class Notices:
+    """A block of notices (公告): each set in a box as deep as its text, packed into the
+    frame's columns top to bottom, column by column; notices that do not fit are left
+    out and reported by title (layout/page/notices.py)."""
+    type: Literal["notices"] = doc("Element type.", example="notices")
+    frame: Frame = doc("The area the notices are packed into.",
+                       example={"column": 1, "span": 8, "top": "59 lines", "height": "28 lines"})
+    items: list[NoticeItem] = doc("The notices.", factory=list,
+                                  example=[{"title": "遗失声明", "text": "某某不慎遗失身份证，声明作废。"}])
+    columns: int | None = doc("Columns the frame is divided into; one per grid column when not given.",
+                              None, example=4, bounds=GRID_COUNT)
+    gutter: Length | None = doc("Space between the columns; the grid's gutter when not given.", None,
+                                example="4mm", bounds=LENGTH)
+    gap: Length = doc("Space between two notices in a column.", 6.0, example="2mm", bounds=LENGTH)
+    order: Literal["given", "fit"] = doc(
+        "given: in the order written, each in the first column with room after the one before it; the "
+        "first that does not fit and all after it are left out. fit: by size, to fill the columns best "
+        "(tallest first, each into a column with room: the packing that holds the most, then the one "
+        "with the evenest columns; never less than given holds), each column reading in the given "
+        "order.", "given", example="fit")
+    box: NoticeBox | bool = doc("The box of every notice (an item's own `box` wins); false for none.",
+                                factory=NoticeBox, example={"weight": "0.5pt", "inset": "1.5mm"})
+    title_style: str = doc("Style of the titles.", "notice-title", example="notice-title")
+    style: str = doc("Style of the text and the sign.", "notice-text", example="notice-text")
+
+
 Element = Union[Masthead, Headline, StoryFrame, Photo, TextBlock, SectionLabel, RuleElement, Box,
-                Teaser, Ad]
+                Teaser, Ad, Qr, Notices]
 
 
 @dataclass(frozen=True)

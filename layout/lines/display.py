@@ -102,6 +102,17 @@ class Panel(NamedTuple):
         return self._replace(x=self.x + dx, y=self.y + dy)
 
 
+class Shape(NamedTuple):
+    """Rectangles (x, y, w, h) filled together as one path in one colour: a QR code's
+    modules. One path, not a panel each, so that rectangles that touch show no seam
+    where a rasteriser's anti-aliasing would lighten their shared edge."""
+    rects: tuple[tuple[float, float, float, float], ...]
+    fill: str = "black"
+
+    def moved(self, dx: float, dy: float) -> "Shape":
+        return self._replace(rects=tuple((x + dx, y + dy, w, h) for x, y, w, h in self.rects))
+
+
 class PageOut(NamedTuple):
     """A page: its trim size, what is on it, and for press output the bleed and the
     slug area around the trim (items may lie there, at negative coordinates)."""

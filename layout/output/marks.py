@@ -5,7 +5,7 @@ Every press decision is made here, before writing: the PDF writer draws what it 
 given."""
 from __future__ import annotations
 
-from ..lines.display import GlyphRun, PageOut, Panel, Rule
+from ..lines.display import GlyphRun, PageOut, Panel, Rule, Shape
 from ..base.errors import InputError
 
 # ---------------------------------------------------------------- marks and slug
@@ -91,4 +91,7 @@ class _Inks:
         if isinstance(item, Panel):
             fill, stroke = self.color(item.fill), self.color(item.stroke, item.weight >= RICH_RULE_MIN)
             return item if (fill, stroke) == (item.fill, item.stroke) else item._replace(fill=fill, stroke=stroke)
+        if isinstance(item, Shape):  # a QR code's modules: one ink, never rich black
+            fill = self.color(item.fill, large=False)
+            return item if fill == item.fill else item._replace(fill=fill)
         return item

@@ -21,7 +21,7 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
-from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
+from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule, Shape
 from ..base.errors import InputError, Where
 from ..fonts.faces import Face
 from ..fonts.embed import BadFont, FontFile, Program
@@ -195,6 +195,8 @@ class PdfWriter:
                 self._rule(c, page, item)
             elif isinstance(item, Panel):
                 self._rect(c, page, item)
+            elif isinstance(item, Shape):
+                self._shape(c, page, item)
         if off:
             c.addLiteral("Q")
         c.showPage()
@@ -376,6 +378,10 @@ class PdfWriter:
         paint = "B" if r.fill and r.stroke else "f" if r.fill else "S"
         ops.append(f"{_n(r.x)} {_n(page.height - r.y - r.h)} {_n(r.w)} {_n(r.h)} re {paint} Q")
         c.addLiteral(" ".join(ops))
+
+    def _shape(self, c, page: PageOut, s: Shape) -> None:
+        rects = " ".join(f"{_n(x)} {_n(page.height - y - h)} {_n(w)} {_n(h)} re" for x, y, w, h in s.rects)
+        c.addLiteral(f"q {_color(s.fill)} {rects} f Q")
 
     # ---- press ----
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..base.errors import Notice, Place
-from ..lines.display import GlyphRun, Image as ImageItem, Panel, Rule
+from ..lines.display import GlyphRun, Image as ImageItem, Panel, Rule, Shape
 from ..edition.photos import image_mode, pixel_size
 
 
@@ -95,6 +95,8 @@ def _heavy_areas(page, tac: int) -> list[Notice]:
             colours = [(item.fill, "box"), (item.stroke, "box rule")]
         elif isinstance(item, Rule):
             colours = [(item.color, "rule")]
+        elif isinstance(item, Shape):
+            colours = [(item.fill, "QR code")]
         else:
             continue
         for colour, what in colours:

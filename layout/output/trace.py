@@ -1,4 +1,4 @@
-"""The display list as text: one line per glyph run, image, rule and panel.
+"""The display list as text: one line per glyph run, image, rule, panel and shape.
 
 A layout change then reads as a diff (tests/golden keeps small editions' traces), and a
 designer or a bug report can say what lies where without a PDF reader. Positions are in
@@ -7,10 +7,11 @@ last bits of floating-point arithmetic never do.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
-from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
+from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule, Shape
 
 
 def _n(value: float) -> str:
@@ -59,6 +60,14 @@ def _panel(panel: Panel) -> str:
     return " ".join(parts)
 
 
+def _shape(shape: Shape) -> str:
+    """Its rectangles' count, their bounds and a digest of them (a changed module shows)."""
+    x0, y0 = min(r[0] for r in shape.rects), min(r[1] for r in shape.rects)
+    x1, y1 = max(r[0] + r[2] for r in shape.rects), max(r[1] + r[3] for r in shape.rects)
+    digest = hashlib.sha256(" ".join(_box(*r) for r in shape.rects).encode()).hexdigest()[:12]
+    return f"shape {_box(x0, y0, x1 - x0, y1 - y0)} {len(shape.rects)} rects {digest} fill {shape.fill}"
+
+
 def trace(pages: list[PageOut], base: Path | None = None) -> str:
     """The pages as text, in drawing order. Image paths are given relative to `base`
     (the edition's folder), so a trace names no folder of the machine it was made on."""
@@ -75,6 +84,8 @@ def trace(pages: list[PageOut], base: Path | None = None) -> str:
                 lines.append("  " + _rule(item))
             elif isinstance(item, Panel):
                 lines.append("  " + _panel(item))
+            elif isinstance(item, Shape):
+                lines.append("  " + _shape(item))
             else:  # a new display type must be traced, not skipped
                 raise TypeError(f"trace: no text form for {type(item).__name__}")
     return "\n".join(lines) + "\n"

@@ -15,9 +15,10 @@ from typing import NamedTuple
 
 from ..edition import model
 from ..base import parallel
-from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
+from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule, Shape
 from ..base.errors import InputError, InputErrors, Overflow, Place, Report
 from .flow import flow_story, story_chain
+from . import notices, qr
 from ..edition.geometry import Rect, frame_rect, type_area, within
 from ..edition.photos import pixel_size
 from ..text.itemize import missing
@@ -70,7 +71,7 @@ def compose(edition: model.Edition, setter: Setter, report: Report,
             if isinstance(element, model.StoryFrame):
                 frames.setdefault(element.story, []).append((pi, element))
                 numbers[id(element)] = k + 1
-            elif isinstance(element, model.Photo):
+            elif isinstance(element, (model.Photo, model.Qr)):
                 r, g = frame_rect(element.frame, geo, pi + 1), element.wrap_gap
                 obstacles.setdefault(pi, []).append(Rect(r.x - g, r.y - g, r.w + 2 * g, r.h + 2 * g))
     stories = [name for name, fs in frames.items() if any(pi in wanted for pi, _ in fs)]
@@ -241,6 +242,10 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
         bottom = _teaser(items, element, rect, setter)
     elif isinstance(element, model.Ad):
         bottom = _ad(items, element, rect, setter)
+    elif isinstance(element, model.Qr):
+        bottom = qr.place(items, element, rect, setter, report, number, k, _stack)
+    elif isinstance(element, model.Notices):
+        notices.place(items, element, rect, geo, setter, report, number, k)
     else:  # a type the model has and this module forgot: never skip silently
         raise TypeError(f"no layout for element {element!r}")
     short = bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5
@@ -298,6 +303,11 @@ def _bounds(item, setter: Setter) -> tuple[float, float, float, float] | None:
                 max(item.x1, item.x2) + half, max(item.y1, item.y2) + half)
     if isinstance(item, Panel):
         return item.x, item.y, item.x + item.w, item.y + item.h
+    if isinstance(item, Shape):
+        if not item.rects:
+            return None
+        return (min(x for x, _, _, _ in item.rects), min(y for _, y, _, _ in item.rects),
+                max(x + w for x, _, w, _ in item.rects), max(y + h for _, y, _, h in item.rects))
     raise TypeError(f"no bounds for display item {item!r}")  # a new item type: never moved silently
 
 

@@ -123,6 +123,15 @@ def base_edition() -> tuple[dict, dict, dict]:
         {"type": "teaser", "frame": frame(4, 3, "155mm", "40mm"),
          "items": [{"text": "一只猫引发的邻里纠纷", "page": 2}], "item_format": "{text}……{page}版"},
         {"type": "ad", "frame": frame(1, 6, "230mm", "40mm"), "label": "广告", "text": "订单 2026-118"},
+        {"type": "qr", "content": "https://www.example.cn/a/1", "frame": frame(1, 1, "275mm", "40mm"),
+         "error_correction": "Q", "size": "30mm", "caption": "扫码阅读全文", "caption_style": "qr-caption",
+         "color": "black", "wrap_gap": "1mm"},
+        {"type": "notices", "frame": frame(2, 5, "275mm", "60mm"), "columns": 3, "gutter": "4mm", "gap": "2mm",
+         "order": "fit", "box": {"weight": "0.5pt", "color": "black", "fill": "gray5", "inset": "1.5mm"},
+         "title_style": "notice-title", "style": "notice-text",
+         "items": [{"title": "遗失声明", "text": "某某不慎遗失身份证，声明作废。", "sign": "某某\n2026年11月30日",
+                    "box": False},
+                   {"title": "ཁྱབ་བསྒྲགས།", "text": "ཐམ་ག་བོར་སོང་།", "box": {"fill": "gray10"}}]},
     ]
     present = {e["type"] for e in page1}
     for cls in typing.get_args(model.Element):
