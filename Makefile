@@ -11,7 +11,7 @@ TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-ut
               qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
-.PHONY: render test bench fuzz golden schema sample-images setup fonts profiles bytecode test-tools clean distclean
+.PHONY: render test bench fuzz golden schema sample-images sample-ad setup fonts profiles bytecode test-tools clean distclean
 
 render: setup
 	$(BIN)/python render.py $(SAMPLE) -o out/sample.pdf
@@ -47,6 +47,10 @@ fuzz: setup
 sample-images: setup
 	$(BIN)/python render.py $(SAMPLE) --page 1 --png --dpi 40 -o docs/images/sample-1.png
 	$(BIN)/python render.py $(SAMPLE) --page 3 --png --dpi 40 -o docs/images/sample-3.png
+
+# the sample's supplied ad (page 2), a PDF made with paiban from its source
+sample-ad: setup
+	$(BIN)/python render.py editions/sample/ads/legal-aid.yaml -o editions/sample/ads/legal-aid.pdf
 
 # writes the golden traces of tests/golden/*/ again, after a deliberate layout change
 # (the same text as `render.py EDITION --trace -o -`)
