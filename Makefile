@@ -48,9 +48,10 @@ sample-images: setup
 	$(BIN)/python render.py $(SAMPLE) --page 1 --png --dpi 40 -o docs/images/sample-1.png
 	$(BIN)/python render.py $(SAMPLE) --page 3 --png --dpi 40 -o docs/images/sample-3.png
 
-# the sample's supplied ad (page 2), a PDF made with paiban from its source
+# the sample's supplied ad (page 2) and the paper's lettering, PDFs made with paiban from their sources
 sample-ad: setup
 	$(BIN)/python render.py editions/sample/ads/legal-aid.yaml -o editions/sample/ads/legal-aid.pdf
+	$(BIN)/python render.py editions/sample/house/lettering.yaml -o editions/sample/house/lettering.pdf
 
 # writes the golden traces of tests/golden/*/ again, after a deliberate layout change
 # (the same text as `render.py EDITION --trace -o -`)
