@@ -423,7 +423,8 @@ class Teaser:
 
 @dataclass(frozen=True)
 class Ad:
-    """An advertisement placeholder: a ruled area the ad will fill."""
+    """An advertisement: the supplied ad (`file`, a PDF page or an image), or until it
+    arrives a ruled placeholder with a label and text."""
     type: Literal["ad"] = doc("Element type.", example="ad")
     frame: Frame = doc("The ad's area.", example={"column": 1, "span": 6, "top": "300mm"})
     label: str = doc("Small label in the corner.", "广告", example="广告")
