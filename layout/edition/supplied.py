@@ -199,9 +199,9 @@ class _Reader:
         content = self._content(obj.get("/Contents"))
         measure = _Measure(self, res)
         measure.run(content, res, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
-        rgb = list(dict.fromkeys(measure.rgb + self._rgb_spaces()))
+        rgb = list(dict.fromkeys(measure.rgb + self._rgb_spaces(res)))
         return PdfPage(self.path, self.number, self.key, box, rotate, content, res, group if isinstance(group, dict)
-                       else None, tuple(self.objects), self._fonts(), tuple(measure.images), tuple(rgb),
+                       else None, tuple(self.objects), self._fonts(res), tuple(measure.images), tuple(rgb),
                        round(measure.ink, 1))
 
     def _inherited(self, obj, key: str):
@@ -325,9 +325,24 @@ class _Reader:
 
     # ---- what the preflight asks ----
 
-    def _fonts(self) -> tuple[tuple[str, bool], ...]:
+    def _dicts(self, resources: dict):
+        """Every dictionary (a stream's too) of the resources and the objects they reach,
+        direct ones included."""
+        todo = [resources, *self.objects]
+        while todo:
+            value = todo.pop()
+            if isinstance(value, Stream):
+                yield value
+                todo.extend(value.dict.values())
+            elif isinstance(value, dict):
+                yield value
+                todo.extend(value.values())
+            elif isinstance(value, list):
+                todo.extend(value)
+
+    def _fonts(self, resources: dict) -> tuple[tuple[str, bool], ...]:
         found: dict[str, bool] = {}
-        for obj in self.objects:
+        for obj in self._dicts(resources):
             d = obj.dict if isinstance(obj, Stream) else obj
             if not isinstance(d, dict) or d.get("Type") != "Font":
                 continue
@@ -343,10 +358,10 @@ class _Reader:
             found[name] = found.get(name, True) and embedded
         return tuple(sorted(found.items()))
 
-    def _rgb_spaces(self) -> list[str]:
+    def _rgb_spaces(self, resources: dict) -> list[str]:
         """RGB colour spaces the page's objects name (images, colour spaces, shadings)."""
         out = []
-        for obj in self.objects:
+        for obj in self._dicts(resources):
             if isinstance(obj, Stream) and obj.dict.get("Subtype") == "Image":
                 if _space_name(self, obj.dict.get("ColorSpace")) == "RGB":
                     out.append("an image in RGB")
