@@ -433,10 +433,11 @@ def test_masthead_lettering_as_an_image(tmp_path):
 
 
 def test_sample_loads_its_ad_at_load(tmp_path):
-    """The sample's ad is read when the edition is loaded, and listed as an input."""
+    """The sample's ad and lettering are read when the edition is loaded, and listed as
+    inputs (a change to them re-renders under --watch)."""
     from layout.edition.loader import load_edition
 
     edition = load_edition(SAMPLE)
-    (name, number), = edition.artwork
-    assert name == "ads/legal-aid.pdf" and number == 1
-    assert any(what == "artwork ads/legal-aid.pdf" for _, what in edition.inputs)
+    assert sorted(edition.artwork) == [("ads/legal-aid.pdf", 1), ("house/lettering.pdf", 1)]
+    whats = {what for _, what in edition.inputs}
+    assert {"artwork ads/legal-aid.pdf", "artwork house/lettering.pdf"} <= whats
