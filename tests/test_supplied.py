@@ -441,3 +441,22 @@ def test_sample_loads_its_ad_at_load(tmp_path):
     assert sorted(edition.artwork) == [("ads/legal-aid.pdf", 1), ("house/lettering.pdf", 1)]
     whats = {what for _, what in edition.inputs}
     assert {"artwork ads/legal-aid.pdf", "artwork house/lettering.pdf"} <= whats
+
+
+def test_watch_composes_again_the_page_whose_ad_changed(tmp_path):
+    """--watch: a new version of the ad's file (same name) recomposes its page, and the
+    result is what a full render makes."""
+    from layout.desk.watch import Session
+
+    ps_ad(tmp_path)
+    path = tmp_path / "edition.yaml"
+    path.write_text(EDITION.format(elements="      - " + ad("ad.pdf")) + "  - elements:\n      - "
+                    + ad("other.pdf") + "\n", encoding="utf-8")
+    ps_ad(tmp_path, name="other.pdf")
+    session = Session(Options(path, tmp_path / "out.pdf", workers=1))
+    assert session.render().recomposed == [1, 2]
+    assert session.render().recomposed == []
+    ps_ad(tmp_path, w=300, h=150)  # the agency sends the ad again, another size
+    assert session.render().recomposed == [1]
+    render(Options(path, tmp_path / "full.pdf", workers=1))
+    assert (tmp_path / "out.pdf").read_bytes() == (tmp_path / "full.pdf").read_bytes()
