@@ -460,3 +460,48 @@ def test_watch_composes_again_the_page_whose_ad_changed(tmp_path):
     assert session.render().recomposed == [1]
     render(Options(path, tmp_path / "full.pdf", workers=1))
     assert (tmp_path / "out.pdf").read_bytes() == (tmp_path / "full.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("key", ["ad", "lettering"])
+@pytest.mark.parametrize("kind", ["regular", "symbolic link", "FIFO", "folder", "device", "dangling link",
+                                  "link loop", "missing"])
+def test_every_kind_of_file_for_ad_and_lettering(tmp_path, whole_ad, key, kind):
+    """The supplied file's key given each kind of file: a regular file or a link to one
+    renders; anything else is an error at the key saying what it is; nothing hangs."""
+    from test_files import INPUT_KINDS, make_kind, time_limit
+
+    if kind != "missing":
+        make_kind(tmp_path / "art.pdf", kind, whole_ad)
+    element = ad("art.pdf") if key == "ad" else \
+        "{type: masthead, lettering: art.pdf, frame: {column: 1, span: 6, top: 0, height: 40mm}}"
+    path = write_edition(tmp_path, [element])
+    with time_limit(60):
+        try:
+            render(Options(path, tmp_path / "out.pdf", workers=1))
+        except InputError as exc:
+            assert kind not in ("regular", "symbolic link"), exc
+            assert str(exc).startswith(f"{path}:7:"), exc
+            assert INPUT_KINDS[kind] in str(exc) and f"{key} " in str(exc), exc
+        else:
+            assert kind in ("regular", "symbolic link"), kind
+
+
+def test_two_pages_of_one_file_keep_their_own_objects(tmp_path):
+    """Pages 1 and 2 of one PDF on one page: each form has its own page's font and text."""
+    pdf = pikepdf.new()
+    for text, font in ((b"Alpha", "/Helvetica"), (b"Omega", "/Courier")):
+        page = pdf.add_blank_page(page_size=(331.65, 141.73))
+        page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name(font)))))
+        page.obj.Contents = pdf.make_stream(b"BT /F1 24 Tf 20 60 Td (" + text + b") Tj ET")
+    pdf.save(tmp_path / "two.pdf", deterministic_id=True)
+    path = write_edition(tmp_path, [ad("two.pdf", extra=", page: 1"),
+                                    ad("two.pdf", "{column: 4, span: 3, top: 40mm, height: 50mm}", ", page: 2")])
+    out = tmp_path / "out.pdf"
+    render(Options(path, out, workers=1))
+    text = squash(pdftotext(out))
+    assert "Alpha" in text and "Omega" in text
+    with pikepdf.open(out) as done:
+        forms = sorted((str(n), x) for n, x in done.pages[0].Resources.XObject.items() if ".PA" in str(n))
+        fonts = [str(x.Resources.Font.F1.BaseFont) for _, x in forms]
+    assert fonts == ["/Helvetica", "/Courier"]

@@ -145,7 +145,7 @@ class PdfWriter:
         self._forms: dict[tuple[Face, int], str] = {}
         self._images: dict[tuple, str] = {}
         self._artwork: dict[str, str] = {}
-        self._copied: dict[tuple[str, int], object] = {}
+        self._copied: dict[tuple[str, int], object] = {}  # (page read, object) -> its reference
         out = io.BytesIO()
         c = _Canvas(out, invariant=1, pageCompression=1)
         c.setTitle(title)
@@ -400,7 +400,7 @@ class PdfWriter:
         """A plain value of a supplied page as a pdfdoc object; an indirect object is
         registered once (before its contents, so that cycles close on it)."""
         if isinstance(value, Ref):
-            key = (read.key.split("-")[0], int(value))
+            key = (read.key, int(value))  # (the file and page: each page read has its own table)
             ref = self._copied.get(key)
             if ref is not None:
                 return ref
