@@ -307,6 +307,19 @@ def test_preflight_fonts_not_embedded_rgb_ink_and_low_resolution(tmp_path):
     assert "lowest 4 ppi" in messages["preflight.resolution"]  # 10 px over 200 pt as placed
 
 
+def test_preflight_transparency_in_a_press_render(tmp_path):
+    def resources(pdf):
+        return {"/ExtGState": {"/G1": pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=0.5,
+                                                          BM=pikepdf.Name.Multiply)}}
+
+    built_pdf(tmp_path / "ad.pdf", b"/G1 gs 0 0 0 1 k 0 0 100 100 re f", resources, size=(331.65, 141.73))
+    path = write_edition(tmp_path, [ad("ad.pdf")])
+    assert _codes(_findings(path, tmp_path, press=False)) == []
+    found = [n for n in _findings(path, tmp_path, press=True) if n.place.kind == "ad"]
+    assert [n.code for n in found] == ["preflight.transparency"]
+    assert "opacity below 100 %" in found[0].message and "blend mode Multiply" in found[0].message
+
+
 def test_preflight_image_ad_proportions(tmp_path):
     PILImage.new("CMYK", (300, 300), (0, 0, 0, 50)).save(tmp_path / "ad.jpg", "JPEG")
     path = write_edition(tmp_path, [ad("ad.jpg")])

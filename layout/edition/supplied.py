@@ -77,6 +77,7 @@ class PdfPage(NamedTuple):
     images: tuple[ImageUse, ...]
     rgb: tuple[str, ...]     # what in it is RGB, in words
     ink: float               # the highest total of a CMYK colour it sets, in %
+    transparency: tuple[str, ...] = ()  # what in it is transparent, in words (PDF/X-1a has none)
 
     @property
     def size(self) -> tuple[float, float]:
@@ -202,7 +203,7 @@ class _Reader:
         rgb = list(dict.fromkeys(measure.rgb + self._rgb_spaces(res)))
         return PdfPage(self.path, self.number, self.key, box, rotate, content, res, group if isinstance(group, dict)
                        else None, tuple(self.objects), self._fonts(res), tuple(measure.images), tuple(rgb),
-                       round(measure.ink, 1))
+                       round(measure.ink, 1), self._transparency(res, group))
 
     def _inherited(self, obj, key: str):
         for _ in range(MAX_DEPTH):
@@ -357,6 +358,28 @@ class _Reader:
                 embedded = isinstance(desc, dict) and any(k in desc for k in ("FontFile", "FontFile2", "FontFile3"))
             found[name] = found.get(name, True) and embedded
         return tuple(sorted(found.items()))
+
+    def _transparency(self, resources: dict, group) -> tuple[str, ...]:
+        """Transparency the page uses: a transparency group, soft masks, constant alpha
+        below 1, blend modes other than Normal."""
+        found = []
+        if isinstance(group, dict) and group.get("S") == "Transparency":
+            found.append("a transparency group")
+        for d in self._dicts(resources):
+            d = d.dict if isinstance(d, Stream) else d
+            mask = self.resolve(d.get("SMask"))
+            if mask is not None and mask != "None":
+                found.append("soft masks")
+            for key in ("ca", "CA"):
+                alpha = self.resolve(d.get(key))
+                if isinstance(alpha, (int, Real)) and not isinstance(alpha, bool) and float(alpha) < 1:
+                    found.append("opacity below 100 %")
+            blend = self.resolve(d.get("BM"))
+            if isinstance(blend, Name) and blend not in ("Normal", "Compatible"):
+                found.append(f"blend mode {blend}")
+            if d.get("S") == "Transparency" and d.get("Type") == "Group":
+                found.append("a transparency group")
+        return tuple(dict.fromkeys(found))
 
     def _rgb_spaces(self, resources: dict) -> list[str]:
         """RGB colour spaces the page's objects name (images, colour spaces, shadings)."""

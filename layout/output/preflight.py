@@ -213,6 +213,11 @@ def _artwork(item: Artwork, where: Place, kind: str, settings, press: bool, tac)
         found.append(Notice("preflight.colour", f"{kind} {name} has RGB: {', '.join(read.rgb)}; "
                             "the press converts it as it likes", where,
                             "ask the agency for the ad separated in CMYK for this printing condition"))
+    if press and read.transparency:
+        found.append(Notice("preflight.transparency", f"{kind} {name} uses transparency "
+                            f"({', '.join(read.transparency)}), which PDF/X-1a does not allow: the press's "
+                            "flattening may differ from the proof", where,
+                            "ask the agency for the ad flattened (PDF/X-1a)"))
     scale_x, scale_y = item.w / read.size[0], item.h / read.size[1]
     low = [min(use.width / (use.w * scale_x / 72), use.height / (use.h * scale_y / 72))
            for use in read.images if use.w > 0 and use.h > 0]
