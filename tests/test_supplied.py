@@ -518,3 +518,41 @@ def test_two_pages_of_one_file_keep_their_own_objects(tmp_path):
         forms = sorted((str(n), x) for n, x in done.pages[0].Resources.XObject.items() if ".PA" in str(n))
         fonts = [str(x.Resources.Font.F1.BaseFont) for _, x in forms]
     assert fonts == ["/Helvetica", "/Courier"]
+
+
+def test_hostile_structures(tmp_path):
+    """A cycle among the resources' objects is copied (each object once, the file sound);
+    nesting past the reader's bound and a deflate bomb in the content are located errors."""
+    import zlib
+
+    def cycle(pdf):
+        a = pdf.make_indirect(pikepdf.Dictionary(Name=pikepdf.Name.A))
+        b = pdf.make_indirect(pikepdf.Dictionary(Name=pikepdf.Name.B, Next=a))
+        a.Next = b
+        return {"/Properties": {"/P1": a}}
+
+    built_pdf(tmp_path / "ad.pdf", b"/OC /P1 BDC 0 g 0 0 10 10 re f EMC", cycle, size=(331.65, 141.73))
+    path = write_edition(tmp_path, [ad("ad.pdf")])
+    out = tmp_path / "out.pdf"
+    render(Options(path, out, workers=1))
+    assert subprocess.run(["qpdf", "--check", str(out)], capture_output=True).returncode == 0
+    with pikepdf.open(out) as pdf:
+        form, = [x for n, x in pdf.pages[0].Resources.XObject.items() if ".PA" in str(n)]
+        a = form.Resources.Properties.P1
+        assert a.Next.Next.objgen == a.objgen
+
+    deep = pikepdf.Array([0])
+    for _ in range(100):
+        deep = pikepdf.Array([deep])
+    built_pdf(tmp_path / "ad.pdf", b"0 g 0 0 10 10 re f", {"/Properties": {"/P1": deep}})
+    error = _error(path)
+    assert "nested too deeply" in error.message and error.where.line == 7
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(331.65, 141.73))
+    page.obj.Contents = pikepdf.Stream(pdf, zlib.compress(b" " * (80 << 20), 9))
+    page.obj.Contents.Filter = pikepdf.Name.FlateDecode
+    pdf.save(tmp_path / "ad.pdf", deterministic_id=True)
+    assert (tmp_path / "ad.pdf").stat().st_size < 200_000
+    error = _error(path)
+    assert "too large" in error.message and error.where.line == 7
