@@ -556,3 +556,21 @@ def test_hostile_structures(tmp_path):
     assert (tmp_path / "ad.pdf").stat().st_size < 200_000
     error = _error(path)
     assert "too large" in error.message and error.where.line == 7
+
+
+@pytest.mark.parametrize("position", ["foot", "top"])
+def test_lettering_keeps_clear_of_the_publication_data(tmp_path, position):
+    """Wide lettering (20:1) never overlaps the data, at the foot or stacked in the corners."""
+    built_pdf(tmp_path / "wide.pdf", b"0 0 0 1 k 0 0 1000 50 re f", size=(1000, 50))
+    path = write_edition(tmp_path, [f"{{type: masthead, lettering: wide.pdf, info_position: {position}, "
+                                    "frame: {column: 1, span: 6, top: 0, height: 45mm}}"])
+    _, pages, report = lay_out(path)
+    art, = [i for i in pages[0].items if isinstance(i, Artwork)]
+    runs = [i for i in pages[0].items if hasattr(i, "gids") and i.gids]
+    assert runs
+    for run in runs:
+        left, right = run.x, run.x + run.positions[-1][0] + run.advances[-1]
+        top, bottom = run.y - run.size, run.y + 0.3 * run.size
+        apart = right <= art.x or left >= art.x + art.w or bottom <= art.y or top >= art.y + art.h
+        assert apart, (run.text, (left, top, right, bottom), art[1:5])
+    assert not report.overflow

@@ -331,7 +331,10 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
     title = setter.lines(paper.name, el.title_style, rect.w, align="center")
     lettered = None  # the lettering's box, set in the area the name's type would take
     if el.lettering:
-        area = Rect(rect.x, rect.y, rect.w, _stack([], title, rect.x, rect.y, title_style.line_pitch) - rect.y)
+        # (with the data stacked in the top corners, a quarter of the frame each, between them)
+        side = rect.w / 4 if el.info_position == "top" else 0.0
+        area = Rect(rect.x + side, rect.y, rect.w - 2 * side,
+                    _stack([], title, rect.x, rect.y, title_style.line_pitch) - rect.y)
         lettered = artwork.place_file(items, setter.edition, el.lettering, 1, area, "fit")
         y = lettered.y + lettered.h
     else:
