@@ -574,3 +574,23 @@ def test_lettering_keeps_clear_of_the_publication_data(tmp_path, position):
         apart = right <= art.x or left >= art.x + art.w or bottom <= art.y or top >= art.y + art.h
         assert apart, (run.text, (left, top, right, bottom), art[1:5])
     assert not report.overflow
+
+
+def test_the_ad_starts_from_a_fresh_graphics_state(tmp_path):
+    """An ad that fills in the default colour (black) stays black after white type (a
+    section label) set just before it on the page."""
+    built_pdf(tmp_path / "ad.pdf", b"0 0 331.65 141.73 re f", size=(331.65, 141.73))
+    path = write_edition(tmp_path, ["{type: section_label, text: 要闻, fill: black, "
+                                    "frame: {column: 4, span: 2, top: 10mm, height: 8mm}}", ad("ad.pdf")])
+    _, pages, _ = lay_out(path)
+    art, = [i for i in pages[0].items if isinstance(i, Artwork)]
+    out = tmp_path / "out.pdf"
+    render(Options(path, out, workers=1))
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(out))
+    try:
+        bitmap = doc[0].render(scale=1).to_pil().convert("L")
+    finally:
+        doc.close()
+    assert bitmap.getpixel((int(art.x + art.w / 2), int(art.y + art.h / 2))) < 30

@@ -392,7 +392,10 @@ class PdfWriter:
         c._formsinuse.append(name)
         cx, cy, cw, ch = art.clip
         m = _art_matrix(read.box, read.rotate, art.x, page.height - art.y - art.h, art.w, art.h)
-        c.addLiteral(f"q {_n(cx)} {_n(page.height - cy - ch)} {_n(cw)} {_n(ch)} re W n "
+        # the page was made for a fresh graphics state, and a form inherits ours: the
+        # colour and text state the last glyph run left (white type, character spacing)
+        # are set back to their initial values first
+        c.addLiteral(f"q {_n(cx)} {_n(page.height - cy - ch)} {_n(cw)} {_n(ch)} re W n {_INITIAL_STATE} "
                      f"{' '.join(f'{v:.6f}'.rstrip('0').rstrip('.') or '0' for v in m)} cm "
                      f"/{c._doc.getXObjectName(name).lstrip('/')} Do Q")
 
@@ -595,6 +598,10 @@ class _Helper:
                     self._results.append(job[0](*job[1]))
                 except BaseException:
                     self._failed = True
+
+
+# the graphics and text state a page's content starts with (PDF 32000-1, 8.4 and 9.3)
+_INITIAL_STATE = "0 g 0 G 1 w 0 J 0 j 10 M [] 0 d 0 Tc 0 Tw 100 Tz 0 TL 0 Tr 0 Ts"
 
 
 def _art_matrix(box, rotate: int, x: float, y: float, w: float, h: float) -> tuple[float, ...]:
