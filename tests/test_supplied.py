@@ -594,3 +594,13 @@ def test_the_ad_starts_from_a_fresh_graphics_state(tmp_path):
     finally:
         doc.close()
     assert bitmap.getpixel((int(art.x + art.w / 2), int(art.y + art.h / 2))) < 30
+
+
+def test_an_image_ad_cut_short_is_placed_at_its_element(tmp_path):
+    """A JPEG whose header reads but whose data is cut: found when decoded, said at the ad."""
+    im = PILImage.new("CMYK", (400, 200), (0, 60, 100, 0))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=90)
+    (tmp_path / "ad.jpg").write_bytes(buf.getvalue()[:len(buf.getvalue()) // 2])
+    error = _error(write_edition(tmp_path, [ad("ad.jpg")]))
+    assert error.where is not None and error.where.line == 7 and "(ad): ad.jpg" in error.message
