@@ -604,3 +604,14 @@ def test_an_image_ad_cut_short_is_placed_at_its_element(tmp_path):
     (tmp_path / "ad.jpg").write_bytes(buf.getvalue()[:len(buf.getvalue()) // 2])
     error = _error(write_edition(tmp_path, [ad("ad.jpg")]))
     assert error.where is not None and error.where.line == 7 and "(ad): ad.jpg" in error.message
+
+
+@pytest.mark.parametrize("source", ["ads/legal-aid", "house/lettering"])
+def test_the_sample_artwork_is_what_its_source_makes(tmp_path, source):
+    """The committed PDFs (make sample-ad) match their sources: same size, same text."""
+    committed = REPO / "editions/sample" / f"{source}.pdf"
+    out = tmp_path / "made.pdf"
+    render(Options(REPO / "editions/sample" / f"{source}.yaml", out, workers=1))
+    assert squash(pdftotext(out)) == squash(pdftotext(committed))
+    with pikepdf.open(out) as made, pikepdf.open(committed) as kept:
+        assert [float(v) for v in made.pages[0].MediaBox] == [float(v) for v in kept.pages[0].MediaBox]
