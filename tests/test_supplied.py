@@ -615,3 +615,20 @@ def test_the_sample_artwork_is_what_its_source_makes(tmp_path, source):
     assert squash(pdftotext(out)) == squash(pdftotext(committed))
     with pikepdf.open(out) as made, pikepdf.open(committed) as kept:
         assert [float(v) for v in made.pages[0].MediaBox] == [float(v) for v in kept.pages[0].MediaBox]
+
+
+def test_one_reader_and_one_writer():
+    """pikepdf is imported by edition/supplied only (nothing of it travels further) and
+    ReportLab by output/pdf only: one library reads supplied PDFs, one writes ours."""
+    import ast
+
+    users: dict[str, set[str]] = {"pikepdf": set(), "reportlab": set()}
+    for path in sorted((REPO / "layout").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            for name in names:
+                top = name.split(".")[0]
+                if top in users:
+                    users[top].add(path.relative_to(REPO).as_posix())
+    assert users == {"pikepdf": {"layout/edition/supplied.py"}, "reportlab": {"layout/output/pdf.py"}}
