@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SAMPLE := editions/sample/edition.yaml
 # Debian tools the tests read our PDFs with (pdftotext, pdffonts, pdftoppm, qpdf, hb-view),
-# the browser the live-preview test drives (chromium), Ghostscript for press renders,
+# the browser the live-preview test drives (chromium), Ghostscript for press renders and
+# the supplied ads tests/test_supplied.py makes from PostScript (ps2pdf),
 # and Unicode's LineBreakTest.txt (a command or a file : the package that has it)
-TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-utils \
-              qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript \
+TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-utils pdfimages:poppler-utils \
+              qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript ps2pdf:ghostscript \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
 .PHONY: render test bench fuzz golden schema sample-images sample-ad setup fonts profiles bytecode test-tools clean distclean
