@@ -632,3 +632,12 @@ def test_one_reader_and_one_writer():
                 if top in users:
                     users[top].add(path.relative_to(REPO).as_posix())
     assert users == {"pikepdf": {"layout/edition/supplied.py"}, "reportlab": {"layout/output/pdf.py"}}
+
+
+@pytest.mark.parametrize("fit", ["fit", "fill", "stretch"])
+def test_a_frame_without_height_draws_nothing_and_fails_nothing(tmp_path, fit):
+    ps_ad(tmp_path)
+    path = write_edition(tmp_path, [ad("ad.pdf", "{column: 1, span: 3, top: 40mm, height: 0mm}", f", fit: {fit}")])
+    _, pages, _ = lay_out(path)
+    assert not [i for i in pages[0].items if isinstance(i, Artwork)]
+    render(Options(path, tmp_path / "out.pdf", press=True, preflight=True, workers=1))

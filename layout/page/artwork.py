@@ -38,7 +38,10 @@ def distortion(size: tuple[float, float], rect: Rect) -> float:
 
 
 def place(items: list, path: str, page, rect: Rect, fit: str, tolerance: float = 0.0) -> Rect:
-    """The artwork into `rect`, clipped to it; returns where its box went."""
+    """The artwork into `rect`, clipped to it; returns where its box went (nothing is
+    drawn in a frame without area)."""
+    if rect.w <= 0 or rect.h <= 0:
+        return Rect(rect.x, rect.y, 0.0, 0.0)
     box = scaled(natural_size(path, page), rect, fit, tolerance)
     clip = (rect.x, rect.y, rect.w, rect.h)
     if page is not None:
