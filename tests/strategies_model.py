@@ -78,6 +78,8 @@ BASE: dict = {
              "title_style": "teaser-title", "item_format": "· {text}（{page:02d}版）"},
             {"type": "ad", "frame": {"column": 1, "span": 6, "top": "140mm", "height": "30mm"},
              "label": "广告", "text": "订单 1"},
+            {"type": "ad", "frame": {"column": 1, "span": 6, "top": "175mm", "height": "30mm"},
+             "file": PHOTO, "page": 1, "fit": "fill", "tolerance": "3%"},   # a supplied (image) ad
         ]},
         {"elements": [{"type": "story", "story": "a", "name": "a2", "frame": {"column": 1, "span": 3, "top": 0}}],
          "folio": {"right": "第{page}版"}},
