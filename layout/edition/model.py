@@ -427,7 +427,7 @@ class Ad:
     arrives a ruled placeholder with a label and text."""
     type: Literal["ad"] = doc("Element type.", example="ad")
     frame: Frame = doc("The ad's area.", example={"column": 1, "span": 6, "top": "300mm"})
-    label: str = doc("Small label in the corner.", "广告", example="广告")
+    label: str = doc("Small label in the placeholder's corner.", "广告", example="广告")
     text: str = doc("What to show until the ad arrives (advertiser, order number).", "",
                     example="××律师事务所 订单 2026-118")
     file: str | None = doc("The supplied ad, relative to the edition: a PDF (one page placed as vectors, "
