@@ -5,13 +5,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SAMPLE := editions/sample/edition.yaml
 # Debian tools the tests read our PDFs with (pdftotext, pdffonts, pdftoppm, qpdf, hb-view),
-# the browser the live-preview test drives (chromium), Ghostscript for press renders,
-# zbarimg to decode the QR codes we draw, and Unicode's LineBreakTest.txt (a command or a file : the package that has it)
-TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-utils \
-              qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript zbarimg:zbar-tools \
+# the browser the live-preview test drives (chromium), Ghostscript for press renders and
+# the supplied ads tests/test_supplied.py makes from PostScript (ps2pdf), zbarimg to decode
+# the QR codes we draw, and Unicode's LineBreakTest.txt (a command or a file : the package that has it)
+TEST_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils pdftoppm:poppler-utils pdfimages:poppler-utils \
+              qpdf:qpdf hb-view:libharfbuzz-bin chromium:chromium gs:ghostscript ps2pdf:ghostscript \
+              zbarimg:zbar-tools \
               /usr/share/unicode/auxiliary/LineBreakTest.txt:unicode-data
 
-.PHONY: render test bench fuzz golden schema sample-images setup fonts profiles bytecode test-tools clean distclean
+.PHONY: render test bench fuzz golden schema sample-images sample-ad setup fonts profiles bytecode test-tools clean distclean
 
 render: setup
 	$(BIN)/python render.py $(SAMPLE) -o out/sample.pdf
@@ -47,6 +49,11 @@ fuzz: setup
 sample-images: setup
 	$(BIN)/python render.py $(SAMPLE) --page 1 --png --dpi 40 -o docs/images/sample-1.png
 	$(BIN)/python render.py $(SAMPLE) --page 3 --png --dpi 40 -o docs/images/sample-3.png
+
+# the sample's supplied ad (page 2) and the paper's lettering, PDFs made with paiban from their sources
+sample-ad: setup
+	$(BIN)/python render.py editions/sample/ads/legal-aid.yaml -o editions/sample/ads/legal-aid.pdf
+	$(BIN)/python render.py editions/sample/house/lettering.yaml -o editions/sample/house/lettering.pdf
 
 # writes the golden traces of tests/golden/*/ again, after a deliberate layout change
 # (the same text as `render.py EDITION --trace -o -`)

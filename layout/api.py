@@ -195,8 +195,11 @@ def _at_photo(edition, exc: InputError) -> InputError:
         return exc
     for n, page in enumerate(edition.source.pages, 1):
         for k, el in enumerate(page.elements, 1):
-            if isinstance(el, model.Photo) and edition.images.get(el.file) == exc.where.file:
-                return InputError(f"page {n}, element {k} (photo): {el.file}: {exc.message}",
+            # (a supplied image ad or lettering is placed like a photo)
+            name = el.file if isinstance(el, (model.Photo, model.Ad)) else \
+                el.lettering if isinstance(el, model.Masthead) else None
+            if name and edition.images.get(name) == exc.where.file:
+                return InputError(f"page {n}, element {k} ({el.type}): {name}: {exc.message}",
                                   edition.places.get((n, k)), exc.hint)
     return exc
 

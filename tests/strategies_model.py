@@ -87,6 +87,8 @@ BASE: dict = {
              "items": [{"title": "遗失声明", "text": "某某不慎遗失身份证，声明作废。", "sign": "某某\n2026年11月30日",
                         "box": False},
                        {"title": "公告", "text": "ཐམ་ག་བོར་སོང་།", "box": {"fill": "gray10"}}]},
+            {"type": "ad", "frame": {"column": 1, "span": 6, "top": "240mm", "height": "30mm"},
+             "file": PHOTO, "page": 1, "fit": "fill", "tolerance": "3%"},   # a supplied (image) ad
         ]},
         {"elements": [{"type": "story", "story": "a", "name": "a2", "frame": {"column": 1, "span": 3, "top": 0}}],
          "folio": {"right": "第{page}版"}},

@@ -135,14 +135,19 @@ def test_preflight_strict_refuses_low_resolution(tmp_path):
 
 
 def test_spot_masthead_and_rich_black(press_pdf):
-    """The masthead's spot ink is a Separation colour space (with its CMYK look-alike);
-    with output.rich_black, large black type is 40/30/30/100."""
+    """The masthead's spot ink is a Separation colour space (with its CMYK look-alike),
+    on the page or in its supplied lettering (a Form XObject); with output.rich_black,
+    large black type is 40/30/30/100."""
     path, _ = press_pdf
     with pikepdf.open(path) as pdf:
         page = pdf.pages[0]
-        spaces = page.Resources.ColorSpace
-        (name,) = [n for n in spaces.keys() if "PANTONE" in n]
-        assert spaces[name][0] == "/Separation" and spaces[name][2] == "/DeviceCMYK"
+        tables = [page.Resources.get("/ColorSpace")] + [
+            x.Resources.get("/ColorSpace") for x in page.Resources.XObject.values()
+            if x.get("/Subtype") == "/Form" and "/Resources" in x]
+        spot = [t[n] for t in tables if t is not None for n in t.keys() if "PANTONE" in n]
+        assert spot
+        for space in spot:
+            assert space[0] == "/Separation" and space[2] == "/DeviceCMYK"
         rich = [ops for ops, op in pikepdf.parse_content_stream(page)
                 if str(op) == "k" and [float(v) for v in ops] == [0.4, 0.3, 0.3, 1.0]]
         assert rich, "no rich black on page 1"

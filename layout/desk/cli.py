@@ -41,7 +41,7 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--png", action="store_true", help="write PNG pictures instead of a PDF")
     parser.add_argument("--trace", action="store_true",
                         help="write the display list as text instead of a PDF: one line per glyph run, image, "
-                             "rule and panel, positions in points (diff two to see a layout change)")
+                             "supplied artwork, rule and panel, positions in points (diff two to see a layout change)")
     parser.add_argument("--dpi", type=_number(1, 1200), default=100.0,
                         help="resolution of --png pictures, 1 to 1200 (default 100)")
     parser.add_argument("--proof", action="store_true",

@@ -49,6 +49,14 @@ def fingerprints(edition: model.Edition) -> list[str]:
                 path = Path(edition.images[el.file])
                 st = path.stat()
                 parts.append((el.file, st.st_size, st.st_mtime_ns))
+            supplied = el.file if isinstance(el, model.Ad) else el.lettering if isinstance(el, model.Masthead) else None
+            if supplied:  # a supplied PDF page by its file's hash (read at load); an image by its file
+                art = edition.artwork.get((supplied, getattr(el, "page", 1)))
+                if art is not None:
+                    parts.append((supplied, art.key))
+                else:
+                    st = Path(edition.images[supplied]).stat()
+                    parts.append((supplied, st.st_size, st.st_mtime_ns))
         for name in sorted({el.story for el in page.elements if isinstance(el, model.StoryFrame)}):
             chain = frames[name]
             parts.append((edition.stories[name], chain, [photos.get(p, []) for p, _ in chain]))

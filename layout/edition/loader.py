@@ -19,6 +19,8 @@ from ..base.files import check_input, real
 from ..fonts.faces import read_manifest
 from .geometry import frame_rect
 from .stories import parse_story
+from . import supplied
+from .photos import pixel_size
 from ..base.units import PT_PER_MM
 from .yamlsource import Y, load, read_text
 
@@ -98,8 +100,10 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
     _check_masters(masters, edition, styles, root, ctx)
     cleaning = Cleaning()
     stories = _stories(edition, root, base, allowed, styles, ctx, inputs, cleaning)
-    images = _pages(edition, root, base, allowed, geometry, styles, masters, ctx)
+    artwork: dict[tuple, supplied.PdfPage] = {}
+    images = _pages(edition, root, base, allowed, geometry, styles, masters, ctx, artwork)
     inputs += [(p, f"photo {name}") for name, p in images.items()]
+    inputs += sorted({(art.path, f"artwork {name}") for (name, _), art in artwork.items()})
     if ctx.errors:
         raise InputErrors(ctx.errors)
     places = {}
@@ -114,7 +118,7 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
     places[("slug",)] = (youtput.value["slug"].where if youtput is not None and "slug" in youtput.value
                          else ypaper.value["name"].where)  # the default slug's text is mostly the name
     return model.Edition(edition, str(base.resolve()), geometry, stories, styles, char_styles, masters,
-                         images, fonts, tuple(warnings), tuple(inputs), places)
+                         images, fonts, tuple(warnings), tuple(inputs), places, artwork)
 
 
 # ---------------------------------------------------------------- pieces
@@ -527,8 +531,10 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
     return stories
 
 
-def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Context) -> dict[str, str]:
-    """Check every element's references and frame; returns the photos' paths."""
+def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Context,
+           artwork: dict) -> dict[str, str]:
+    """Check every element's references and frame; returns the photos' paths (and
+    supplied images'), and reads supplied PDF pages into `artwork`."""
     images: dict[str, str] = {}
     ypages = root.get("pages")
     placed: set[str] = set()
@@ -587,6 +593,11 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                     and not 1 <= len(element.fit_width) <= 2):
                 ctx.error("fit_width: give [narrowest, widest] width", yel.value["fit_width"].where,
                           "e.g. fit_width: [80%, 100%]")
+            if isinstance(element, model.Ad) and element.file:
+                _check_supplied("ad", element.file, element.page, yel, "file", base, allowed, images, artwork, ctx)
+            if isinstance(element, model.Masthead) and element.lettering:
+                _check_supplied("lettering", element.lettering, 1, yel, "lettering", base, allowed, images,
+                                artwork, ctx)
             if isinstance(element, model.Photo):
                 _check_photo(element, yel, base, allowed, images, ctx)
                 if element.caption_width is not None and geo is not None:
@@ -653,6 +664,42 @@ def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Cont
         if len(el.crop) != 4 or not (0 <= left < right <= 1 and 0 <= top < bottom <= 1):
             ctx.error("crop: give [left, top, right, bottom] as fractions, left < right, top < bottom",
                       yel.value["crop"].where, "e.g. crop: [0.1, 0, 0.9, 1] keeps the middle four fifths")
+
+
+def _check_supplied(what: str, name: str, number: int, yel: Y, key: str, base: Path, allowed, images: dict,
+                    artwork: dict, ctx: Context) -> None:
+    """A supplied ad or lettering file: inside the edition's folders, there, and read
+    (a PDF's page into `artwork`, an image's header checked): each fault placed at its key."""
+    where = yel.value[key].where
+    path = base / name
+    if not _inside(path, allowed):
+        ctx.error(f"{what} '{name}' is outside the edition folder", where, ALLOW_HINT)
+        return
+    try:
+        check_input(path)
+    except InputError as exc:
+        if exc.message == "file not found":
+            folder = "the current folder" if str(base) == "." else str(base)
+            ctx.error(f"{what} file not found: {name}", where,
+                      f"looked in {folder}, next to the edition file; check the name and its case")
+        else:
+            ctx.error(f"{what} '{name}': {exc.message}", where, exc.hint)
+        return
+    full = real(path)
+    try:
+        if supplied.is_pdf(full):
+            if (name, number) not in artwork:
+                artwork[(name, number)] = supplied.read_pdf(full, number)
+        else:
+            if number != 1:
+                where = yel.value["page"].where
+                raise InputError(f"page {number}: an image has one page", None, "leave page out for an image")
+            pixel_size(full)
+            images[name] = full
+    except InputError as exc:
+        if "page" in yel.value and "no page" in exc.message:
+            where = yel.value["page"].where
+        ctx.error(f"{what} '{name}': {exc.message}", where, exc.hint)
 
 
 def _check_caption_width(el: model.Photo, frame_w: float, where: Where, ctx: Context) -> None:

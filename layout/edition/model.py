@@ -295,6 +295,10 @@ class Masthead:
     rule: Literal["double", "single", "none"] = doc(
         "The rule under the masthead: a thick and a thin line, one 1 pt line, or none.", "double",
         example="double")
+    lettering: str | None = doc(
+        "The paper's own lettering (题字), relative to the edition: a PDF (its first page, as vectors) "
+        "or an image, set in place of the Chinese name's type, fitted to the area the name would take.",
+        None, example="house/lettering.pdf")
 
 
 @dataclass(frozen=True)
@@ -439,12 +443,24 @@ class Teaser:
 
 @dataclass(frozen=True)
 class Ad:
-    """An advertisement placeholder: a ruled area the ad will fill."""
+    """An advertisement: the supplied ad (`file`, a PDF page or an image), or until it
+    arrives a ruled placeholder with a label and text."""
     type: Literal["ad"] = doc("Element type.", example="ad")
     frame: Frame = doc("The ad's area.", example={"column": 1, "span": 6, "top": "300mm"})
-    label: str = doc("Small label in the corner.", "广告", example="广告")
+    label: str = doc("Small label in the placeholder's corner.", "广告", example="广告")
     text: str = doc("What to show until the ad arrives (advertiser, order number).", "",
                     example="××律师事务所 订单 2026-118")
+    file: str | None = doc("The supplied ad, relative to the edition: a PDF (one page placed as vectors, "
+                           "its fonts and images as the agency made them) or a JPEG, PNG or TIFF (CMYK "
+                           "kept). The placeholder (label and text) when not given.", None,
+                           example="ads/legal-aid.pdf")
+    page: int = doc("Page of the PDF to place.", 1, example=1, bounds=PAGE_NUMBER)
+    fit: Literal["fit", "fill", "stretch"] = doc(
+        "fit: the whole ad, centred, as large as the frame allows; fill: cover the frame, centred, "
+        "cut at its edges; stretch: exactly the frame, if that distorts the ad by at most `tolerance` "
+        "(else as fit). The ad is clipped to the frame.", "fit", example="fit")
+    tolerance: Percent = doc("How much `stretch` may distort the ad's proportions.", 3.0,
+                             example="3%", bounds=(0.0, 100.0))
 
 
 @dataclass(frozen=True)
@@ -717,6 +733,8 @@ class Edition:
     # where each page (page, 0) and element (page, k from 1) and the slug (("slug",)) are
     # written: a mistake found only while composing (a character no font has) is reported there
     places: dict[tuple, Where] = field(default_factory=dict)
+    # supplied PDF artwork (ads, lettering): (file as written, page) -> the page read (edition/supplied)
+    artwork: dict[tuple, object] = field(default_factory=dict)
 
     @property
     def paper(self) -> Paper:

@@ -1,4 +1,4 @@
-"""The laid-out result: pages of positioned glyph runs, images and rules.
+"""The laid-out result: pages of positioned glyph runs, images, supplied artwork and rules.
 
 All are NamedTuples: a page holds thousands, made anew as lines are placed.
 
@@ -71,6 +71,24 @@ class Image(NamedTuple):
     data: ImageData | None = None
 
     def moved(self, dx: float, dy: float) -> "Image":
+        cx, cy, cw, ch = self.clip
+        return self._replace(x=self.x + dx, y=self.y + dy, clip=(cx + dx, cy + dy, cw, ch))
+
+
+class Artwork(NamedTuple):
+    """A page of a supplied PDF (an ad, the masthead's lettering) drawn as vectors: its
+    box as shown scaled into (x, y, w, h) (sides may scale unalike: `fit: stretch`),
+    clipped to `clip` (x, y, w, h). `page` is the page as read at load
+    (edition/supplied.PdfPage): the writer copies it as a Form XObject."""
+    path: str
+    x: float
+    y: float
+    w: float
+    h: float
+    clip: tuple[float, float, float, float]
+    page: object
+
+    def moved(self, dx: float, dy: float) -> "Artwork":
         cx, cy, cw, ch = self.clip
         return self._replace(x=self.x + dx, y=self.y + dy, clip=(cx + dx, cy + dy, cw, ch))
 

@@ -7,6 +7,11 @@ ReportLab's own font path maps characters, not glyphs, cannot show Tibetan stack
 embeds only TrueType. Extraction:
 a ToUnicode CMap for glyphs that stand for one fixed text, and /ActualText spans for
 clusters it cannot describe (Tibetan stacks drawn as several glyphs).
+
+A supplied PDF page (Artwork) comes read (edition/supplied: plain values, its indirect
+objects listed once); it is written as a Form XObject whose content is the page's, and
+whose resources are its objects translated one by one into ReportLab's low-level pdfdoc
+objects, each once per file however often it is reached or placed.
 """
 from __future__ import annotations
 
@@ -21,7 +26,8 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
-from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule, Shape
+from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape
+from ..edition.supplied import Name, Real, Ref, Stream
 from ..base.errors import InputError, Where
 from ..fonts.faces import Face
 from ..fonts.embed import BadFont, FontFile, Program
@@ -138,6 +144,8 @@ class PdfWriter:
     def _write(self, pages: list[PageOut], title: str) -> bytes:
         self._forms: dict[tuple[Face, int], str] = {}
         self._images: dict[tuple, str] = {}
+        self._artwork: dict[str, str] = {}
+        self._copied: dict[tuple[str, int], object] = {}  # (page read, object) -> its reference
         out = io.BytesIO()
         c = _Canvas(out, invariant=1, pageCompression=1)
         c.setTitle(title)
@@ -191,6 +199,8 @@ class PdfWriter:
                 self._glyph_run(c, page, item, plans[item.face])
             elif isinstance(item, Image):
                 self._image(c, page, item)
+            elif isinstance(item, Artwork):
+                self._art(c, page, item)
             elif isinstance(item, Rule):
                 self._rule(c, page, item)
             elif isinstance(item, Panel):
@@ -365,6 +375,79 @@ class PdfWriter:
                      f"{_n(img.w)} 0 0 {_n(img.h)} {_n(img.x)} {_n(page.height - img.y - img.h)} cm "
                      f"/{c._doc.getXObjectName(name).lstrip('/')} Do Q")
 
+    def _art(self, c, page: PageOut, art: Artwork) -> None:
+        """A supplied PDF page: its Form XObject (made once per file and page), drawn
+        with its box scaled into the placement and clipped to the frame."""
+        read = art.page
+        name = self._artwork.get(read.key)
+        if name is None:
+            name = self._artwork[read.key] = f"PA{len(self._artwork) + 1}"
+            doc = c._doc
+            d = pdfdoc.PDFDictionary({
+                "Type": pdfdoc.PDFName("XObject"), "Subtype": pdfdoc.PDFName("Form"),
+                "BBox": pdfdoc.PDFArray([_n(v).encode() for v in read.box]),
+                "Resources": self._copy(doc, read, read.resources),
+                "Filter": pdfdoc.PDFName("FlateDecode")})
+            if read.group is not None:
+                d["Group"] = self._copy(doc, read, read.group)
+            doc.addForm(name, pdfdoc.PDFStream(d, zlib.compress(read.content, 6), filters=[]))
+        c._formsinuse.append(name)
+        cx, cy, cw, ch = art.clip
+        m = _art_matrix(read.box, read.rotate, art.x, page.height - art.y - art.h, art.w, art.h)
+        # the page was made for a fresh graphics state, and a form inherits ours: the
+        # colour and text state the last glyph run left (white type, character spacing)
+        # are set back to their initial values first
+        c.addLiteral(f"q {_n(cx)} {_n(page.height - cy - ch)} {_n(cw)} {_n(ch)} re W n {_INITIAL_STATE} "
+                     f"{' '.join(f'{v:.6f}'.rstrip('0').rstrip('.') or '0' for v in m)} cm "
+                     f"/{c._doc.getXObjectName(name).lstrip('/')} Do Q")
+
+    def _copy(self, doc, read, value):
+        """A plain value of a supplied page as a pdfdoc object; an indirect object is
+        registered once (before its contents, so that cycles close on it)."""
+        if isinstance(value, Ref):
+            key = (read.key, int(value))  # (the file and page: each page read has its own table)
+            ref = self._copied.get(key)
+            if ref is not None:
+                return ref
+            target = read.objects[value]
+            if isinstance(target, Stream):
+                obj = pdfdoc.PDFStream(pdfdoc.PDFDictionary(), target.data,
+                                       filters=[] if "Filter" in target.dict else None)
+                inner = obj.dictionary
+            elif isinstance(target, dict):
+                obj = inner = pdfdoc.PDFDictionary()
+            elif isinstance(target, list):
+                obj = pdfdoc.PDFArray([])
+                inner = None
+            else:
+                return self._copy(doc, read, target)
+            ref = self._copied[key] = doc.Reference(obj)
+            if inner is not None:
+                for k, v in (target.dict if isinstance(target, Stream) else target).items():
+                    inner[k] = self._copy(doc, read, v)
+            else:
+                obj.sequence = [self._copy(doc, read, v) for v in target]
+            return ref
+        if isinstance(value, Name):
+            return pdfdoc.PDFName(value)
+        if isinstance(value, Real):
+            return str(value).encode("ascii")
+        if isinstance(value, bool):
+            return b"true" if value else b"false"
+        if value is None:
+            return b"null"
+        if isinstance(value, int):
+            return str(value).encode("ascii")
+        if isinstance(value, bytes):
+            return b"<" + value.hex().encode("ascii") + b">"
+        if isinstance(value, dict):
+            return pdfdoc.PDFDictionary({k: self._copy(doc, read, v) for k, v in value.items()})
+        if isinstance(value, list):
+            return pdfdoc.PDFArray([self._copy(doc, read, v) for v in value])
+        if isinstance(value, Stream):  # (streams are always indirect; a direct one is not PDF)
+            return b"null"
+        raise TypeError(f"no PDF form for {type(value).__name__}")
+
     def _rule(self, c, page: PageOut, rule: Rule) -> None:
         c.addLiteral(f"q {_color(rule.color, stroke=True)} {_n(rule.width)} w "
                      f"{_n(rule.x1)} {_n(page.height - rule.y1)} m {_n(rule.x2)} {_n(page.height - rule.y2)} l S Q")
@@ -521,6 +604,29 @@ class _Helper:
                     self._results.append(job[0](*job[1]))
                 except BaseException:
                     self._failed = True
+
+
+# the graphics and text state a page's content starts with (PDF 32000-1, 8.4 and 9.3)
+_INITIAL_STATE = "0 g 0 G 1 w 0 J 0 j 10 M [] 0 d 0 Tc 0 Tw 100 Tz 0 TL 0 Tr 0 Ts"
+
+
+def _art_matrix(box, rotate: int, x: float, y: float, w: float, h: float) -> tuple[float, ...]:
+    """The matrix that draws a page's box, turned by its /Rotate (clockwise as shown),
+    into the rectangle (x, y, w, h) of PDF space (y up)."""
+    x0, y0, x1, y1 = box
+    bw, bh = x1 - x0, y1 - y0
+    turn = {0: (1, 0, 0, 1, 0, 0), 90: (0, -1, 1, 0, 0, bw), 180: (-1, 0, 0, -1, bw, bh),
+            270: (0, 1, -1, 0, bh, 0)}[rotate]
+    vw, vh = (bh, bw) if rotate in (90, 270) else (bw, bh)
+    m = _mul((1, 0, 0, 1, -x0, -y0), turn)
+    return _mul(m, (w / vw, 0, 0, h / vh, x, y))
+
+
+def _mul(m, n):
+    """m then n, in PDF's row-vector convention."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
 def _deflate(stream) -> bytes:

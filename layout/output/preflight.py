@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from ..base.errors import Notice, Place
-from ..lines.display import GlyphRun, Image as ImageItem, Panel, Rule, Shape
+from ..lines.display import Artwork, GlyphRun, Image as ImageItem, Panel, Rule, Shape
 from ..edition.photos import image_mode, pixel_size
+from ..base.units import PT_PER_MM
 
 
 from .marks import REGISTRATION
@@ -25,32 +26,39 @@ def preflight(pages, edition, report, press: bool) -> list[Notice]:
         if press:
             findings += _small_type(page) + _heavy_areas(page, tac)
         for item in page.items:
+            if isinstance(item, Artwork):
+                k, kind = photos.get(item.path, (None, "ad"))
+                findings += _artwork(item, Place(edition.places.get((page.number, k)) if k else None, page.number,
+                                                 k, kind), kind, settings, press, tac)
+                continue
             if not isinstance(item, ImageItem):
                 continue
             name = item.path.rsplit("/", 1)[-1]
-            k = photos.get(item.path)
-            where = Place(edition.places.get((page.number, k)) if k else None, page.number, k, "photo")
+            k, kind = photos.get(item.path, (None, "photo"))
+            where = Place(edition.places.get((page.number, k)) if k else None, page.number, k, kind)
+            if kind == "ad":
+                findings += _ad_size(name, pixel_size(item.path), item, where, image=True)
             data = item.data
             if press and data is not None and tac is not None:
                 if data.ink > tac + 2.0:
-                    findings.append(Notice("preflight.ink", f"photo {name} has {data.ink:.0f}% ink at its "
+                    findings.append(Notice("preflight.ink", f"{kind} {name} has {data.ink:.0f}% ink at its "
                                            f"darkest (the {settings.condition} limit is {tac}%)", where,
                                            "use output.photos: cmyk, which converts it within the limit"))
                 if data.note == "over-ink":
-                    findings.append(Notice("preflight.converted", f"photo {name} is CMYK with more ink than "
+                    findings.append(Notice("preflight.converted", f"{kind} {name} is CMYK with more ink than "
                                            f"the {settings.condition} limit ({tac}%): converted, not kept as "
                                            f"supplied", where,
                                            "ask for the photo separated for this printing condition"))
             w, h = pixel_size(item.path)
             ppi = min(w / (item.w / 72), h / (item.h / 72))
             if ppi < settings.min_ppi:
-                findings.append(Notice("preflight.resolution", f"photo {name} has {ppi:.0f} ppi at its size "
+                findings.append(Notice("preflight.resolution", f"{kind} {name} has {ppi:.0f} ppi at its size "
                                        f"(minimum {settings.min_ppi:.0f})", where,
                                        "use a larger original or set the photo smaller"))
             if press and settings.photos == "keep":
                 mode = image_mode(item.path)
                 if mode not in ("L", "CMYK"):
-                    findings.append(Notice("preflight.colour", f"photo {name} is {mode}, not grey or CMYK "
+                    findings.append(Notice("preflight.colour", f"{kind} {name} is {mode}, not grey or CMYK "
                                            "(output.photos: keep)", where, "use output.photos: cmyk (or gray)"))
     if press:
         findings += _rgb_colours(edition)
@@ -154,11 +162,74 @@ def _rgb_colours(edition) -> list[Notice]:
             for colour, paths in sorted(found.items())]
 
 
-def _photo_elements(edition, number: int) -> dict[str, int]:
-    """A photo file's element number on the page (the first, when it is placed twice)."""
-    found: dict[str, int] = {}
+def _photo_elements(edition, number: int) -> dict[str, tuple[int, str]]:
+    """A photo's, a supplied ad's or lettering file's element number on the page (the
+    first, when it is placed twice) and what it is."""
+    found: dict[str, tuple[int, str]] = {}
     for k, el in enumerate(edition.source.pages[number - 1].elements, 1):
-        path = edition.images.get(getattr(el, "file", None) or "") if el.type == "photo" else None
+        name = getattr(el, "file", None) if el.type in ("photo", "ad") else getattr(el, "lettering", None)
+        if not name:
+            continue
+        art = edition.artwork.get((name, getattr(el, "page", 1)))
+        path = art.path if art is not None else edition.images.get(name)
         if path is not None:
-            found.setdefault(path, k)
+            found.setdefault(path, (k, el.type if el.type != "masthead" else "lettering"))
+    return found
+
+
+SIZE_TOLERANCE = 2.0  # %: a supplied ad this much larger or smaller than its frame is flagged
+
+
+def _ad_size(name: str, size, item, where: Place, image: bool = False) -> list[Notice]:
+    """An ad made for another size than its frame's (booked) size: for a PDF its box in
+    mm, for an image (no physical size) its proportions."""
+    fw, fh = item.clip[2], item.clip[3]
+    w, h = size
+    if image:
+        off = abs((w / h) / (fw / fh) - 1) * 100
+        what = f"proportions {w}:{h} px"
+    else:
+        off = max(abs(w / fw - 1), abs(h / fh - 1)) * 100
+        what = f"{w / PT_PER_MM:.1f} x {h / PT_PER_MM:.1f} mm"
+    if off <= SIZE_TOLERANCE:
+        return []
+    return [Notice("preflight.ad-size", f"ad {name} is {what}, its frame {fw / PT_PER_MM:.1f} x "
+                   f"{fh / PT_PER_MM:.1f} mm: {off:.1f}% off", where,
+                   "ask the agency for the ad at the booked size, or give the frame the ad's size")]
+
+
+def _artwork(item: Artwork, where: Place, kind: str, settings, press: bool, tac) -> list[Notice]:
+    """A supplied PDF page: its size against the frame (ads), fonts it did not embed,
+    RGB in a press render, its images under min_ppi as placed, and its heaviest CMYK
+    colour over the ink limit."""
+    read = item.page
+    name = item.path.rsplit("/", 1)[-1]
+    found = _ad_size(name, read.size, item, where) if kind == "ad" else []
+    missing = [font for font, embedded in read.fonts if not embedded]
+    if missing:
+        found.append(Notice("preflight.fonts", f"{kind} {name} does not embed its font"
+                            f"{'s' * (len(missing) > 1)} {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}: "
+                            "the press would set it in another", where,
+                            "ask the agency for the file with all fonts embedded (PDF/X)"))
+    if press and read.rgb:
+        found.append(Notice("preflight.colour", f"{kind} {name} has RGB: {', '.join(read.rgb)}; "
+                            "the press converts it as it likes", where,
+                            "ask the agency for the ad separated in CMYK for this printing condition"))
+    if press and read.transparency:
+        found.append(Notice("preflight.transparency", f"{kind} {name} uses transparency "
+                            f"({', '.join(read.transparency)}), which PDF/X-1a does not allow: the press's "
+                            "flattening may differ from the proof", where,
+                            "ask the agency for the ad flattened (PDF/X-1a)"))
+    scale_x, scale_y = item.w / read.size[0], item.h / read.size[1]
+    low = [min(use.width / (use.w * scale_x / 72), use.height / (use.h * scale_y / 72))
+           for use in read.images if use.w > 0 and use.h > 0]
+    low = [ppi for ppi in low if ppi < settings.min_ppi]
+    if low:
+        found.append(Notice("preflight.resolution", f"{kind} {name} has {len(low)} image{'s' * (len(low) > 1)} "
+                            f"under {settings.min_ppi:.0f} ppi as placed (lowest {min(low):.0f} ppi)", where,
+                            "ask the agency for the ad with sharper images, or set it smaller"))
+    if press and tac is not None and read.ink > tac + 2.0:
+        found.append(Notice("preflight.ink", f"{kind} {name} sets a colour of {read.ink:.0f}% ink (the "
+                            f"{settings.condition} limit is {tac}%)", where,
+                            "ask the agency for the ad separated for this printing condition"))
     return found

@@ -1,4 +1,4 @@
-"""The display list as text: one line per glyph run, image, rule, panel and shape.
+"""The display list as text: one line per glyph run, image, artwork, rule, panel and shape.
 
 A layout change then reads as a diff (tests/golden keeps small editions' traces), and a
 designer or a bug report can say what lies where without a PDF reader. Positions are in
@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule, Shape
+from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape
 
 
 def _n(value: float) -> str:
@@ -44,6 +44,12 @@ def _image(image: Image, base: Path | None) -> str:
         except ValueError:
             path = Path(path.name)
     return f"image {_box(image.x, image.y, image.w, image.h)} clip {_box(*image.clip)} {path.as_posix()}"
+
+
+def _artwork(art: Artwork, base: Path | None) -> str:
+    """A supplied PDF page: where its box is drawn, its clip, the file and page."""
+    shown = _image(Image(art.path, art.x, art.y, art.w, art.h, art.clip), base)
+    return f"artwork{shown[len('image'):]} p{art.page.number}"
 
 
 def _rule(rule: Rule) -> str:
@@ -80,6 +86,8 @@ def trace(pages: list[PageOut], base: Path | None = None) -> str:
                 lines.append("  " + _run(item))
             elif isinstance(item, Image):
                 lines.append("  " + _image(item, base))
+            elif isinstance(item, Artwork):
+                lines.append("  " + _artwork(item, base))
             elif isinstance(item, Rule):
                 lines.append("  " + _rule(item))
             elif isinstance(item, Panel):

@@ -15,8 +15,9 @@ from typing import NamedTuple
 
 from ..edition import model
 from ..base import parallel
-from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule, Shape
+from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape
 from ..base.errors import InputError, InputErrors, Overflow, Place, Report
+from . import artwork
 from .flow import flow_story, story_chain
 from . import notices, qr
 from ..edition.geometry import Rect, frame_rect, type_area, within
@@ -294,7 +295,7 @@ def _bounds(item, setter: Setter) -> tuple[float, float, float, float] | None:
         if ink is None:
             return None
         return item.x, item.y - ink[0] * item.size, item.x + sum(item.advances), item.y + ink[1] * item.size
-    if isinstance(item, Image):
+    if isinstance(item, (Image, Artwork)):
         cx, cy, cw, ch = item.clip
         return cx, cy, cx + cw, cy + ch
     if isinstance(item, Rule):
@@ -400,7 +401,16 @@ def _text(items, text: str, style_name: str, rect: Rect, setter: Setter) -> floa
 def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: model.Paper, fields: dict, warn):
     title_style = setter.style(el.title_style)
     title = setter.lines(paper.name, el.title_style, rect.w, align="center")
-    y = _stack(items, title, rect.x, rect.y, title_style.line_pitch)
+    lettered = None  # the lettering's box, set in the area the name's type would take
+    if el.lettering:
+        # (with the data stacked in the top corners, a quarter of the frame each, between them)
+        side = rect.w / 4 if el.info_position == "top" else 0.0
+        area = Rect(rect.x + side, rect.y, rect.w - 2 * side,
+                    _stack([], title, rect.x, rect.y, title_style.line_pitch) - rect.y)
+        lettered = artwork.place_file(items, setter.edition, el.lettering, 1, area, "fit")
+        y = lettered.y + lettered.h
+    else:
+        y = _stack(items, title, rect.x, rect.y, title_style.line_pitch)
     sub = []
     if paper.name_bo:
         # set snug under a large name, the Tibetan line reads as touching it: its ink keeps a
@@ -408,10 +418,11 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
         sub_style = setter.style(el.subtitle_style)
         sub = setter.lines(paper.name_bo, el.subtitle_style, rect.w, align="center")
         gap = max(sub_style.space_before, 0.1 * title_style.size)
-        if title and sub:  # between the inks: the name's foot and the Tibetan vowels' tops
-            name_ink, sub_ink = _ink(setter, title[-1:]), _ink(setter, sub[:1])
+        if (title or lettered) and sub:  # between the inks: the name's foot and the Tibetan vowels' tops
+            name_ink, sub_ink = _ink(setter, title[-1:]) if lettered is None else (0.0, 0.0), _ink(setter, sub[:1])
             if name_ink and sub_ink:
-                name_foot = (y - title[-1].descent) + name_ink[1]  # baseline of the name's last line
+                # (the lettering's foot is its box's)
+                name_foot = y if lettered else (y - title[-1].descent) + name_ink[1]  # baseline of the name's last line
                 top = name_foot + gap  # the Tibetan ink's top
                 y = top + sub_ink[0] - sub[0].ascent  # the Tibetan line box's top
                 gap = 0.0
@@ -439,8 +450,10 @@ def _masthead(items, el: model.Masthead, rect: Rect, setter: Setter, paper: mode
     if position == "top" and (left or right):
         # the corners beside the name and its Tibetan line: as wide as they leave them,
         # less an em each side
-        for part in (title, sub):
-            span = _extent(part)
+        spans = [_extent(part) for part in ([sub] if lettered else [title, sub])]
+        if lettered:
+            spans.append((lettered.x - rect.x, lettered.x + lettered.w - rect.x))
+        for span in spans:
             if span is not None:
                 corner = min(corner, span[0] - info_style.size, rect.w - span[1] - info_style.size)
         if corner < 6 * info_style.size:
@@ -740,6 +753,9 @@ def _teaser(items, el: model.Teaser, rect: Rect, setter: Setter):
 
 
 def _ad(items, el: model.Ad, rect: Rect, setter: Setter):
+    if el.file:  # the supplied ad, fitted and clipped to the frame (page/artwork)
+        artwork.place_file(items, setter.edition, el.file, el.page, rect, el.fit, el.tolerance)
+        return None
     items.append(Panel(rect.x, rect.y, rect.w, rect.h, "gray5", "gray60", 0.5))
     # the label's foot counts too: a label longer than the frame is cut and counted
     bottom = _text(items, el.label, "caption", Rect(rect.x + 3, rect.y + 3, rect.w - 6, rect.h), setter)
