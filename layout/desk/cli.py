@@ -54,6 +54,9 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
                         help="a live preview on http://127.0.0.1:PORT/ that follows every change (implies --watch)")
     parser.add_argument("--port", type=_whole(0, 65535), default=8000,
                         help="port of --serve, 0 to 65535 (0: any free port)")
+    parser.add_argument("--editor", default="vscode://file{path}:{line}", metavar="URL",
+                        help="with --serve: the link that opens a clicked line's source, with {path} and {line} "
+                             "(default vscode://file{path}:{line}; e.g. idea://open?file={path}&line={line})")
     parser.add_argument("--print", dest="press", action="store_true",
                         help="the press render: photos in the printing condition's CMYK, bleed, crop and registration marks, "
                              "colour bar, slug line, PDF/X output intent (settings: the edition's 'output')")
@@ -105,6 +108,8 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
                                   or output == STDOUT):
         parser.error("--diff compares whole renders and writes pictures of the changed pages; it cannot go "
                      "with --watch, --serve, --png, --trace, --page, --print or -o -")
+    if "{path}" not in args.editor:
+        parser.error("argument --editor: the link must contain {path} (and may contain {line})")
     if args.trace and (args.png or args.serve):
         parser.error("--trace writes text instead of the PDF; it cannot go with --png or --serve")
     return options, args
@@ -181,7 +186,7 @@ def _main(argv: list[str]) -> int:
 
         try:
             if args.serve:
-                serve(options, args.port, out=_out)
+                serve(options, args.port, out=_out, editor=args.editor)
             else:
                 watch(options, out=_out)
         except KeyboardInterrupt:

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..api import Options
 from ..base.errors import as_dict, internal_error
+from ..lines.display import Source
 from .watch import Outcome, Session, describe, file_events
 
 SCREEN_WIDTH = 900  # pixels across a page in the main view
@@ -26,18 +27,20 @@ THUMB_WIDTH = 140
 IDLE = 10.0  # seconds a connection may stay silent
 HOSTS = ("127.0.0.1", "localhost", "[::1]")
 MAX_PAGE_DIGITS = 6
+EDITOR = "vscode://file{path}:{line}"  # the default link that opens a source line in an editor
 
 
 class Preview:
     """What the server shows: the pictures of the last good render, and its state."""
 
-    def __init__(self, options: Options):
+    def __init__(self, options: Options, editor: str = EDITOR):
         self.session = Session(options)
+        self.editor = editor
         self.lock = threading.Lock()
         self.pages: dict[int, bytes] = {}
         self.thumbs: dict[int, bytes] = {}
         self.state: dict = {"version": 0, "pages": 0, "error": "", "copyfit": [], "warnings": [], "message": "",
-                            "press": options.press}
+                            "press": options.press, "editor": editor, "holes": []}
         self.softproofs: dict[int, bytes] = {}  # made when asked for, dropped when the page changes
 
     def render(self, changed: list[str]) -> str:
@@ -52,7 +55,10 @@ class Preview:
             if outcome.ok:
                 self.state.update(version=self.session.version, pages=len(self.session.pages), error="",
                                   copyfit=[as_dict(e) for e in outcome.report.copyfit],
-                                  warnings=[n.as_dict() for n in outcome.report.warnings],
+                                  warnings=[_linked(n.as_dict()) for n in outcome.report.warnings
+                                            + outcome.report.preflight],
+                                  holes=[{"page": h.page, "area": list(h.area), "story": h.story, "lines": h.lines}
+                                         for h in outcome.report.holes],
                                   seconds=round(outcome.seconds, 3))
             else:
                 self.state.update(error=outcome.error)
@@ -84,6 +90,24 @@ class Preview:
         finally:
             doc.close()
 
+    def sources(self, n: int) -> dict | None:
+        """Where each frame and line of page n comes from (display.Source, made by the
+        composition), in fractions of the page, with the file as given (path:line to copy)
+        and as a full path for the editor link."""
+        with self.lock:
+            found = self.session.pages.get(n)
+        if found is None:
+            return None
+        page = found[1]
+        out = []
+        for item in page.items:
+            if isinstance(item, Source):
+                out.append({"x": item.x / page.width, "y": item.y / page.height, "w": item.w / page.width,
+                            "h": item.h / page.height, "kind": item.kind, "file": item.file, "line": item.line,
+                            "path": _full(item.file), "element": item.element, "story": item.story,
+                            "style": item.style, "note": item.note})
+        return {"page": n, "width": page.width, "height": page.height, "sources": out}
+
     def softproof(self, n: int) -> bytes | None:
         """Page n of a press render as it will look on its paper (output/softproof.py),
         at the preview's width; None when the preview is no press render."""
@@ -103,6 +127,23 @@ class Preview:
         return picture
 
 
+def _full(file: str | None) -> str | None:
+    """The file as a full path, for the editor link (the page is shown on this machine only)."""
+    if not file:
+        return None
+    from pathlib import Path
+
+    return str(Path(file).resolve())
+
+
+def _linked(notice: dict) -> dict:
+    """A warning with the full path of its place, for the editor link."""
+    place = notice.get("place", {})
+    if place.get("file"):
+        notice["path"] = _full(place["file"])
+    return notice
+
+
 PAGE = """<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>paiban preview</title>
 <style>
@@ -116,25 +157,110 @@ body{margin:0;font:14px sans-serif;display:flex;background:#eee}
 table{border-collapse:collapse;margin-top:8px}td,th{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}
 td:first-child,th:first-child{text-align:left}.over{color:#c00;font-weight:bold}
 #warnings{color:#840;font-size:13px;padding-left:16px}#warnings li[data-page]{cursor:pointer}
+#sheet{position:relative;width:900px}#sheet img{display:block}
+#hover{position:absolute;border:2px solid #06c;pointer-events:none;display:none}
+.mark{position:absolute;pointer-events:none}.hole{background:rgba(255,150,0,.35)}.overset{border:2px solid #c00}
+#source{margin:6px 0;padding:6px;background:#fff;font-size:13px;min-height:2.6em}
+#pathline{font-family:monospace;width:30em}
 </style></head>
 <body data-version="0">
 <div id="thumbs"></div>
 <div id="main"><div id="message"></div><div id="error"></div>
 <label id="soft" title="the press render as it will look on newsprint: needs --print"><input type="checkbox"
  id="softproof" onchange="draw()" disabled> soft proof (on the paper, in its inks)</label><br>
-<img id="page" alt="page">
+<div id="source"><span id="where">click a line or a frame to see where it comes from</span>
+ <a id="editor" href="#">open in editor</a> <input id="pathline" readonly title="copy path:line">
+ <div id="frame"></div></div>
+<div id="sheet"><img id="page" alt="page"><div id="marks"></div><div id="hover"></div></div>
 <ul id="warnings"></ul><table id="copyfit"></table></div>
 <script>
-let current = 1, version = -1, tick = -1;
+const params = new URLSearchParams(location.search);
+let current = +(params.get('page') || 1), version = -1, tick = -1, S = {editor: '', copyfit: [], holes: []};
+let sources = null, asked = params.get('at');  // ?page=N&at=fx,fy: as if clicked there
 function show(n) { current = n; draw(); }
 function draw() {
   const soft = document.getElementById('softproof').checked;
   document.getElementById('page').src = (soft ? '/softproof/' : '/page/') + current + '.png?v=' + version;
   document.querySelectorAll('#thumbs img').forEach((img, i) => img.className = (i + 1 === current) ? 'current' : '');
+  loadSources();
 }
+async function loadSources() {
+  const page = current, v = version;
+  try {
+    const got = await (await fetch('/sources/' + page + '.json?v=' + v, {cache: 'no-store'})).json();
+    if (page !== current || v !== version) return;
+    sources = got; drawMarks();
+    if (asked) { const [x, y] = asked.split(',').map(Number); asked = null; locate(x, y); }
+  } catch (e) { sources = null; }
+}
+function hit(fx, fy, want) {  // the smallest region of the composition that holds the point
+  let best = null;
+  for (const s of (sources ? sources.sources : [])) {
+    if (want(s) && fx >= s.x && fx <= s.x + s.w && fy >= s.y && fy <= s.y + s.h && (!best || s.w * s.h < best.w * best.h)) best = s;
+  }
+  return best;
+}
+function editorLink(path, line) { return S.editor.replace('{path}', encodeURI(path)).replace('{line}', line || 1); }
+function fit(story) {
+  const e = (S.copyfit || []).find(e => e.story === story);
+  if (!e) return '';
+  return e.overset_chars ? ', overset ' + e.overset_chars + ' characters' : e.underset_lines ? ', underset ' + e.underset_lines + ' lines' : '';
+}
+function frameText(f) {
+  return f.kind + (f.story ? ' ' + f.story : '') + ', element ' + f.element + ' at ' + f.file + ':' + f.line +
+    (f.style ? ', style ' + f.style : '') + (f.note ? ', ' + f.note : '') + (f.story ? fit(f.story) : '');
+}
+function locate(fx, fy) {
+  const line = hit(fx, fy, s => s.kind === 'line'), frame = hit(fx, fy, s => s.kind !== 'line');
+  const main = line || frame, where = document.getElementById('where');
+  if (!main) { where.textContent = 'nothing composed here'; document.body.dataset.source = ''; return; }
+  const pl = main.file + ':' + main.line;
+  where.textContent = line ? 'story ' + line.story + ', paragraph at ' + pl + ', style ' + line.style : frameText(frame);
+  document.getElementById('pathline').value = pl;
+  document.getElementById('editor').href = editorLink(main.path, main.line);
+  document.getElementById('frame').textContent = line && frame ? 'in ' + frameText(frame) : '';
+  document.body.dataset.source = pl;
+}
+function at(ev) {
+  const r = document.getElementById('page').getBoundingClientRect();
+  return [(ev.clientX - r.left) / r.width, (ev.clientY - r.top) / r.height];
+}
+function box(div, x, y, w, h) {
+  Object.assign(div.style, {left: x * 100 + '%', top: y * 100 + '%', width: w * 100 + '%', height: h * 100 + '%'});
+}
+function drawMarks() {  // holes and overset, on the page as they happen
+  const marks = document.getElementById('marks');
+  marks.innerHTML = '';
+  if (!sources) return;
+  for (const h of (S.holes || [])) {
+    if (h.page !== current) continue;
+    const d = document.createElement('div'); d.className = 'mark hole'; d.title = 'hole: ' + h.lines + ' lines (' + h.story + ')';
+    box(d, h.area[0] / sources.width, h.area[1] / sources.height, h.area[2] / sources.width, h.area[3] / sources.height);
+    marks.appendChild(d);
+  }
+  for (const e of (S.copyfit || [])) {
+    if (!e.overset_chars || e.pages[e.pages.length - 1] !== current) continue;
+    for (const s of sources.sources) {
+      if (s.kind !== 'story' || s.story !== e.story) continue;
+      const d = document.createElement('div'); d.className = 'mark overset'; d.title = 'overset ' + e.overset_chars;
+      box(d, s.x, s.y, s.w, s.h); marks.appendChild(d);
+    }
+  }
+}
+document.addEventListener('DOMContentLoaded', () => {
+  const img = document.getElementById('page'), hover = document.getElementById('hover');
+  img.addEventListener('click', ev => locate(...at(ev)));
+  img.addEventListener('mousemove', ev => {
+    const [x, y] = at(ev), f = hit(x, y, s => s.kind !== 'line');
+    if (!f) { hover.style.display = 'none'; return; }
+    box(hover, f.x, f.y, f.w, f.h); hover.style.display = 'block'; hover.title = frameText(f); img.title = frameText(f);
+  });
+  img.addEventListener('mouseleave', () => hover.style.display = 'none');
+});
 async function poll() {
   try {
     const s = await (await fetch('/state', {cache: 'no-store'})).json();
+    S = s;
     if (s.tick !== tick) {
       tick = s.tick;
       document.getElementById('error').textContent = s.error;
@@ -163,7 +289,11 @@ async function poll() {
       list.innerHTML = '';
       for (const w of (s.warnings || [])) {  // each with its place: a click shows its page
         const li = document.createElement('li');
-        li.textContent = w.text;
+        li.textContent = w.text + ' ';
+        if (w.path) {  // its source, in the editor
+          const a = document.createElement('a'); a.href = editorLink(w.path, w.place.line); a.textContent = 'open';
+          a.onclick = ev => ev.stopPropagation(); li.appendChild(a);
+        }
         if (w.place.page) { li.dataset.page = w.place.page; li.onclick = () => show(w.place.page); }
         list.appendChild(li);
       }
@@ -218,6 +348,14 @@ def _handler(preview: Preview, port: list[int]):
                 with preview.lock:
                     body = json.dumps(preview.state, ensure_ascii=False).encode()
                 return self._send(body, "application/json; charset=utf-8")
+            if path.startswith("/sources/") and path.endswith(".json"):
+                number = path[len("/sources/"):-5]
+                if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
+                    found = preview.sources(int(number))
+                    if found is not None:
+                        return self._send(json.dumps(found, ensure_ascii=False).encode(),
+                                          "application/json; charset=utf-8")
+                return self._send(b"no such page", "text/plain", HTTPStatus.NOT_FOUND)
             if path.startswith("/softproof/") and path.endswith(".png"):
                 number = path[len("/softproof/"):-4]
                 if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
@@ -257,9 +395,11 @@ class _Server(ThreadingHTTPServer):
                 pass
 
 
-def serve(options: Options, port: int = 8000, out=print, stop: threading.Event | None = None) -> None:
-    """Serve the preview on 127.0.0.1 and re-render on every change until interrupted."""
-    preview = Preview(options)
+def serve(options: Options, port: int = 8000, out=print, stop: threading.Event | None = None,
+          editor: str = EDITOR) -> None:
+    """Serve the preview on 127.0.0.1 and re-render on every change until interrupted.
+    `editor`: the link that opens a source line, with {path} and {line}."""
+    preview = Preview(options, editor)
     bound = [port]
     server = _Server(("127.0.0.1", port), _handler(preview, bound))
     bound[0] = server.server_address[1]

@@ -37,7 +37,7 @@ def normal_color(value: str) -> str:
         return re.sub(r"\s+", "", value)
     return value
 _ROWS = re.compile(r"rows?\s*$")
-_PERCENT_VALUE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$")  # as the schema's pattern
+_PERCENT_VALUE = re.compile(r"^\s*([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%\s*$")  # as the schema's pattern
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # no font draws them; "\n" breaks a line
 KEY_REFERENCE = "see the key reference in docs/edition-format.md"
 

@@ -55,7 +55,7 @@ COLOR_PATTERN = (rf"^\s*(?:black|white|rich-black|gray{_PERCENT}"
                  rf"|cmyk\(\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\)"
                  rf"|rgb\(\s*{_BYTE}(?:\s*,\s*{_BYTE}){{2}}\s*\)|#[0-9A-Fa-f]{{6}}"
                  rf"|spot\(\s*[A-Za-z0-9][A-Za-z0-9 ._-]*,\s*{_PERCENT}(?:\s*,\s*{_PERCENT}){{3}}\s*\))\s*$")
-PERCENT_PATTERN = r"^\s*(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$"  # convert._PERCENT_VALUE
+PERCENT_PATTERN = r"^\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$"  # convert._PERCENT_VALUE
 DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 
 

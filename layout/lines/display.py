@@ -131,6 +131,28 @@ class Shape(NamedTuple):
         return self._replace(rects=tuple((x + dx, y + dy, w, h) for x, y, w, h in self.rects))
 
 
+class Source(NamedTuple):
+    """Where what lies in (x, y, w, h) comes from, for the live preview's click to source
+    (and any reader of the display list that wants it): an element's frame (its line in
+    the edition file) or a story's line of text (its paragraph's line in the story
+    file). Nothing is drawn: the PDF writer and the trace pass it by."""
+    x: float
+    y: float
+    w: float
+    h: float
+    kind: str  # 'line' (of a story), 'story' (a story frame), or an element's type
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    element: int | None = None  # the element's number on its page (1-based)
+    story: str | None = None
+    style: str | None = None
+    note: str = ""  # what the frame says: its jump, its overset or underset
+
+    def moved(self, dx: float, dy: float) -> "Source":
+        return self._replace(x=self.x + dx, y=self.y + dy)
+
+
 class PageOut(NamedTuple):
     """A page: its trim size, what is on it, and for press output the bleed and the
     slug area around the trim (items may lie there, at negative coordinates)."""

@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape
+from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape, Source
 
 
 def _n(value: float) -> str:
@@ -94,6 +94,8 @@ def trace(pages: list[PageOut], base: Path | None = None) -> str:
                 lines.append("  " + _panel(item))
             elif isinstance(item, Shape):
                 lines.append("  " + _shape(item))
+            elif isinstance(item, Source):
+                continue  # where a frame or line comes from: nothing drawn (the live preview reads it)
             else:  # a new display type must be traced, not skipped
                 raise TypeError(f"trace: no text form for {type(item).__name__}")
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from ..edition import model
 from ..base import parallel
-from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape
+from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape, Source
 from ..base.errors import InputError, InputErrors, Overflow, Place, Report
 from . import artwork
 from .flow import flow_story, story_chain
@@ -220,6 +220,7 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
     if not isinstance(element, (model.Box, model.RuleElement, model.SectionLabel, model.Photo)):
         rect = within(rect, boxes)
     bottom = None
+    items.append(_source(edition, element, k, number, frame_rect(element.frame, geo, number)))
     start = len(items)
     if isinstance(element, model.StoryFrame):
         return  # flowed with its story
@@ -267,6 +268,8 @@ def _fit_boxes(items: list, backgrounds: list, page: model.Page, geo, number: in
         if at is None:
             continue
         inside, top, bottom = [], math.inf, -math.inf
+        sources = [i for i, item in enumerate(items) if isinstance(item, Source) and item.kind != "box"
+                   and _within((item.x, item.y, item.x + item.w, item.y + item.h), rect)]
         for i, item in enumerate(items):
             box = _bounds(item, setter)
             if box is None or not _within(box, rect):
@@ -282,7 +285,7 @@ def _fit_boxes(items: list, backgrounds: list, page: model.Page, geo, number: in
         below = rect.y + rect.h - bottom
         dy = (below - (top - rect.y)) / 2 if element.align == "middle" else below - element.inset
         if dy > 0.01:
-            for i in inside:
+            for i in inside + [i for i in sources if items[i].kind == "line"]:
                 items[i] = items[i].moved(0.0, dy)
 
 
@@ -304,6 +307,8 @@ def _bounds(item, setter: Setter) -> tuple[float, float, float, float] | None:
                 max(item.x1, item.x2) + half, max(item.y1, item.y2) + half)
     if isinstance(item, Panel):
         return item.x, item.y, item.x + item.w, item.y + item.h
+    if isinstance(item, Source):
+        return None  # where things come from, not a thing
     if isinstance(item, Shape):
         if not item.rects:
             return None
@@ -315,6 +320,17 @@ def _bounds(item, setter: Setter) -> tuple[float, float, float, float] | None:
 def _within(box: tuple[float, float, float, float], rect: Rect) -> bool:
     return (box[0] >= rect.x - 0.5 and box[2] <= rect.x + rect.w + 0.5
             and box[1] >= rect.y - 0.5 and box[3] <= rect.y + rect.h + 0.5)
+
+
+def _source(edition: model.Edition, element, k: int, number: int, rect: Rect) -> Source:
+    """Where an element comes from: its frame, and its line in the edition file."""
+    where = edition.places.get((number, k + 1))
+    note = ""
+    if isinstance(element, model.StoryFrame):
+        note = f"jumps to page {element.jump.page}, frame {element.jump.frame}" if element.jump else ""
+    return Source(rect.x, rect.y, rect.w, rect.h, element.type, where.file if where else None,
+                  where.line if where else None, where.column if where else None, k + 1,
+                  getattr(element, "story", None), getattr(element, "style", None), note)
 
 
 def _take_cut(items: list, start: int) -> list[_Cut]:
@@ -527,6 +543,9 @@ def _info_framed(items, el: model.Masthead, rect: Rect, setter: Setter, y: float
             y_info = y + 0.25 * style.size + (0.25 * em if el.info_frame == "rules" else 0.0)
             y = y_info + pitch  # past the frame's foot, it is cut and counted like the name
         if el.info_frame == "rules":
+            if y_info - 0.25 * em < y:  # the rule runs across the frame: under the Tibetan line
+                y_info = y + 0.25 * style.size + 0.25 * em
+                y = y_info + pitch  # past the frame's foot, it is cut and counted like the name
             top = y_info - 0.25 * em
             items.append(Rule(rect.x, top, rect.x + rect.w, top, INFO_RULE))
         # the two sides meet: the right one goes on a line of its own (past the frame's

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..edition import model
-from ..lines.display import GlyphRun, Rule
+from ..lines.display import GlyphRun, Rule, Source
 from ..base.errors import Copyfit, Hole, Overflow, Overset, Place, Report, Where
 from ..edition.geometry import Rect, frame_rect, within
 from ..lines.linebreak import Widths
@@ -52,7 +52,7 @@ class Cursor:
 @dataclass
 class Fill:
     """What filling some columns did: placed runs, where the text stands, slots used."""
-    placed: list[tuple[int, int, GlyphRun]] = field(default_factory=list)  # (column, page, run)
+    placed: list[tuple[int, int, GlyphRun | Source]] = field(default_factory=list)  # (column, page, run or line source)
     lines: list[tuple[int, int, float]] = field(default_factory=list)     # (column, block, baseline)
     cursor: Cursor = Cursor()
     used: list[int] = field(default_factory=list)        # slots used per column
@@ -496,9 +496,15 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
             fits = next((k for k in range(fits) if lines[k].overfull), fits)
             fits = _keep_together(story, bi, block, lines, fits, slot, unit, steps, limit, out, col,
                                   setter.style(story.style))
+            style_name = {"subhead": story.subhead_style, "byline": story.byline_style}.get(block.kind, story.style)
             for li in range(fits):
                 s = free[li]
-                out.placed += [(ci, col.page, r.moved(s.x, s.baseline)) for r in lines[li].runs]
+                line = lines[li]
+                out.placed += [(ci, col.page, r.moved(s.x, s.baseline)) for r in line.runs]
+                where = block.where
+                out.placed.append((ci, col.page, Source(s.x, s.baseline - line.ascent, max(line.width, 1.0),
+                                                        line.ascent + line.descent, "line", where.file, where.line,
+                                                        where.column, None, story.name, style_name)))
                 out.lines.append((ci, bi, s.baseline))
                 out.chars[-1] += lines[li].end - lines[li].start
                 out.last_words = p.text[max(lines[li].start, lines[li].end - 12):lines[li].end].strip()
