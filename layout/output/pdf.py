@@ -258,6 +258,10 @@ class PdfWriter:
         for g in shapes:
             name = self._shape_form(c, run.face, run.gids[g])
             px, py = run.positions[g]
+            if run.rotate == 90:  # turned a quarter clockwise: its baseline runs down the page
+                ops.append(f"q 0 {_n(-scale * run.hscale)} {_n(scale)} 0 {_n(run.x - py)} "
+                           f"{_n(page.height - run.y - px)} cm /{name} Do Q")
+                continue
             ops.append(f"q {_n(scale * run.hscale)} 0 0 {_n(scale)} {_n(run.x + px)} {_n(page.height - run.y - py)} cm "
                        f"/{name} Do Q")
         c.addLiteral("\n".join(ops))
@@ -285,7 +289,10 @@ class PdfWriter:
         Chinese line widens every gap alike: that common amount is set once as character
         spacing (Tc), so only the gaps that differ from it need a number. Condensed or
         expanded type (hscale) is drawn through the text matrix, which scales glyphs,
-        TJ numbers and Tc along x alike; the text itself is unchanged for extraction."""
+        TJ numbers and Tc along x alike; the text itself is unchanged for extraction.
+        A turned run (Latin in a vertical column) is drawn through a text matrix turned
+        a quarter clockwise; a vertical column's glyphs each stand at their own height,
+        so each gets its own Tm."""
         positions = run.positions
         gids = run.gids
         per_unit = 1000.0 / src.units_per_em  # font units -> text space (1/1000 em)
@@ -293,6 +300,9 @@ class PdfWriter:
         hscale = f"{run.hscale:.6f}".rstrip("0").rstrip(".")  # as written, so as used below
         per_point_x = per_point / float(hscale)  # points along x -> text space, before the matrix
         matrix = "1 0 0 1" if run.hscale == 1.0 else f"{hscale} 0 0 1"
+        turned = run.rotate == 90
+        if turned:
+            matrix = f"0 -{hscale} 1 0"
         advances = src.advances
         last_metric = len(advances) - 1
         n = len(order)
@@ -339,6 +349,8 @@ class PdfWriter:
             if tc != self._tc:
                 ops.append(f"{tc} Tc")
                 self._tc = tc
+            if turned:  # along the baseline is down the page, across it is to the left
+                x, py = run.x - py, x - run.x
             ops.append(f"{matrix} {_n(x)} {_n(page.height - (run.y + py))} Tm [{' '.join(items)}] TJ")
 
     def _image(self, c, page: PageOut, img: Image) -> None:

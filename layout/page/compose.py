@@ -18,6 +18,7 @@ from ..base import parallel
 from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
 from ..base.errors import InputError, InputErrors, Overflow, Place, Report
 from .flow import flow_story, story_chain
+from . import vertical
 from ..edition.geometry import Rect, frame_rect, type_area, within
 from ..edition.photos import pixel_size
 from ..text.itemize import missing
@@ -221,6 +222,9 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
         return  # flowed with its story
     elif isinstance(element, model.Masthead):
         bottom = _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number))
+    elif getattr(element, "direction", "horizontal") == "vertical":  # 竖排: columns, overflow reported there
+        (vertical.headline if isinstance(element, model.Headline) else vertical.text_block)(
+            items, element, rect, setter, report, number, k)
     elif isinstance(element, model.Headline):
         bottom = _headline(items, element, rect, setter)
     elif isinstance(element, model.Photo):
