@@ -23,9 +23,11 @@ from typing import NamedTuple
 
 from ..base.scripts import is_han
 from ..edition import model
+from ..fonts.faces import FontSet
 from ..text import zh
 from ..text.breaks import NO
 from ..text.itemize import HB_LANGUAGE, HB_SCRIPT, itemize
+from ..text.shape import Shaper
 from ..text.vertical import ACROSS, SPACE, TURNED, UPRIGHT, column_ends, pieces
 from .display import Cluster, GlyphRun
 from .setter import Setter
@@ -67,23 +69,28 @@ def columns(setter: Setter, text: str, style_name: str, height: float, tcy_digit
     style = setter.style(style_name)
     if size is not None:
         style = dataclasses.replace(style, size=size)
+    return set_columns(text, style, setter.fonts, setter.shaper, height, tcy_digits, display, where)
+
+
+def set_columns(text: str, style: model.Style, fonts: FontSet, shaper: Shaper, height: float,
+                tcy_digits: int = 2, display: bool = False, where=None) -> list[Column]:
+    """`columns` for a style given whole (no edition needed)."""
     out: list[Column] = []
     for part in text.split("\n"):
         part = part.strip()
         if not part:
             continue
-        units, flags = _units(setter, part, style, tcy_digits, where)
+        units, flags = _units(fonts, shaper, part, style, tcy_digits, where)
         out += _break(units, flags, part, style, height, display)
     return out
 
 
-def _units(setter: Setter, text: str, style: model.Style, tcy_digits: int, where):
-    shaper = setter.shaper
+def _units(fonts: FontSet, shaper: Shaper, text: str, style: model.Style, tcy_digits: int, where):
     size = style.size
     color = style.color
     parts = pieces(text, tcy_digits, shaper.script_of)
     flags = column_ends(text, parts, style.strictness)
-    runs = itemize(text, style.font, setter.fonts, shaper, where, lang=style.lang)
+    runs = itemize(text, style.font, fonts, shaper, where, lang=style.lang)
     units: list[_Unit] = []
     for part in parts:
         for run in runs:
@@ -104,7 +111,7 @@ def _units(setter: Setter, text: str, style: model.Style, tcy_digits: int, where
             elif part.kind == TURNED:
                 units += _turned(shaper, face, ink, chunk, a, run.script, scale, flags)
             else:
-                units.append(_across(setter, style, face, ink, chunk, a, size))
+                units.append(_across(fonts, shaper, style, face, ink, chunk, a, size))
     return units, flags
 
 
@@ -152,11 +159,11 @@ def _turned(shaper, face, color, chunk: str, offset: int, script: str, scale: fl
     return out
 
 
-def _across(setter: Setter, style: model.Style, face, color, digits: str, offset: int, size: float) -> _Unit:
+def _across(fonts: FontSet, shaper: Shaper, style: model.Style, face, color, digits: str, offset: int,
+            size: float) -> _Unit:
     """Digits across the column (纵中横): the Han face's half-width forms when it has
     them (two fill the em), centred, condensed to one em when wider."""
-    shaper = setter.shaper
-    han = setter.fonts.chain(style.font, "han")
+    han = fonts.chain(style.font, "han")
     script = "latin"
     if han and all(shaper.has_char(han[0], ord(c)) for c in digits):
         face, script = han[0], "han"

@@ -68,6 +68,7 @@ class _FontPlan:
         self.name = name
         self.gids: set[int] = set()
         self.to_unicode: dict[int, str] = {}
+        self.vertical = False  # drawn in a vertical column too: a second, Identity-V font
 
 
 def _plan_fonts(pages: list[PageOut]) -> dict[Face, _FontPlan]:
@@ -80,6 +81,7 @@ def _plan_fonts(pages: list[PageOut]) -> dict[Face, _FontPlan]:
             if plan is None:
                 plan = plans[item.face] = _FontPlan(item.face, f"PB{len(plans) + 1}")
             plan.gids.update(item.gids)
+            plan.vertical = plan.vertical or item.vertical
             for c in item.clusters:
                 if c.count == 1:
                     plan.to_unicode.setdefault(item.gids[c.first], c.text)
@@ -207,11 +209,14 @@ class PdfWriter:
         size = run.size
         k = 1000.0 / src.units_per_em
         color = run.color
+        # a vertical column's glyphs are drawn in the face's Identity-V font (writing
+        # mode 1), so that extractors read the column as one line, top to bottom
+        name = plan.name + "V" if run.vertical else plan.name
         if color.startswith("spot("):
             c.setFillColor(_separation(color))  # ReportLab registers the colour space
-            ops = [f"BT /{plan.name} {_n(size)} Tf"]
+            ops = [f"BT /{name} {_n(size)} Tf"]
         else:
-            ops = [f"BT /{plan.name} {_n(size)} Tf {_color(color)}"]
+            ops = [f"BT /{name} {_n(size)} Tf {_color(color)}"]
         # glyphs that stand for no text (T8 padding) are drawn as shapes, not text, so
         # that no extractor reports them; a cluster whose glyphs the ToUnicode map cannot
         # spell gets an ActualText span; the rest go out as plain TJ segments
@@ -303,6 +308,9 @@ class PdfWriter:
         turned = run.rotate == 90
         if turned:
             matrix = f"0 -{hscale} 1 0"
+        if run.vertical:  # writing mode 1: one glyph a segment, set from its vertical origin
+            self._column(ops, page, run, src, order)
+            return
         advances = src.advances
         last_metric = len(advances) - 1
         n = len(order)
@@ -352,6 +360,18 @@ class PdfWriter:
             if turned:  # along the baseline is down the page, across it is to the left
                 x, py = run.x - py, x - run.x
             ops.append(f"{matrix} {_n(x)} {_n(page.height - (run.y + py))} Tm [{' '.join(items)}] TJ")
+
+    def _column(self, ops, page, run, src, order) -> None:
+        """Glyphs of a vertical column, each at its own place. In writing mode 1 a glyph
+        is drawn with its horizontal origin at the pen less its position vector: half its
+        width across and 0.88 em up (the font's DW2 and W widths), so the pen goes there."""
+        k = run.size / src.units_per_em
+        for g in order:
+            px, py = run.positions[g]
+            gid = run.gids[g]
+            x = run.x + px + src.advance(gid) * k / 2
+            y = run.y + py - 0.88 * run.size
+            ops.append(f"1 0 0 1 {_n(x)} {_n(page.height - y)} Tm <{gid:04x}> Tj")
 
     def _image(self, c, page: PageOut, img: Image) -> None:
         prepared = img.data
@@ -477,6 +497,11 @@ class PdfWriter:
             "ToUnicode": doc.Reference(cmap),
         })
         doc.idToObject[pdfdoc.BasicFonts].dict[plan.name] = doc.Reference(font)
+        if plan.vertical:  # the same glyphs in writing mode 1, for vertical columns
+            cid_font["DW2"] = pdfdoc.PDFArray([880, -1000])
+            upright = pdfdoc.PDFDictionary({key: font[key] for key in font.dict})
+            upright["Encoding"] = pdfdoc.PDFName("Identity-V")
+            doc.idToObject[pdfdoc.BasicFonts].dict[plan.name + "V"] = doc.Reference(upright)
 
 
 class _PressInfo(pdfdoc.PDFInfo):
