@@ -276,8 +276,8 @@ def _run(current, size: float) -> GlyphRun:
     if kind == TURNED:
         return GlyphRun(face, size, -TURNED_BASELINE * size, y, tuple(gids), tuple(positions), tuple(advances),
                         tuple(clusters), color, 1.0, rotate=90)
-    if kind == ACROSS:
+    if kind == ACROSS:  # upright like the column (extractors keep it in the column's line)
         return GlyphRun(face, size, 0.0, y, tuple(gids), tuple(positions), tuple(advances), tuple(clusters),
-                        color, hscale)
+                        color, hscale, vertical=True)
     return GlyphRun(face, size, 0.0, y, tuple(gids), tuple(positions), tuple(advances), tuple(clusters),
                     color, 1.0, vertical=True)

@@ -366,12 +366,14 @@ class PdfWriter:
         is drawn with its horizontal origin at the pen less its position vector: half its
         width across and 0.88 em up (the font's DW2 and W widths), so the pen goes there."""
         k = run.size / src.units_per_em
+        hscale = f"{run.hscale:.6f}".rstrip("0").rstrip(".")  # 纵中横 digits condensed to an em
+        matrix = "1 0 0 1" if run.hscale == 1.0 else f"{hscale} 0 0 1"
         for g in order:
             px, py = run.positions[g]
             gid = run.gids[g]
-            x = run.x + px + src.advance(gid) * k / 2
+            x = run.x + px + src.advance(gid) * k * float(hscale) / 2
             y = run.y + py - 0.88 * run.size
-            ops.append(f"1 0 0 1 {_n(x)} {_n(page.height - y)} Tm <{gid:04x}> Tj")
+            ops.append(f"{matrix} {_n(x)} {_n(page.height - y)} Tm <{gid:04x}> Tj")
 
     def _image(self, c, page: PageOut, img: Image) -> None:
         prepared = img.data
