@@ -12,8 +12,9 @@ them, condensed to the column's width when wider.
 Columns end where the line rules allow (text/vertical.py, breaks.py): first fit, a
 closing mark at a column's foot given half its em (C8) so that a mark that may not
 start a column is squeezed in before a character is pushed out (C5). A text block's
-columns are justified but a paragraph's last; a headline's are set solid and aligned
-as its style says. What comes out is a list of `Column`s of display runs, relative to
+columns are justified but a paragraph's last when its style justifies, else set solid
+and aligned as the style says (start: at the top, center, end: at the foot); a
+headline's are always set solid and aligned. What comes out is a list of `Column`s of display runs, relative to
 the column's top centre: the page places them.
 """
 from __future__ import annotations
@@ -238,12 +239,12 @@ def _column(units: list[_Unit], text: str, style: model.Style, room: float, disp
     shown = [u for u in units if u.kind != SPACE]
     natural, gaps = _natural(units, style)
     extra = [0.0] * len(gaps)
-    if display:
-        align = style.align
-        top += {"center": (room - natural) / 2, "end": room - natural}.get(align, 0.0) if natural < room else 0.0
-    elif not last and gaps and natural < room:
-        spread = (room - natural) / len(gaps)
-        extra = [spread] * len(gaps)
+    if style.align == "justify" and not display:
+        if not last and gaps and natural < room:
+            spread = (room - natural) / len(gaps)
+            extra = [spread] * len(gaps)
+    elif natural < room:
+        top += {"center": (room - natural) / 2, "end": room - natural}.get(style.align, 0.0)
     runs: list[GlyphRun] = []
     y = top
     current = None  # (kind, face, color, hscale, run y, gids, positions, advances, clusters)
