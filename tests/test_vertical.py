@@ -166,7 +166,7 @@ def test_vertical_marks_are_the_fonts_vertical_forms_in_their_places(rendered, t
     han_x = _centre(chars[at][1])[0]
     for mark in "，":
         (k, box), = found[mark]
-        above, below = _centre(chars[k - 1][1])[1], None
+        above = _centre(chars[k - 1][1])[1]
         cx, cy = _centre(box)
         assert cx > han_x + 0.1 * SIZE, (mark, cx, han_x)  # right of the centre line
         # the upper half of its own em box, which starts half an em under the character above
@@ -230,7 +230,6 @@ def test_tate_chu_yoko_digits_stand_side_by_side_and_latin_turns(rendered):
 def test_tcy_digits_is_configurable(tmp_path):
     """tcy_digits: 0 turns every number; 4 sets 2026 across one em."""
     def kinds(tcy: int, text: str) -> list[GlyphRun]:
-        more = ""
         path = _edition(tmp_path / str(tcy), headline=text)
         path.write_text(path.read_text(encoding="utf-8").replace(
             "        style: vhead\n", f"        style: vhead\n        tcy_digits: {tcy}\n"), encoding="utf-8")
@@ -308,7 +307,6 @@ def test_corpus_columns_keep_the_line_rules(engine, k, em, strictness, display):
     height = em * 10.0
     columns = set_columns(text, style, fonts, shaper, height, display=display)
     assert squash("".join(c.text for c in columns)) == squash(text)
-    at = 0
     for n, col in enumerate(columns):
         shown = col.text.strip()
         if col.overfull:
