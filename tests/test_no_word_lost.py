@@ -71,11 +71,13 @@ pages:
   - folio: none
     elements:
       - {{type: story, story: s, columns: 1, frame: {{column: 1, span: {span}, top: 0mm, height: 60mm}}}}
-      - {{type: {kind}, {element}, frame: {{column: 13, span: {span}, top: 0mm, height: 60mm}}}}
+      - {{type: {type}, {element}, frame: {{column: 13, span: {span}, top: 0mm, height: 60mm}}}}
 """
 ELEMENTS = {
     "headline": "style: t, text: {text}",
     "text": "style: t, text: {text}",
+    "vertical headline": "style: t, direction: vertical, text: {text}",  # 竖排: columns right to left
+    "vertical text": "style: t, direction: vertical, text: {text}",
     "teaser": "title_style: t, title: {text}",
     "photo": "file: p.png, caption_style: t, caption: {text}",
 }
@@ -150,7 +152,7 @@ def test_every_character_is_placed_in_its_frame_or_counted(story_runs, frame_run
             Image.new("L", (40, 30), 128).save(folder / "p.png")
         element = ELEMENTS[kind].format(text=json.dumps(frame_text, ensure_ascii=False))
         (folder / "edition.yaml").write_text(
-            EDITION.format(role=role, size=size, leading=round(size * 1.3, 2), span=span, kind=kind,
+            EDITION.format(role=role, size=size, leading=round(size * 1.3, 2), span=span, type=kind.split()[-1],
                            element=element), encoding="utf-8")
         pdf = folder / "out.pdf"
         result = render(Options(folder / "edition.yaml", pdf, workers=1))

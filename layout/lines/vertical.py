@@ -20,6 +20,7 @@ the column's top centre: the page places them.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from typing import NamedTuple
 
 from ..base.scripts import is_han
@@ -113,7 +114,22 @@ def _units(fonts: FontSet, shaper: Shaper, text: str, style: model.Style, tcy_di
                 units += _turned(shaper, face, ink, chunk, a, run.script, scale, flags)
             else:
                 units.append(_across(fonts, shaper, style, face, ink, chunk, a, size))
-    return units, flags
+    return _marks_on_bases(units, text, size), flags
+
+
+def _marks_on_bases(units: list[_Unit], text: str, size: float) -> list[_Unit]:
+    """A combining mark that another face sets than its upright base takes no room of
+    its own: it stands over the base's square, its origin at the square's right edge on
+    the baseline (as in a line, where such a mark stands at its base's right edge)."""
+    out: list[_Unit] = []
+    for u in units:
+        marks = u.kind == UPRIGHT and all(unicodedata.category(c)[0] == "M" for c in text[u.start:u.end])
+        if marks and out and out[-1].kind == UPRIGHT and out[-1].end == u.start:
+            base = out[-1].height
+            placed = tuple((gid, size / 2, FACE_TOP * size - base, 0.0) for gid, _, _, _ in u.glyphs)
+            u = u._replace(height=0.0, glyphs=placed, trim=0.0)
+        out.append(u)
+    return out
 
 
 def _upright(shaper, face, color, chunk: str, offset: int, glyphs, scale: float, size: float) -> list[_Unit]:

@@ -9,6 +9,7 @@ rules of clreq's vertical writing (§ 3.1, 3.2.2), kept apart from the page.
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import NamedTuple
 
 from . import breaks
@@ -54,6 +55,10 @@ def pieces(text: str, tcy_digits: int = 2, memo: dict | None = None) -> list[Pie
             for k in range(i, j):
                 kinds[k] = ACROSS
         i = j
+    # a combining mark goes with its base, whatever its own script
+    for i in range(1, len(text)):
+        if unicodedata.category(text[i])[0] == "M":
+            kinds[i] = kinds[i - 1]
     # spaces at the ends of a turned run (and between upright characters) take no room
     for i, ch in enumerate(text):
         if ch == " ":
