@@ -345,3 +345,16 @@ def test_a_vertical_headline_too_wide_for_its_frame_is_cut_and_counted(tmp_path)
     assert runs and all(r.x - SIZE / 2 >= rect.x - 0.5 for r in runs)
     placed = sum(len(r.text) for r in runs)
     assert report.overflow and placed + report.overflow[0].chars == 8 * 9
+
+
+def test_a_closing_mark_is_squeezed_into_a_column_before_a_character_is_pushed_out(engine):
+    """C5 and C8: a column one em short of 法治宣传教育，(7 em) still holds the comma, set
+    half an em at the foot, instead of pushing 育 down with it; at 6 em less a half,
+    育， goes down together (a column never starts with ，)."""
+    fonts, shaper = engine
+    style = model.Style(font="body", size=10.0, align="start")
+    text = "法治宣传教育，是基础"
+    squeezed = set_columns(text, style, fonts, shaper, 65.0)
+    assert squeezed[0].text == "法治宣传教育，" and squeezed[0].height == pytest.approx(65.0)
+    pushed = set_columns(text, style, fonts, shaper, 64.0)
+    assert pushed[0].text == "法治宣传教" and pushed[1].text.startswith("育，")
