@@ -2,10 +2,9 @@
 combining marks, Tibetan without tshegs, Latin words and numbers, dashes, ellipses,
 runs of opening or closing marks, and mixtures) are set at measures from a third of
 an em up, in a story frame and in headline, text (horizontal and vertical), caption and
-teaser frames. Whatever
-happens, placed + overset + overflow = source, and the text pdfium finds in each
-frame is exactly the placed part of its source, every character of it inside the
-frame; no text lies anywhere else on the page.
+teaser frames. Whatever happens, placed + overset + overflow = source, and the text
+pdfium finds in each frame is exactly the placed part of its source, every character of
+it inside the frame; no text lies anywhere else on the page.
 """
 from __future__ import annotations
 
