@@ -358,3 +358,15 @@ def test_a_closing_mark_is_squeezed_into_a_column_before_a_character_is_pushed_o
     assert squeezed[0].text == "法治宣传教育，" and squeezed[0].height == pytest.approx(65.0)
     pushed = set_columns(text, style, fonts, shaper, 64.0)
     assert pushed[0].text == "法治宣传教" and pushed[1].text.startswith("育，")
+
+
+def test_the_trace_shows_columns_and_turned_runs(tmp_path):
+    """The display list as text says which runs are vertical columns (vrun, from their
+    top centre) and which are turned (rot90), with their text."""
+    from layout.output.trace import trace
+
+    _, pages, _ = lay_out(_edition(tmp_path))
+    lines = trace(pages).splitlines()
+    assert any(line.strip().startswith("vrun ") and line.endswith('"法治的阳光照进草原，"') for line in lines)
+    assert any(" rot90 " in line and line.endswith('"NBA"') for line in lines)
+    assert any(line.strip().startswith("vrun ") and line.endswith('"12"') for line in lines)
