@@ -237,10 +237,17 @@ def _break(units: list[_Unit], flags: list[int], text: str, style: model.Style, 
         fit = j - 1  # units[i:fit] fit
         if fit >= n:
             end, overfull = n, False
-        elif fit == i:
-            end, overfull = i + 1, True  # taller than the column
+        elif last_ok is not None:
+            end, overfull = last_ok, False
+        elif fit == i or _natural([units[fit]], style)[0] > room + _EPS:
+            # a piece taller than the column: it stands in a column of its own with what
+            # the rules keep with it (a quote before a long Latin word), never drawn
+            end = fit + 1
+            while end < n and flags[units[end].start] == NO:
+                end += 1
+            overfull = True
         else:
-            end, overfull = (last_ok if last_ok is not None and last_ok > i else fit), False
+            end, overfull = fit, False  # no legal end fits: against the rules
         last = end >= n
         out.append(_column(units[i:end], text, style, room, display, last, indent if first else 0.0, overfull))
         first = False
