@@ -401,3 +401,20 @@ def test_the_trace_shows_columns_and_turned_runs(tmp_path):
     assert any(line.strip().startswith("vrun ") and line.endswith('"法治的阳光照进草原，"') for line in lines)
     assert any(" rot90 " in line and line.endswith('"NBA"') for line in lines)
     assert any(line.strip().startswith("vrun ") and line.endswith('"12"') for line in lines)
+
+
+def test_fit_sets_a_vertical_headline_as_large_as_stands_in_the_frames_height(tmp_path):
+    """fit works on height: the largest size (half-point steps) at which each line of
+    the headline stands in one column of the frame; the columns then fill it."""
+    path = _edition(tmp_path, headline="法治的阳光\\n照进草原")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "        style: vhead\n", "        style: vhead\n        fit: [12pt, 90pt]\n").replace(
+        "height: 150mm", "height: 100mm"), encoding="utf-8")
+    edition, pages, report = lay_out(path)
+    runs = [r for r in pages[0].items if isinstance(r, GlyphRun) and r.vertical]
+    assert [r.text for r in runs] == ["法治的阳光", "照进草原"]
+    size = runs[0].size
+    height = 100 * 72 / 25.4
+    assert 5 * size <= height + 1e-6 < 5 * (size + 0.5)
+    assert runs[1].x == pytest.approx(runs[0].x - PITCH * size / SIZE)  # the pitch scales with the size
+    assert not report.overflow
