@@ -1,11 +1,10 @@
 """No word lost, read back from the PDF: runs that no rule lets break (Han, Han with
 combining marks, Tibetan without tshegs, Latin words and numbers, dashes, ellipses,
 runs of opening or closing marks, and mixtures) are set at measures from a third of
-an em up, in a story frame and in headline, text, caption, teaser, QR caption and
-notices frames. Whatever
-happens, placed + overset + overflow = source, and the text pdfium finds in each
-frame is exactly the placed part of its source, every character of it inside the
-frame; no text lies anywhere else on the page.
+an em up, in a story frame and in headline, text (horizontal and vertical), caption,
+teaser, QR caption and notices frames. Whatever happens, placed + overset + overflow =
+source, and the text pdfium finds in each frame is exactly the placed part of its
+source, every character of it inside the frame; no text lies anywhere else on the page.
 """
 from __future__ import annotations
 
@@ -72,11 +71,13 @@ pages:
   - folio: none
     elements:
       - {{type: story, story: s, columns: 1, frame: {{column: 1, span: {span}, top: 0mm, height: 60mm}}}}
-      - {{type: {kind}, {element}, frame: {{column: 13, span: {span}, top: 0mm, height: 60mm}}}}
+      - {{type: {type}, {element}, frame: {{column: 13, span: {span}, top: 0mm, height: 60mm}}}}
 """
 ELEMENTS = {
     "headline": "style: t, text: {text}",
     "text": "style: t, text: {text}",
+    "vertical headline": "style: t, direction: vertical, text: {text}",  # 竖排: columns right to left
+    "vertical text": "style: t, direction: vertical, text: {text}",
     "teaser": "title_style: t, title: {text}",
     "photo": "file: p.png, caption_style: t, caption: {text}",
     "qr": "content: 'https://www.xueyu-fazhi.cn/a/1', caption_style: t, caption: {text}",
@@ -155,7 +156,7 @@ def test_every_character_is_placed_in_its_frame_or_counted(story_runs, frame_run
             Image.new("L", (40, 30), 128).save(folder / "p.png")
         element = ELEMENTS[kind].format(text=json.dumps(frame_text, ensure_ascii=False))
         (folder / "edition.yaml").write_text(
-            EDITION.format(role=role, size=size, leading=round(size * 1.3, 2), span=span, kind=kind,
+            EDITION.format(role=role, size=size, leading=round(size * 1.3, 2), span=span, type=kind.split()[-1],
                            element=element), encoding="utf-8")
         pdf = folder / "out.pdf"
         result = render(Options(folder / "edition.yaml", pdf, workers=1))

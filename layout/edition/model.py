@@ -301,6 +301,17 @@ class Masthead:
         None, example="house/lettering.pdf")
 
 
+# vertical text (竖排, layout/lines/vertical.py)
+Direction = Literal["horizontal", "vertical"]
+DIRECTION_DOC = ("horizontal: lines left to right, top to bottom; vertical (竖排): columns top to bottom, "
+                 "right to left, from the frame's right edge, each as tall as the frame, the column pitch "
+                 "the style's leading; Han and Chinese marks upright in their vertical forms, Latin turned "
+                 "90° clockwise.")
+TCY_DOC = ("Vertical text: a run of at most this many European digits stands upright across the column "
+           "(纵中横); longer numbers turn with Latin. 0: every number turns.")
+TCY_BOUNDS = (0, 4)
+
+
 @dataclass(frozen=True)
 class Headline:
     """A headline group: kicker (引题), headline (主题) and deck (副题)."""
@@ -319,6 +330,10 @@ class Headline:
         "`fit`, or its style's size) at which it fits its lines at the narrowest width, then as wide as "
         "fits at that size, in 1% steps. Its style's `width` is not used then.", None,
         example=["80%", "100%"], bounds=TYPE_WIDTH)
+    direction: Direction = doc(DIRECTION_DOC + " Vertical: `fit` works on the frame's height (each line "
+                               "in one column); kicker and deck stand in columns right and left of it; "
+                               "no `fit_width`.", "horizontal", example="vertical")
+    tcy_digits: int = doc(TCY_DOC, 2, example=2, bounds=TCY_BOUNDS)
 
 
 @dataclass(frozen=True)
@@ -371,6 +386,9 @@ class TextBlock:
     text: str = doc("The text; a blank line separates paragraphs.", example="巡回法庭开到牧民家门口")
     frame: Frame = doc("Where it goes.", example={"column": 5, "span": 2, "top": "190mm"})
     style: str = doc("Paragraph style.", "body", example="headline-2")
+    direction: Direction = doc(DIRECTION_DOC + " Vertical columns are justified but a paragraph's last.",
+                               "horizontal", example="vertical")
+    tcy_digits: int = doc(TCY_DOC, 2, example=2, bounds=TCY_BOUNDS)
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,17 @@ class GlyphRun(NamedTuple):
     clusters: tuple[Cluster, ...]
     color: str = "black"
     hscale: float = 1.0  # glyphs drawn this much narrower (长体) or wider (扁体); positions include it
+    # vertical text (竖排, layout/lines/vertical.py): a column's upright glyphs, each at
+    # its own position (x across, y down the column; advances are the glyphs' widths)
+    vertical: bool = False
+    # degrees clockwise the run is turned about (x, y): 90 for Latin in a column; its
+    # positions are along its own baseline (x) and across it (y, away from the glyphs' tops)
+    rotate: int = 0
 
     def moved(self, dx: float, dy: float) -> "GlyphRun":
         return GlyphRun(self.face, self.size, self.x + dx, self.y + dy, self.gids,
-                        self.positions, self.advances, self.clusters, self.color, self.hscale)
+                        self.positions, self.advances, self.clusters, self.color, self.hscale,
+                        self.vertical, self.rotate)
 
     @property
     def text(self) -> str:

@@ -74,6 +74,7 @@ class _FontPlan:
         self.name = name
         self.gids: set[int] = set()
         self.to_unicode: dict[int, str] = {}
+        self.vertical = False  # drawn in a vertical column too: a second, Identity-V font
 
 
 def _plan_fonts(pages: list[PageOut]) -> dict[Face, _FontPlan]:
@@ -86,6 +87,7 @@ def _plan_fonts(pages: list[PageOut]) -> dict[Face, _FontPlan]:
             if plan is None:
                 plan = plans[item.face] = _FontPlan(item.face, f"PB{len(plans) + 1}")
             plan.gids.update(item.gids)
+            plan.vertical = plan.vertical or item.vertical
             for c in item.clusters:
                 if c.count == 1:
                     plan.to_unicode.setdefault(item.gids[c.first], c.text)
@@ -219,11 +221,14 @@ class PdfWriter:
         size = run.size
         k = 1000.0 / src.units_per_em
         color = run.color
+        # a vertical column's glyphs are drawn in the face's Identity-V font (writing
+        # mode 1), so that extractors read the column as one line, top to bottom
+        name = plan.name + "V" if run.vertical else plan.name
         if color.startswith("spot("):
             c.setFillColor(_separation(color))  # ReportLab registers the colour space
-            ops = [f"BT /{plan.name} {_n(size)} Tf"]
+            ops = [f"BT /{name} {_n(size)} Tf"]
         else:
-            ops = [f"BT /{plan.name} {_n(size)} Tf {_color(color)}"]
+            ops = [f"BT /{name} {_n(size)} Tf {_color(color)}"]
         # glyphs that stand for no text (T8 padding) are drawn as shapes, not text, so
         # that no extractor reports them; a cluster whose glyphs the ToUnicode map cannot
         # spell gets an ActualText span; the rest go out as plain TJ segments
@@ -270,6 +275,10 @@ class PdfWriter:
         for g in shapes:
             name = self._shape_form(c, run.face, run.gids[g])
             px, py = run.positions[g]
+            if run.rotate == 90:  # turned a quarter clockwise: its baseline runs down the page
+                ops.append(f"q 0 {_n(-scale * run.hscale)} {_n(scale)} 0 {_n(run.x - py)} "
+                           f"{_n(page.height - run.y - px)} cm /{name} Do Q")
+                continue
             ops.append(f"q {_n(scale * run.hscale)} 0 0 {_n(scale)} {_n(run.x + px)} {_n(page.height - run.y - py)} cm "
                        f"/{name} Do Q")
         c.addLiteral("\n".join(ops))
@@ -297,7 +306,10 @@ class PdfWriter:
         Chinese line widens every gap alike: that common amount is set once as character
         spacing (Tc), so only the gaps that differ from it need a number. Condensed or
         expanded type (hscale) is drawn through the text matrix, which scales glyphs,
-        TJ numbers and Tc along x alike; the text itself is unchanged for extraction."""
+        TJ numbers and Tc along x alike; the text itself is unchanged for extraction.
+        A turned run (Latin in a vertical column) is drawn through a text matrix turned
+        a quarter clockwise; a vertical column's glyphs each stand at their own height,
+        so each gets its own Tm."""
         positions = run.positions
         gids = run.gids
         per_unit = 1000.0 / src.units_per_em  # font units -> text space (1/1000 em)
@@ -305,6 +317,12 @@ class PdfWriter:
         hscale = f"{run.hscale:.6f}".rstrip("0").rstrip(".")  # as written, so as used below
         per_point_x = per_point / float(hscale)  # points along x -> text space, before the matrix
         matrix = "1 0 0 1" if run.hscale == 1.0 else f"{hscale} 0 0 1"
+        turned = run.rotate == 90
+        if turned:
+            matrix = f"0 -{hscale} 1 0"
+        if run.vertical:  # writing mode 1: one glyph a segment, set from its vertical origin
+            self._column(ops, page, run, src, order)
+            return
         advances = src.advances
         last_metric = len(advances) - 1
         n = len(order)
@@ -351,7 +369,23 @@ class PdfWriter:
             if tc != self._tc:
                 ops.append(f"{tc} Tc")
                 self._tc = tc
+            if turned:  # along the baseline is down the page, across it is to the left
+                x, py = run.x - py, x - run.x
             ops.append(f"{matrix} {_n(x)} {_n(page.height - (run.y + py))} Tm [{' '.join(items)}] TJ")
+
+    def _column(self, ops, page, run, src, order) -> None:
+        """Glyphs of a vertical column, each at its own place. In writing mode 1 a glyph
+        is drawn with its horizontal origin at the pen less its position vector: half its
+        width across and 0.88 em up (the font's DW2 and W widths), so the pen goes there."""
+        k = run.size / src.units_per_em
+        hscale = f"{run.hscale:.6f}".rstrip("0").rstrip(".")  # 纵中横 digits condensed to an em
+        matrix = "1 0 0 1" if run.hscale == 1.0 else f"{hscale} 0 0 1"
+        for g in order:
+            px, py = run.positions[g]
+            gid = run.gids[g]
+            x = run.x + px + src.advance(gid) * k * float(hscale) / 2
+            y = run.y + py - 0.88 * run.size
+            ops.append(f"{matrix} {_n(x)} {_n(page.height - y)} Tm <{gid:04x}> Tj")
 
     def _image(self, c, page: PageOut, img: Image) -> None:
         prepared = img.data
@@ -554,6 +588,11 @@ class PdfWriter:
             "ToUnicode": doc.Reference(cmap),
         })
         doc.idToObject[pdfdoc.BasicFonts].dict[plan.name] = doc.Reference(font)
+        if plan.vertical:  # the same glyphs in writing mode 1, for vertical columns
+            cid_font["DW2"] = pdfdoc.PDFArray([880, -1000])
+            upright = pdfdoc.PDFDictionary({key: font[key] for key in font.dict})
+            upright["Encoding"] = pdfdoc.PDFName("Identity-V")
+            doc.idToObject[pdfdoc.BasicFonts].dict[plan.name + "V"] = doc.Reference(upright)
 
 
 class _PressInfo(pdfdoc.PDFInfo):

@@ -3,7 +3,9 @@
 A layout change then reads as a diff (tests/golden keeps small editions' traces), and a
 designer or a bug report can say what lies where without a PDF reader. Positions are in
 points from the page's top-left, rounded to 0.01 pt: a one-point move always shows, the
-last bits of floating-point arithmetic never do.
+last bits of floating-point arithmetic never do. A vertical column's upright glyphs are
+a `vrun` (its top centre and the height of its last glyph's origin); a turned run says
+`rot90` after its face.
 """
 from __future__ import annotations
 
@@ -32,6 +34,11 @@ def _run(run: GlyphRun) -> str:
     face = run.face.name or run.face.label
     if run.hscale != 1.0:
         face += f" x{_n(run.hscale * 100)}%"
+    if run.vertical:  # a column of upright glyphs: (x, y) is its top centre, h its last glyph's origin
+        return (f"vrun {_n(run.x)},{_n(run.y)} {face} {_n(run.size)}pt h={_n(run.positions[-1][1] if run.gids else 0.0)} "
+                f"g={len(run.gids)}{colour} {json.dumps(run.text, ensure_ascii=False)}")
+    if run.rotate:
+        face += f" rot{run.rotate}"
     return (f"run {_n(run.x)},{_n(run.y)} {face} {_n(run.size)}pt w={_n(width)} "
             f"g={len(run.gids)}{colour} {json.dumps(run.text, ensure_ascii=False)}")
 

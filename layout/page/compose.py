@@ -19,7 +19,7 @@ from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shap
 from ..base.errors import InputError, InputErrors, Overflow, Place, Report
 from . import artwork
 from .flow import flow_story, story_chain
-from . import notices, qr
+from . import notices, qr, vertical
 from ..edition.geometry import Rect, frame_rect, type_area, within
 from ..edition.photos import pixel_size
 from ..text.itemize import missing
@@ -228,6 +228,9 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
         bottom = _masthead(items, element, rect, setter, edition.paper, edition.template_fields(number),
                            lambda text, hint: report.warn("masthead", text, Place(page=number, element=k + 1,
                                                                                   kind="masthead"), hint))
+    elif getattr(element, "direction", "horizontal") == "vertical":  # 竖排: columns, overflow reported there
+        (vertical.headline if isinstance(element, model.Headline) else vertical.text_block)(
+            items, element, rect, setter, report, number, k)
     elif isinstance(element, model.Headline):
         bottom = _headline(items, element, rect, setter)
     elif isinstance(element, model.Photo):
@@ -291,6 +294,16 @@ def _fit_boxes(items: list, backgrounds: list, page: model.Page, geo, number: in
 
 def _bounds(item, setter: Setter) -> tuple[float, float, float, float] | None:
     """(left, top, right, bottom) of an item's ink (a run's glyphs, by their outlines)."""
+    if isinstance(item, GlyphRun) and (item.vertical or item.rotate):
+        # a column of upright glyphs, or a turned run in one: the glyphs' em squares
+        # about their pens (their outlines are not measured across a turn)
+        if not item.gids:
+            return None
+        xs = [item.x + dx for dx, _ in item.positions]
+        ys = [item.y + dy for _, dy in item.positions]
+        if item.rotate:
+            return (item.x - item.size, item.y, item.x + item.size, item.y + sum(item.advances))
+        return min(xs) - 0.5 * item.size, min(ys) - item.size, max(xs) + item.size, max(ys) + item.size
     if isinstance(item, GlyphRun):
         if not item.gids:
             return None

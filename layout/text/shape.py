@@ -2,8 +2,9 @@
 
 The only module that imports HarfBuzz. Results are in font units (the font's scale is
 its upem, no hinting), so one shaped result serves every size; they are cached by
-(face, text, script, language, features), because syllables, words and whole headlines
-repeat across an edition.
+(face, text, script, language, features, direction), because syllables, words and whole
+headlines repeat across an edition. Vertical text (竖排) is shaped top to bottom
+(`ttb`): HarfBuzz then applies the font's `vert`/`vrt2` forms and its vertical metrics.
 """
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ _FLAGS = re.compile(r"=(\d+)#(\d+)")  # gid=cluster#flags
 
 
 class Glyph(NamedTuple):
-    """One shaped glyph, in font units. `cluster` indexes the shaped text."""
+    """One shaped glyph, in font units. `cluster` indexes the shaped text. Shaped top
+    to bottom, `advance` is the distance down the column (HarfBuzz's y advance, made
+    positive) and (dx, dy) put the glyph's horizontal origin relative to the pen on the
+    column's centre line (y up, as HarfBuzz gives it: about (-½ em, -0.88 em))."""
     gid: int
     cluster: int
     advance: int
@@ -106,6 +110,10 @@ class Shaper:
             top = None
         return top if top is not None else round(0.88 * font.face.upem)
 
+    def h_advance(self, face: Face, gid: int) -> int:
+        """A glyph's horizontal advance in font units (its width across a column)."""
+        return self.font(face).get_glyph_h_advance(gid)
+
     def has_char(self, face: Face, cp: int) -> bool:
         cover = self._coverage.setdefault(face, {})
         found = cover.get(cp)
@@ -114,8 +122,9 @@ class Shaper:
         return found
 
     def shape(self, face: Face, text: str, script: str, language: str,
-              features: tuple = ()) -> tuple[Glyph, ...]:
-        key = (face, text, script, language, features)
+              features: tuple = (), direction: str = "ltr") -> tuple[Glyph, ...]:
+        key = (face, text, script, language, features, direction) if direction != "ltr" else \
+            (face, text, script, language, features)
         cached = self._cache.get(key)
         if cached is not None:
             self.hits += 1
@@ -123,7 +132,7 @@ class Shaper:
         self.misses += 1
         buf = hb.Buffer()
         buf.add_str(text)  # code point indices as clusters, like add_codepoints, in C
-        buf.direction = "ltr"
+        buf.direction = direction
         buf.script = script
         buf.language = language
         # a feature's value is on/off, or ((start, end, value), ...) ranges
@@ -133,7 +142,7 @@ class Shaper:
             # HarfBuzz bounds the work one buffer may take (its max-ops and max-length
             # factors) and gives up on a pathological run, such as ten thousand closing
             # marks; shaped in two halves, cut between characters that start a cluster
-            glyphs = self._halves(face, text, script, language, features)
+            glyphs = self._halves(face, text, script, language, features, direction)
             self._cache[key] = glyphs
             return glyphs
         # unsafe-to-break, read where a cluster starts (a line can break only there):
@@ -144,24 +153,26 @@ class Shaper:
         unsafe = {int(c) for c, f in flagged if int(f) & UNSAFE_TO_BREAK} if flagged else ()
         out = []
         prev = -1
+        vertical = direction == "ttb"
         for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
             cluster = info.cluster
-            out.append(Glyph(info.codepoint, cluster, pos.x_advance, pos.x_offset, pos.y_offset,
-                             cluster != prev and cluster in unsafe))
+            out.append(Glyph(info.codepoint, cluster, -pos.y_advance if vertical else pos.x_advance,
+                             pos.x_offset, pos.y_offset, cluster != prev and cluster in unsafe))
             prev = cluster
         glyphs = tuple(out)
         self._cache[key] = glyphs
         return glyphs
 
-    def _halves(self, face: Face, text: str, script: str, language: str, features: tuple) -> tuple[Glyph, ...]:
+    def _halves(self, face: Face, text: str, script: str, language: str, features: tuple,
+                direction: str = "ltr") -> tuple[Glyph, ...]:
         cut = len(text) // 2
         while 0 < cut < len(text) and unicodedata.category(text[cut])[0] == "M":
             cut += 1  # never between a base and its marks
         if cut in (0, len(text)):
             raise InputError(f"HarfBuzz cannot shape a run of {len(text):,} characters that "
                              f"begins '{text[:12]}'", hint="break the run up with spaces or punctuation")
-        left = self.shape(face, text[:cut], script, language, _features_in(features, 0, cut))
-        right = self.shape(face, text[cut:], script, language, _features_in(features, cut, len(text)))
+        left = self.shape(face, text[:cut], script, language, _features_in(features, 0, cut), direction)
+        right = self.shape(face, text[cut:], script, language, _features_in(features, cut, len(text)), direction)
         return left + tuple(g._replace(cluster=g.cluster + cut) for g in right)
 
     def hyphenator(self, language: str):
