@@ -19,6 +19,7 @@ from ..base.files import check_input, real
 from ..fonts.faces import read_manifest
 from .geometry import frame_rect
 from .stories import parse_story
+from .tables import check_table
 from ..base.units import PT_PER_MM
 from .yamlsource import Y, load, read_text
 
@@ -42,6 +43,8 @@ DEFAULT_STYLES = {
     "jump": S(font="caption", size=7.5, leading=13.5, align="end"),
     "continued": S(font="headline", size=14.0, leading=18.0, align="start", space_after=4.0),
     "ad": S(font="caption", size=9.0, leading=13.0, align="center", color="gray60"),
+    "table": S(font="body", size=9.0, leading=13.5, align="start", strictness="loose"),
+    "table-header": S(font="headline", size=9.0, leading=13.5, align="start", strictness="loose"),
     "proof": S(font="caption", size=6.0, leading=7.0, align="start", color="cmyk(0,100,0,0)"),
     "slug": S(font="caption", size=6.0, leading=7.0, align="start", color="cmyk(100,100,100,100)"),
 }
@@ -50,7 +53,7 @@ DEFAULT_MASTERS = {"default": model.Master(), "front": model.Master(folio=None)}
 ALLOW_HINT = "keep it under the edition's folder, or allow its folder when you run the render: --allow-path DIR"
 MAX_INCLUDE_DEPTH = 20
 STYLE_KEYS = ("style", "title_style", "subtitle_style", "info_style", "kicker_style", "deck_style",
-              "caption_style")
+              "caption_style", "header_style")
 
 
 def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
@@ -511,7 +514,7 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
             else:
                 ctx.errors.append(exc)
             continue
-        for key in ("style", "subhead_style", "byline_style"):
+        for key in ("style", "subhead_style", "byline_style", "table_style", "table_header_style"):
             style_name = getattr(src, key)
             if style_name not in styles:
                 where = ys.value[key].where if key in ys.value else ys.where
@@ -520,7 +523,8 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
         for kind, where, words, was, now in found or ():
             cleaning.add(name, kind, where, words, was, now)
         lang = src.lang if src.lang != "auto" else styles.get(src.style, model.Style()).lang
-        stories[name] = model.Story(name, blocks, src.style, src.subhead_style, src.byline_style, lang)
+        stories[name] = model.Story(name, blocks, src.style, src.subhead_style, src.byline_style, lang,
+                                    src.table_style, src.table_header_style, src.table_rules)
     return stories
 
 
@@ -584,6 +588,11 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                     and not 1 <= len(element.fit_width) <= 2):
                 ctx.error("fit_width: give [narrowest, widest] width", yel.value["fit_width"].where,
                           "e.g. fit_width: [80%, 100%]")
+            if isinstance(element, model.Table):
+                check_table(element, yel, ctx.error)
+                if len(element.rule_weights) != 2:
+                    ctx.error("rule_weights: give [thick, thin]", yel.value["rule_weights"].where,
+                              "e.g. rule_weights: [1pt, 0.5pt]")
             if isinstance(element, model.Photo):
                 _check_photo(element, yel, base, allowed, images, ctx)
                 if element.caption_width is not None and geo is not None:

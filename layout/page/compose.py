@@ -18,6 +18,7 @@ from ..base import parallel
 from ..lines.display import GlyphRun, Image, PageOut, Panel, Rule
 from ..base.errors import InputError, InputErrors, Overflow, Place, Report
 from .flow import flow_story, story_chain
+from .table import table_element
 from ..edition.geometry import Rect, frame_rect, type_area, within
 from ..edition.photos import pixel_size
 from ..text.itemize import missing
@@ -155,7 +156,8 @@ def _check_coverage(edition: model.Edition, names: list[str], setter: Setter) ->
         story = edition.stories[name]
         found: dict[str, list] = {}
         for k, block in enumerate(story.blocks):
-            style_name = {"subhead": story.subhead_style, "byline": story.byline_style}.get(block.kind, story.style)
+            style_name = {"subhead": story.subhead_style, "byline": story.byline_style,
+                          "table": story.table_style}.get(block.kind, story.style)
             style = edition.styles[style_name]
             spans = tuple((s.start, s.end, edition.char_styles[s.style].font, None) for s in block.spans)
             for i in missing(block.text, style.font, setter.fonts, setter.shaper, spans, story.lang):
@@ -237,6 +239,8 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
         bottom = _teaser(items, element, rect, setter)
     elif isinstance(element, model.Ad):
         bottom = _ad(items, element, rect, setter)
+    elif isinstance(element, model.Table):
+        table_element(items, element, rect, setter, geo, number, k + 1, report)
     else:  # a type the model has and this module forgot: never skip silently
         raise TypeError(f"no layout for element {element!r}")
     short = bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5
