@@ -454,9 +454,9 @@ class Table:
                                 "columns).", example=[["拉萨市法律援助中心", "6322148"]])
     header: list[str] | None = doc("The header row: a heading per column; none when not given.", None,
                                    example=["名称", "电话"])
-    columns: list[TableColumn] | None = doc("Widths and alignments, a column each, left to right; auto "
-                                            "widths and alignments when not given.", None,
-                                            example=[{"width": "2*"}, {"width": "25mm", "align": "end"}])
+    columns: list[TableColumn] = doc("Widths and alignments, a column each, left to right; auto "
+                                     "widths and alignments when not given.", factory=list,
+                                     example=[{"width": "2*"}, {"width": "25mm", "align": "end"}])
     rules: TableRules = doc(
         "three-line (三线表: a thick rule above the header, a thin one under it, a thick one under the "
         "table), grid (every row and column ruled, a box around), rows (three-line, and a thin rule "

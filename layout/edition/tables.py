@@ -84,14 +84,14 @@ def check_table(el: Table, yel, error) -> None:
               "split it into two tables")
         return
     given = "the header's" if el.header else "the columns'" if el.columns else "the first row's"
-    if el.columns is not None and len(el.columns) != n:
+    if el.columns and len(el.columns) != n:
         error(f"columns: {len(el.columns)} given for a table of {n} columns ({given} count)", at("columns"),
               f"give one entry per column, {n} in all")
     for i, row in enumerate(el.rows):
         if len(row) != n:
             error(f"row {i + 1} has {len(row)} cell{'s' * (len(row) != 1)}, the table {n} ({given} count)",
                   at("rows", i), "give every row a cell per column; an empty cell is ''")
-    for i, col in enumerate(el.columns or []):
+    for i, col in enumerate(el.columns):
         try:
             parse_width(col.width)
         except ValueError as exc:

@@ -539,7 +539,10 @@ def _fill_table(story: model.Story, block: model.Block, bi: int, col: Column, ci
     free = col.slots[slot + lead:limit]
     # rows need the column's whole width: a slot narrowed by a photo ends the run
     run = next((k for k, s in enumerate(free) if abs(s.w - col.w) > 0.01 or abs(s.x - col.x) > 0.01), len(free))
-    got = tables.place_rows(t, unit, [s.baseline for s in free[:run]], col.x)
+    body = setter.style(story.style)
+    # a table's first rows are an orphan, its last a widow, like a paragraph's lines
+    got = tables.place_rows(t, unit, [s.baseline for s in free[:run]], col.x,
+                            min_rows=max(1, body.orphans) if unit == 0 and slot > 0 else 1, widows=max(1, body.widows))
     if got.next == unit:
         return False, slot, unit
     out.placed += [(ci, col.page, item) for item in got.items]

@@ -128,7 +128,7 @@ def _anchor(text: str) -> int:
     if m:
         return m.start() + 1
     runs = list(_DIGITS.finditer(text))
-    return runs[0].end() if runs else len(text)
+    return runs[-1].end() if runs else len(text)
 
 
 def _aligns(data: model.TableData) -> list[str]:
@@ -289,11 +289,12 @@ def _bottom(t: TableSet, last: RowSet, weight: float) -> float:
 
 
 def place_rows(t: TableSet, start: int, baselines: list[float], x: float, min_rows: int = 1,
-               foot: float | None = None) -> Placed:
+               foot: float | None = None, widows: int = 1) -> Placed:
     """Whole rows from `start` on `baselines` (slots one pitch apart, from the top), the
     header row first; nothing unless the header and `min_rows` rows (or all that are
     left) fit. A row with a cell line wider than its column stops the table there.
-    `foot`: the lowest the bottom rule may lie."""
+    `foot`: the lowest the bottom rule may lie. Fewer than `widows` rows are not left
+    for the continuation when rows can go with them (and `min_rows` stay)."""
     head = t.header
     plan: list[tuple[RowSet, int]] = [(head, 0)] if head else []
     used = head.height if head else 0
@@ -310,6 +311,13 @@ def place_rows(t: TableSet, start: int, baselines: list[float], x: float, min_ro
         plan.append((row, at))
         used = end
         k += 1
+    left = len(t.rows) - k
+    if 0 < left < widows:  # carry rows over with the last ones
+        keep = max(k - (widows - left), start)
+        if keep - start >= min_rows:
+            plan = [p for p in plan if p[0] is head] + [p for p in plan if p[0] is not head][:keep - start]
+            k = keep
+            used = plan[-1][1] + plan[-1][0].height
     if k == start or (k - start < min_rows and k < len(t.rows)):
         return Placed([], start, 0, 0, "", ())
     items: list = []
