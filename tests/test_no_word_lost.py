@@ -1,7 +1,7 @@
 """No word lost, read back from the PDF: runs that no rule lets break (Han, Han with
 combining marks, Tibetan without tshegs, Latin words and numbers, dashes, ellipses,
 runs of opening or closing marks, and mixtures) are set at measures from a third of
-an em up, in a story frame and in headline, text, caption and teaser frames. Whatever
+an em up, in a story frame and in headline, text, caption, teaser and table frames. Whatever
 happens, placed + overset + overflow = source, and the text pdfium finds in each
 frame is exactly the placed part of its source, every character of it inside the
 frame; no text lies anywhere else on the page.
@@ -78,6 +78,8 @@ ELEMENTS = {
     "text": "style: t, text: {text}",
     "teaser": "title_style: t, title: {text}",
     "photo": "file: p.png, caption_style: t, caption: {text}",
+    # a run a row, in one column (a table is cut at a row: what it shows is a prefix)
+    "table": "style: t, header_style: t, rows: {rows}",
 }
 
 
@@ -141,6 +143,7 @@ def test_every_character_is_placed_in_its_frame_or_counted(story_runs, frame_run
     frame_text = "".join(t for _, t in frame_runs)
     for k, _ in story_runs + frame_runs:
         event(f"run: {k}")
+    event(f"element: {kind}")
     folder = Path(tempfile.mkdtemp(prefix="paiban-nwl-"))
     try:
         (folder / "s.md").write_text(story_text + "\n", encoding="utf-8")
@@ -148,7 +151,8 @@ def test_every_character_is_placed_in_its_frame_or_counted(story_runs, frame_run
             from PIL import Image
 
             Image.new("L", (40, 30), 128).save(folder / "p.png")
-        element = ELEMENTS[kind].format(text=json.dumps(frame_text, ensure_ascii=False))
+        element = ELEMENTS[kind].format(text=json.dumps(frame_text, ensure_ascii=False),
+                                        rows=json.dumps([[t] for _, t in frame_runs], ensure_ascii=False))
         (folder / "edition.yaml").write_text(
             EDITION.format(role=role, size=size, leading=round(size * 1.3, 2), span=span, kind=kind,
                            element=element), encoding="utf-8")
