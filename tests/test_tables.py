@@ -374,3 +374,36 @@ def test_escaped_bars_and_bold_in_cells(tmp_path):
     cells = block.table.rows[0]
     assert cells[0].text == "a|b" and cells[1].text == "要紧 的话" and cells[1].spans[0].style == "bold"
     assert cells[1].where.line == 3 and cells[1].where.column == 10
+
+
+JUMP = """\
+paper: {name: 测试报, date: 2026-11-30}
+geometry: {preset: 四开, margins: 15mm, columns: 6, gutter: 6mm, baseline: 13.5pt}
+stories:
+  s: {file: s.md, table_rules: grid}
+pages:
+  - folio: none
+    elements:
+      - {type: story, story: s, frame: {column: 1, span: 2, top: 0mm, height: 60mm}, jump: {page: 2, frame: rest}}
+  - folio: none
+    elements:
+      - {type: story, story: s, name: rest, frame: {column: 3, span: 3, top: 20mm, height: 200mm}}
+"""
+
+
+def test_a_story_table_jumps_to_another_page_with_its_header_and_keeps_numbers_whole(tmp_path):
+    rows = _pipe_rows(20)
+    (tmp_path / "s.md").write_text(PIPE.format(rows="\n".join("| " + " | ".join(r) + " |" for r in rows)) + "\n",
+                                   encoding="utf-8")
+    (tmp_path / "edition.yaml").write_text(JUMP, encoding="utf-8")
+    pdf, report = _render(tmp_path / "edition.yaml")
+    assert report.overset == []
+    one = squash(pdftotext(pdf, "-raw", "-f", "1", "-l", "1"))
+    two = squash(pdftotext(pdf, "-raw", "-f", "2", "-l", "2"))
+    assert "站点电话金额" in one and "站点电话金额" in two and "上接01版" in two and "下转02版" in one
+    on_one = [r for r in rows if "".join(r[1:]) in one or r[0] in one]
+    assert 0 < len(on_one) < 20 and rows[len(on_one)][0] in two and rows[-1][0] in two
+    # the columns are narrow: names and telephone numbers break, the short numbers never
+    edition, pages, _ = lay_out(tmp_path / "edition.yaml")
+    texts = {r.text for page in pages for r in page.items if hasattr(r, "clusters")}
+    assert all(r[2] in texts for r in rows), [r[2] for r in rows if r[2] not in texts]

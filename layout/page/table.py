@@ -85,12 +85,14 @@ def _prepared(setter: Setter, cell: model.Cell, style: model.Style, story: str, 
     return setter.prepared(cell.text, style, cell.where, story, cell.spans, lang, cell.keep)
 
 
-def _min_width(setter: Setter, cell: model.Cell, style: model.Style, story: str, lang: str) -> float:
-    """The widest stretch of the cell no break the rules allow can shorten."""
+def _min_width(setter: Setter, cell: model.Cell, style: model.Style, story: str, lang: str) -> tuple[float, float]:
+    """(hard, soft): the widest unit of the cell (no line can be narrower), and its
+    widest stretch that no break the rules allow can shorten."""
     if not cell.text.strip():
-        return 0.0
+        return 0.0, 0.0
     p = _prepared(setter, cell, style, story, lang)
     widest = run = 0.0
+    hard = max((u.width for u in p.units if not u.space and not u.forced), default=0.0)
     for u in p.units:
         if u.space or u.forced:
             widest, run = max(widest, run), 0.0
@@ -100,7 +102,7 @@ def _min_width(setter: Setter, cell: model.Cell, style: model.Style, story: str,
             widest, run = max(widest, run - u.end_trim + u.end_extra), 0.0
         else:
             run += u.gap
-    return max(widest, run)
+    return hard, max(widest, run, hard)
 
 
 def _natural(setter: Setter, cell: model.Cell, style: model.Style, story: str, lang: str) -> float:
@@ -142,9 +144,14 @@ def _aligns(data: model.TableData) -> list[str]:
     return out
 
 
-def _widths(data: model.TableData, mins: list[float], maxes: list[float], room: float) -> list[float]:
+def _widths(data: model.TableData, mins: list[float], maxes: list[float], room: float,
+            hards: list[float] | None = None) -> list[float]:
     """Column widths that fill `room`: fixed and parts first, auto columns from their
-    content, shares split what is left."""
+    content, shares split what is left. Squeezed below their content's unbroken words
+    (`mins`), the widest auto columns give way first, down to their widest unit
+    (`hards`): their Latin and numbers then break inside words, short numbers stay whole,
+    and no character is wider than its column while any room allows."""
+    hards = hards or [0.0] * len(mins)
     n = len(data.widths)
     out = [0.0] * n
     for k, (kind, value) in enumerate(data.widths):
@@ -164,8 +171,23 @@ def _widths(data: model.TableData, mins: list[float], maxes: list[float], room: 
             for k in autos:
                 out[k] = mins[k] + (spare * (maxes[k] - mins[k]) / (hi - lo) if hi > lo else 0.0)
         else:
-            for k in autos:
-                out[k] = mins[k] * max(left, 0.0) / (lo + share_min) if lo + share_min > 0 else 0.0
+            hard = sum(hards[k] for k in autos)
+            room_autos = max(left - share_min, 0.0)
+            if room_autos >= hard:
+                # the widest give way first: every column at most `level` (and at least
+                # its widest unit), the level as high as the room allows
+                low, high = 0.0, max(mins[k] for k in autos)
+                for _ in range(40):
+                    level = (low + high) / 2
+                    if sum(max(hards[k], min(mins[k], level)) for k in autos) <= room_autos:
+                        low = level
+                    else:
+                        high = level
+                for k in autos:
+                    out[k] = max(hards[k], min(mins[k], low))
+            else:
+                for k in autos:
+                    out[k] = hards[k] * room_autos / hard if hard > 0 else 0.0
     if shares:
         rest = room - sum(out)
         total = sum(data.widths[k][1] for k in shares)
@@ -190,13 +212,14 @@ def set_table(data: model.TableData, setter: Setter, width: float, pitch: float,
     aligns = _aligns(data)
     starts = [_style(setter, name, "start")] * n
     head_starts = [_style(setter, head_name, "start")] * n
-    mins, maxes = [0.0] * n, [0.0] * n
+    mins, maxes, hards = [0.0] * n, [0.0] * n, [0.0] * n
     for cells, styles in ((data.header, head_starts), *((row, starts) for row in data.rows)):
         for k, cell in enumerate(cells):
-            mins[k] = max(mins[k], _min_width(setter, cell, styles[k], story_name, lang))
+            hard, soft = _min_width(setter, cell, styles[k], story_name, lang)
+            mins[k], hards[k] = max(mins[k], soft), max(hards[k], hard)
             maxes[k] = max(maxes[k], _natural(setter, cell, styles[k], story_name, lang))
     inner = width - (n - 1) * gap - (gap if rules == "grid" else 0.0)
-    widths = _widths(data, mins, [max(a, b) for a, b in zip(mins, maxes)], max(inner, 0.0))
+    widths = _widths(data, mins, [max(a, b) for a, b in zip(mins, maxes)], max(inner, 0.0), hards)
     x = gap / 2 if rules == "grid" else 0.0
     columns = []
     for w in widths:
