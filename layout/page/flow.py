@@ -541,8 +541,11 @@ def _fill_table(story: model.Story, block: model.Block, bi: int, col: Column, ci
     run = next((k for k, s in enumerate(free) if abs(s.w - col.w) > 0.01 or abs(s.x - col.x) > 0.01), len(free))
     body = setter.style(story.style)
     # a table's first rows are an orphan, its last a widow, like a paragraph's lines
+    # the bottom rule stays in the column: above the foot of its last line's box
+    foot = free[run - 1].baseline + pitch - 0.88 * body.size if run else None
     got = tables.place_rows(t, unit, [s.baseline for s in free[:run]], col.x,
-                            min_rows=max(1, body.orphans) if unit == 0 and slot > 0 else 1, widows=max(1, body.widows))
+                            min_rows=max(1, body.orphans) if unit == 0 and slot > 0 else 1,
+                            foot=foot, widows=max(1, body.widows))
     if got.next == unit:
         return False, slot, unit
     out.placed += [(ci, col.page, item) for item in got.items]
