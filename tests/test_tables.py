@@ -8,7 +8,6 @@ and a hint.
 """
 from __future__ import annotations
 
-import ctypes
 import json
 from pathlib import Path
 
