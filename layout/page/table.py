@@ -201,7 +201,17 @@ def _widths(data: model.TableData, mins: list[float], maxes: list[float], room: 
 
 def set_table(data: model.TableData, setter: Setter, width: float, pitch: float, story: model.Story | None = None,
               style: str | None = None, header_style: str | None = None) -> TableSet:
-    """The table set for `width`, its lines counted in baselines `pitch` apart."""
+    """The table set for `width`, its lines counted in baselines `pitch` apart; set once
+    per render (a story's table is placed again for each column and balancing trial)."""
+    key = ("table", id(data), width, pitch, story.name if story else None, style, header_style)
+    found = setter.memo.get(key)
+    if found is None or found[0] is not data:
+        found = setter.memo[key] = (data, _set_table(data, setter, width, pitch, story, style, header_style))
+    return found[1]
+
+
+def _set_table(data: model.TableData, setter: Setter, width: float, pitch: float, story: model.Story | None,
+               style: str | None, header_style: str | None) -> TableSet:
     name = data.style or style or "table"
     head_name = data.header_style or header_style or "table-header"
     rules = data.rules or (story.table_rules if story else "three-line")
