@@ -406,3 +406,15 @@ def test_a_story_table_jumps_to_another_page_with_its_header_and_keeps_numbers_w
     edition, pages, _ = lay_out(tmp_path / "edition.yaml")
     texts = {r.text for page in pages for r in page.items if hasattr(r, "clusters")}
     assert all(r[2] in texts for r in rows), [r[2] for r in rows if r[2] not in texts]
+
+
+def test_a_frame_mark_after_a_table_sends_the_rest_to_the_next_frame(tmp_path):
+    story = "| 站点 | 电话 |\n|---|---|\n| 城关区 | 6322148 |\n\n{frame}\n\n后面的段落。"
+    frames = ("      - {type: story, story: s, frame: {column: 1, span: 2, top: 0mm, height: 60mm}}\n"
+              "      - {type: story, story: s, frame: {column: 4, span: 2, top: 0mm, height: 60mm}}\n")
+    edition, pages, report = lay_out(_edition(tmp_path, story=story, frames=frames))
+    runs = [r for r in pages[0].items if hasattr(r, "clusters")]
+    after = [r for r in runs if "后面" in r.text]
+    table = [r for r in runs if "城关区" in r.text]
+    assert after and table and after[0].x > table[0].x + 100  # in the second frame
+    assert report.overset == []

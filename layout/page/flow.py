@@ -473,7 +473,10 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                     break
                 continue
             if block.kind == "table":
+                before = slot
                 done, slot, unit = _fill_table(story, block, bi, col, ci, slot, limit, unit, setter, body_pitch, out)
+                if slot > before:
+                    filled_parts.add(col.part)
                 if done:
                     bi, unit = bi + 1, 0
                     continue
