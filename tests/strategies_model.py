@@ -89,6 +89,10 @@ BASE: dict = {
                        {"title": "公告", "text": "ཐམ་ག་བོར་སོང་།", "box": {"fill": "gray10"}}]},
             {"type": "ad", "frame": {"column": 1, "span": 6, "top": "240mm", "height": "30mm"},
              "file": PHOTO, "page": 1, "fit": "fill", "tolerance": "3%"},   # a supplied (image) ad
+            {"type": "table", "frame": {"column": 1, "span": 6, "top": "285mm", "height": "30mm"},
+             "header": ["名称", "金额"], "rows": [["甲", "1.5"], ["ཀ་ཁ།", "12"]],
+             "columns": [{"width": "2*", "align": "start"}, {"width": "auto", "align": "decimal"}],
+             "rules": "three-line", "rule_weights": ["1pt", "0.5pt"], "style": "body", "header_style": "body"},
         ]},
         {"elements": [{"type": "story", "story": "a", "name": "a2", "frame": {"column": 1, "span": 3, "top": 0}}],
          "folio": {"right": "第{page}版"}},

@@ -66,7 +66,7 @@ CASES = [
      "15:3: pages: expected a list (hint: start each item with '- ')"),
     ("element-no-type", "      - type: photo\n", "      - kind: photo\n",
      "20:9: pages[1].elements[2]: needs a 'type' (masthead, headline, story, photo, text, section_label, rule, box, "
-     "teaser, ad, qr, notices) (hint: add a line 'type: masthead', or another of them)"),
+     "teaser, ad, qr, notices, table) (hint: add a line 'type: masthead', or another of them)"),
     ("element-type-misspelt", "      - type: photo", "      - type: phot",
      "20:15: pages[1].elements[2]: unknown element type 'phot' (hint: did you mean 'photo'?)"),
     ("frame-column", "{column: 3, span: 2,", "{column: 6, span: 2,",

@@ -89,7 +89,8 @@ def _located(exc: InputError) -> None:
 def test_the_base_edition_renders_and_reaches_every_class():
     classes = {c for _, _, _, c in KEYS}
     wanted = {c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
-              and c.__module__ == model.__name__} - {model.Span, model.Block, model.Story, model.PageGeometry,
+              and c.__module__ == model.__name__} - {model.Span, model.Block, model.Cell, model.TableData, model.Story,
+                                                     model.PageGeometry,
                                                      model.Edition, model.HouseStyle}
     assert wanted - classes == set(), "the base edition should hold every class of the format"
     result, error = _render(to_yaml(BASE), press=True)

@@ -2,9 +2,9 @@
 combining marks, Tibetan without tshegs, Latin words and numbers, dashes, ellipses,
 runs of opening or closing marks, and mixtures) are set at measures from a third of
 an em up, in a story frame and in headline, text (horizontal and vertical), caption,
-teaser, QR caption and notices frames. Whatever happens, placed + overset + overflow =
-source, and the text pdfium finds in each frame is exactly the placed part of its
-source, every character of it inside the frame; no text lies anywhere else on the page.
+teaser, table, QR caption and notices frames. Whatever happens, placed + overset +
+overflow = source, and the text pdfium finds in each frame is exactly the placed part of
+its source, every character of it inside the frame; no text lies anywhere else on the page.
 """
 from __future__ import annotations
 
@@ -83,6 +83,8 @@ ELEMENTS = {
     "qr": "content: 'https://www.xueyu-fazhi.cn/a/1', caption_style: t, caption: {text}",
     # a notice is placed whole or left out whole (and counted); an empty title sets no line
     "notices": "title_style: t, style: t, items: [{{title: '', text: {text}}}]",
+    # a run a row, in one column (a table is cut at a row: what it shows is a prefix)
+    "table": "style: t, header_style: t, rows: {rows}",
 }
 
 
@@ -154,7 +156,8 @@ def test_every_character_is_placed_in_its_frame_or_counted(story_runs, frame_run
             from PIL import Image
 
             Image.new("L", (40, 30), 128).save(folder / "p.png")
-        element = ELEMENTS[kind].format(text=json.dumps(frame_text, ensure_ascii=False))
+        element = ELEMENTS[kind].format(text=json.dumps(frame_text, ensure_ascii=False),
+                                        rows=json.dumps([[t] for _, t in frame_runs], ensure_ascii=False))
         (folder / "edition.yaml").write_text(
             EDITION.format(role=role, size=size, leading=round(size * 1.3, 2), span=span, type=kind.split()[-1],
                            element=element), encoding="utf-8")

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "edition-format.md"
 SAMPLE = REPO / "editions" / "sample" / "edition.yaml"
 PHOTO = REPO / "editions" / "sample" / "images" / "coffee.jpg"
-INTERNAL = {"Span", "Block", "Story", "PageGeometry", "Edition"}  # not part of the file format
+INTERNAL = {"Span", "Block", "Cell", "TableData", "Story", "PageGeometry", "Edition"}  # not part of the file format
 
 
 def as_json(value):

@@ -21,6 +21,7 @@ from .geometry import frame_rect
 from .stories import parse_story
 from . import supplied
 from .photos import pixel_size
+from .tables import check_table
 from ..base.units import PT_PER_MM
 from .yamlsource import Y, load, read_text
 
@@ -47,6 +48,8 @@ DEFAULT_STYLES = {
     "qr-caption": S(font="caption", size=7.5, leading=10.0, align="center"),
     "notice-title": S(font="headline", size=10.5, leading=14.0, align="center", space_after=2.0),
     "notice-text": S(font="body", size=9.0, leading=12.5, align="justify", indent=2.0),
+    "table": S(font="body", size=9.0, leading=13.5, align="start", strictness="loose"),
+    "table-header": S(font="headline", size=9.0, leading=13.5, align="start", strictness="loose"),
     "proof": S(font="caption", size=6.0, leading=7.0, align="start", color="cmyk(0,100,0,0)"),
     "slug": S(font="caption", size=6.0, leading=7.0, align="start", color="cmyk(100,100,100,100)"),
 }
@@ -55,7 +58,7 @@ DEFAULT_MASTERS = {"default": model.Master(), "front": model.Master(folio=None)}
 ALLOW_HINT = "keep it under the edition's folder, or allow its folder when you run the render: --allow-path DIR"
 MAX_INCLUDE_DEPTH = 20
 STYLE_KEYS = ("style", "title_style", "subtitle_style", "info_style", "kicker_style", "deck_style",
-              "caption_style")
+              "caption_style", "header_style")
 
 
 def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
@@ -518,7 +521,7 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
             else:
                 ctx.errors.append(exc)
             continue
-        for key in ("style", "subhead_style", "byline_style"):
+        for key in ("style", "subhead_style", "byline_style", "table_style", "table_header_style"):
             style_name = getattr(src, key)
             if style_name not in styles:
                 where = ys.value[key].where if key in ys.value else ys.where
@@ -527,7 +530,8 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
         for kind, where, words, was, now in found or ():
             cleaning.add(name, kind, where, words, was, now)
         lang = src.lang if src.lang != "auto" else styles.get(src.style, model.Style()).lang
-        stories[name] = model.Story(name, blocks, src.style, src.subhead_style, src.byline_style, lang)
+        stories[name] = model.Story(name, blocks, src.style, src.subhead_style, src.byline_style, lang,
+                                    src.table_style, src.table_header_style, src.table_rules)
     return stories
 
 
@@ -598,6 +602,11 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
             if isinstance(element, model.Masthead) and element.lettering:
                 _check_supplied("lettering", element.lettering, 1, yel, "lettering", base, allowed, images,
                                 artwork, ctx)
+            if isinstance(element, model.Table):
+                check_table(element, yel, ctx.error)
+                if len(element.rule_weights) != 2:
+                    ctx.error("rule_weights: give [thick, thin]", yel.value["rule_weights"].where,
+                              "e.g. rule_weights: [1pt, 0.5pt]")
             if isinstance(element, model.Photo):
                 _check_photo(element, yel, base, allowed, images, ctx)
                 if element.caption_width is not None and geo is not None:

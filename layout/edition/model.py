@@ -554,8 +554,48 @@ class Notices:
     style: str = doc("Style of the text and the sign.", "notice-text", example="notice-text")
 
 
+@dataclass(frozen=True)
+class TableColumn:
+    """One column of a table: how wide, and how its cells align."""
+    width: str = doc("A length (30mm: fixed), a part of the table's width ('30%'), a share of what "
+                     "fixed and auto columns leave ('2*', '0.5*', '*'), or auto: as wide as its content "
+                     "asks, within the table's width.", "auto", example="2*")
+    align: Literal["auto", "start", "center", "end", "decimal"] = doc(
+        "Alignment of the column's cells (and its header cell): auto sets numbers on their decimal "
+        "point (right when they have none) and text at the start; decimal lines up the decimal points "
+        "(or the ends of the integers) of the column.", "auto", example="decimal")
+
+
+TableRules = Literal["three-line", "grid", "rows", "none"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: an optional header row and rows of cells, each cell text set in its column's
+    width with line breaking; rows on the baseline grid. Rows that do not fit the frame are
+    left out at a row boundary and reported."""
+    type: Literal["table"] = doc("Element type.", example="table")
+    frame: Frame = doc("Where it goes; the table is as wide as the frame.",
+                       example={"column": 1, "span": 4, "top": "300mm", "height": "60mm"})
+    rows: list[list[str]] = doc("The body rows, each a list of its cells' texts (as many as the "
+                                "columns).", example=[["拉萨市法律援助中心", "6322148"]])
+    header: list[str] | None = doc("The header row: a heading per column; none when not given.", None,
+                                   example=["名称", "电话"])
+    columns: list[TableColumn] = doc("Widths and alignments, a column each, left to right; auto "
+                                     "widths and alignments when not given.", factory=list,
+                                     example=[{"width": "2*"}, {"width": "25mm", "align": "end"}])
+    rules: TableRules = doc(
+        "three-line (三线表: a thick rule above the header, a thin one under it, a thick one under the "
+        "table), grid (every row and column ruled, a box around), rows (three-line, and a thin rule "
+        "between rows) or none.", "three-line", example="three-line")
+    rule_weights: list[Length] = doc("Weights of the [thick, thin] rules.", factory=lambda: [1.0, 0.5],
+                                     example=["1pt", "0.5pt"], bounds=RULE_WEIGHT)
+    style: str = doc("Paragraph style of the cells.", "table", example="table")
+    header_style: str = doc("Paragraph style of the header cells.", "table-header", example="table-header")
+
+
 Element = Union[Masthead, Headline, StoryFrame, Photo, TextBlock, SectionLabel, RuleElement, Box,
-                Teaser, Ad, Qr, Notices]
+                Teaser, Ad, Qr, Notices, Table]
 
 
 @dataclass(frozen=True)
@@ -580,6 +620,10 @@ class StorySource:
     byline_style: str = doc("Style of '> ' byline paragraphs.", "byline", example="byline")
     lang: Literal["auto", "zh", "bo", "en"] = doc("Overrides the body style's `lang`.", "auto",
                                                   example="bo")
+    table_style: str = doc("Style of the cells of '|' pipe tables.", "table", example="table")
+    table_header_style: str = doc("Style of their header cells.", "table-header", example="table-header")
+    table_rules: TableRules = doc("Rules of its pipe tables (as a table element's `rules`).", "three-line",
+                                  example="three-line")
     clean: bool | None = doc("Clean pasted text (see the edition's `clean`); the edition's setting "
                              "when not given. false keeps a text that must stay as written (a "
                              "document quoted, code).", None, example=False)
@@ -697,14 +741,45 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One table cell's text, with its bold spans and no-break ranges, and where it is written."""
+    text: str
+    where: Where | None = None
+    spans: tuple[Span, ...] = ()
+    keep: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class TableData:
+    """A table as layout reads it, from a `table` element or a story's pipe table. Widths
+    per column: ("auto", 0), ("fixed", points) or ("share", weight). Styles and rules of
+    a story's table are its story's (None here)."""
+    header: tuple[Cell, ...]  # () when there is none
+    rows: tuple[tuple[Cell, ...], ...]
+    widths: tuple[tuple[str, float], ...]
+    aligns: tuple[str, ...]
+    rules: str | None = None
+    style: str | None = None
+    header_style: str | None = None
+    weights: tuple[float, float] = (1.0, 0.5)
+
+    @property
+    def text(self) -> str:
+        """Every cell's text, header first, row by row: what the table counts as placed."""
+        return "".join(c.text for row in (self.header, *self.rows) for c in row)
+
+
+@dataclass(frozen=True)
 class Block:
     """One paragraph-level unit of a story; a `column` or `frame` block is a break mark
-    (no text): the next paragraph starts in the next column, or the next frame."""
-    kind: Literal["para", "subhead", "byline", "column", "frame"]
+    (no text): the next paragraph starts in the next column, or the next frame. A
+    `table` block holds its table; its text is its cells' text."""
+    kind: Literal["para", "subhead", "byline", "column", "frame", "table"]
     text: str
     where: Where
     spans: tuple[Span, ...] = ()
     keep: tuple[tuple[int, int], ...] = ()  # [start, end) ranges no line may end inside ([[…]])
+    table: TableData | None = None
 
 
 @dataclass(frozen=True)
@@ -715,6 +790,9 @@ class Story:
     subhead_style: str
     byline_style: str = "byline"
     lang: str = "auto"
+    table_style: str = "table"
+    table_header_style: str = "table-header"
+    table_rules: str = "three-line"
 
     @property
     def chars(self) -> int:

@@ -9,7 +9,10 @@ The subset, all a newspaper story needs:
 - `[[…]]` keeps a name or a number on one line (no break inside); `\\[` is a literal [;
 - a line `{column}` starts the next paragraph at the top of the next column, a line
   `{frame}` sends the rest of the story to its next frame (through the jump): a
-  designer says where a column or a frame ends instead of trying frame depths.
+  designer says where a column or a frame ends instead of trying frame depths;
+- a pipe table: lines starting with '|', a header row, a delimiter row (`|---|--:|`,
+  alignments and widths: layout/edition/tables.py), then a row a line; `\\|` is a
+  literal bar in a cell, and a cell may hold bold and [[…]].
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ import re
 from ..base.errors import InputError, Where
 from ..base.scripts import is_cjk
 from .clean import clean
-from .model import Block, Span
+from .model import Block, Cell, Span, TableData
+from .tables import is_delimiter, read_delimiter, split_row, starts_table
 
 BREAKS = {"{column}": "column", "{frame}": "frame"}
 
@@ -56,6 +60,10 @@ def parse_story(text: str, shown: str, first_line: int = 1, found: list | None =
         if lines[i].strip() in BREAKS:  # a break mark is a block of its own, blank lines or not
             blocks.append(Block(BREAKS[lines[i].strip()], "", Where(shown, first_line + i, 1)))
             i += 1
+            continue
+        if starts_table(lines, i):
+            block, i = _table(lines, i, shown, first_line, found)
+            blocks.append(block)
             continue
         while i < len(lines) and lines[i].strip() and lines[i].strip() not in BREAKS:
             i += 1
@@ -173,3 +181,79 @@ def _marks(raw: str, place) -> tuple[str, tuple[Span, ...], tuple[tuple[int, int
         if at is not None:
             raise InputError(what, place(at), hint)
     return "".join(out), tuple(spans), tuple(keep)
+
+
+def _table(lines: list[str], i: int, shown: str, first_line: int, found: list | None) -> tuple[Block, int]:
+    """The pipe table starting at line i, and the line after it: rows to a blank line
+    or a break mark, each a '|' line with as many cells as the delimiter row."""
+    start = i
+    header_line = None if is_delimiter(lines[i]) else i
+    if header_line is not None:
+        i += 1
+    widths, aligns = read_delimiter(lines[i], shown, first_line + i)
+    n = len(aligns)
+    i += 1
+    rows = []
+
+    def row(k: int) -> tuple[Cell, ...]:
+        cells = split_row(lines[k])
+        if len(cells) != n:
+            what = "the header row" if k == header_line else f"row {len(rows) + 1}"
+            raise InputError(f"{what} of the table has {len(cells)} cell{'s' * (len(cells) != 1)}, its delimiter "
+                             f"row {n}", Where(shown, first_line + k, 1),
+                             "give every row a cell per column ('| |' for an empty one), or write \\| for a bar "
+                             "inside a cell")
+        return tuple(_cell(text, first_line + k, column, shown, found) for text, column in cells)
+
+    header = row(header_line) if header_line is not None else ()
+    while i < len(lines) and lines[i].strip() and lines[i].strip() not in BREAKS:
+        if not lines[i].strip().startswith("|"):
+            raise InputError("a table row must start with '|'", Where(shown, first_line + i, 1),
+                             "leave a blank line between the table and the next paragraph")
+        if is_delimiter(lines[i]):
+            raise InputError("a second delimiter row in the table", Where(shown, first_line + i, 1),
+                             "a table has one delimiter row, under its header; leave a blank line to start another")
+        rows.append(row(i))
+        i += 1
+    if not rows:
+        raise InputError("a table without rows", Where(shown, first_line + start, 1),
+                         "add its rows under the delimiter row, a '|' line each")
+    data = TableData(header, tuple(rows), widths, aligns)
+    return Block("table", data.text, Where(shown, first_line + start, 1), table=data), i
+
+
+def _cell(raw: str, line: int, column: int, shown: str, found: list | None) -> Cell:
+    """One cell: '\\|' unescaped, cleaned like a paragraph, its bold and [[…]] read."""
+    text, at = "", []
+    k = len(raw) - len(raw.lstrip())
+    body = raw.rstrip()
+    while k < len(body):
+        if body.startswith("\\|", k):
+            text += "|"
+            at.append(column + k)
+            k += 2
+            continue
+        text += body[k]
+        at.append(column + k)
+        k += 1
+
+    def place(k: int) -> Where:
+        return Where(shown, line, at[min(k, len(at) - 1)] if at else column)
+
+    if found is not None:
+        cleaned, fixes, origin = clean(text)
+        for fix in fixes:
+            found.append((fix.kind, place(fix.at), _words(text, fix.at), fix.was, fix.now))
+        at = [at[k] for k in origin]
+        text = cleaned
+    plain, spans, keep = _marks(text, place)
+    lead = len(plain) - len(plain.lstrip())
+    plain = plain.strip()
+
+    def inside(a: int, b: int) -> tuple[int, int]:
+        return max(a - lead, 0), min(b - lead, len(plain))
+
+    spans = tuple(Span(*inside(sp.start, sp.end), sp.style) for sp in spans
+                  if inside(sp.start, sp.end)[1] > inside(sp.start, sp.end)[0])
+    keep = tuple(inside(a, b) for a, b in keep if inside(a, b)[1] - inside(a, b)[0] > 1)
+    return Cell(plain, place(0), spans, keep)

@@ -24,6 +24,7 @@ class Setter:
         self._prepared: dict[tuple, Prepared] = {}
         self._set: dict[tuple, list[Line]] = {}
         self._balanced: dict[tuple, list[Line]] = {}
+        self.memo: dict[tuple, object] = {}  # what the rooms above set once per render (tables, by width)
 
     def style(self, name: str) -> model.Style:
         return self.edition.styles[name]

@@ -20,6 +20,7 @@ from ..base.errors import InputError, InputErrors, Overflow, Place, Report
 from . import artwork
 from .flow import flow_story, story_chain
 from . import notices, qr, vertical
+from .table import table_element
 from ..edition.geometry import Rect, frame_rect, type_area, within
 from ..edition.photos import pixel_size
 from ..text.itemize import missing
@@ -159,7 +160,8 @@ def _check_coverage(edition: model.Edition, names: list[str], setter: Setter) ->
         story = edition.stories[name]
         found: dict[str, list] = {}
         for k, block in enumerate(story.blocks):
-            style_name = {"subhead": story.subhead_style, "byline": story.byline_style}.get(block.kind, story.style)
+            style_name = {"subhead": story.subhead_style, "byline": story.byline_style,
+                          "table": story.table_style}.get(block.kind, story.style)
             style = edition.styles[style_name]
             spans = tuple((s.start, s.end, edition.char_styles[s.style].font, None) for s in block.spans)
             for i in missing(block.text, style.font, setter.fonts, setter.shaper, spans, story.lang):
@@ -251,6 +253,8 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
         bottom = qr.place(items, element, rect, setter, report, number, k, _stack)
     elif isinstance(element, model.Notices):
         notices.place(items, element, rect, geo, setter, report, number, k)
+    elif isinstance(element, model.Table):
+        table_element(items, element, rect, setter, geo, number, k + 1, report)
     else:  # a type the model has and this module forgot: never skip silently
         raise TypeError(f"no layout for element {element!r}")
     short = bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5

@@ -9,6 +9,7 @@ frame's columns are balanced; what finds no room is reported, never dropped.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from ..lines.justify import Line
 from ..lines.prepare import Prepared
 from ..lines.setter import Setter
 from ..text.keeps import display_keeps
+from . import table as tables
 
 MIN_WRAP_WIDTH_EM = 4.0  # narrower than this beside a photo, a slot is left empty
 
@@ -235,6 +237,11 @@ def flow_story(story: model.Story, chain, pages_items: list[list], setter: Sette
         report.overset.append(Overset(story.name, last_page, left, placed, fill.last_words, at, where))
         report.warn("overset", f"overset: {left} characters did not fit (last words placed: "
                     f"'{fill.last_words}')", where, "make the frames larger, cut the story, or let it jump")
+        cut = story.blocks[fill.cursor.block] if 0 <= fill.cursor.block < len(story.blocks) else None
+        if cut is not None and cut.kind == "table":
+            report.warn("table-overset", tables.rows_left_note(cut, fill.cursor.unit),
+                        dataclasses.replace(where, source=cut.where, words=fill.last_words or None),
+                        "make the frames larger, shorten the table, or let the story jump")
     for code, text, where in notes:
         report.warn(code, text, where, HINTS.get(code))
     report.copyfit.append(entry)
@@ -478,6 +485,15 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
                     out.marked.add(ci)
                     break
                 continue
+            if block.kind == "table":
+                before = slot
+                done, slot, unit = _fill_table(story, block, bi, col, ci, slot, limit, unit, setter, body_pitch, out)
+                if slot > before:
+                    filled_parts.add(col.part)
+                if done:
+                    bi, unit = bi + 1, 0
+                    continue
+                break
             p, style = _prepared(story, block, setter)
             steps = max(1, math.ceil(style.line_pitch / body_pitch - 1e-6))
             before = slot  # the space before a block sent on to the next column is not used here
@@ -532,6 +548,38 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
         out.tails.append(out.last_words)
     out.cursor = Cursor(-1, 0) if bi >= len(story.blocks) else Cursor(bi, unit)
     return out
+
+
+def _fill_table(story: model.Story, block: model.Block, bi: int, col: Column, ci: int, slot: int, limit: int,
+                unit: int, setter: Setter, pitch: float, out: Fill) -> tuple[bool, int, int]:
+    """A pipe table's rows from row `unit` into the column from `slot`, as a unit of
+    rows (layout/page/table.py), its header again at the top of each continuation; a
+    blank line before it (not at the column's top) and after it. Returns (finished,
+    slot, row)."""
+    t = tables.set_table(block.table, setter, col.w, pitch, story, story.table_style, story.table_header_style)
+    lead = 1 if slot > 0 else 0
+    free = col.slots[slot + lead:limit]
+    # rows need the column's whole width: a slot narrowed by a photo ends the run
+    run = next((k for k, s in enumerate(free) if abs(s.w - col.w) > 0.01 or abs(s.x - col.x) > 0.01), len(free))
+    body = setter.style(story.style)
+    # a table's first rows are an orphan, its last a widow, like a paragraph's lines
+    # the bottom rule stays in the column: above the foot of its last line's box
+    foot = free[run - 1].baseline + pitch - 0.88 * body.size if run else None
+    got = tables.place_rows(t, unit, [s.baseline for s in free[:run]], col.x,
+                            min_rows=max(1, body.orphans) if unit == 0 and slot > 0 else 1,
+                            foot=foot, widows=max(1, body.widows))
+    if got.next == unit:
+        return False, slot, unit
+    out.placed += [(ci, col.page, item) for item in got.items]
+    out.lines += [(ci, bi, b) for b in got.baselines]
+    out.chars[-1] += got.chars
+    out.last_words = got.last_words or out.last_words
+    slot += lead + got.used
+    if got.next < len(t.rows):
+        return False, slot, got.next
+    if bi + 1 < len(story.blocks):
+        slot += 1
+    return True, slot, 0
 
 
 def _keep_together(story, bi, block, lines: list[Line], fits: int, slot: int, unit: int, steps: int,
