@@ -24,7 +24,9 @@ def dom(url: str, profile: Path) -> str:
     return subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-         f"--user-data-dir={profile}", "--virtual-time-budget=4000", "--dump-dom", url],
+         f"--user-data-dir={profile}", "--virtual-time-budget=4000", "--dump-dom",
+         # plain polling: headless virtual time does not advance while a long poll waits
+         url + ("&" if "?" in url else "?") + "poll=300"],
         capture_output=True, text=True, timeout=60).stdout
 
 
@@ -238,3 +240,33 @@ def test_the_soft_proof_shows_the_paper_and_needs_a_press_render(tmp_path):
         assert plain.get("/softproof/1.png")[0] == 404
     finally:
         plain.close()
+
+
+def test_a_long_poll_is_answered_when_the_pages_change(running):
+    """/state?since=TICK waits while nothing changes and answers as soon as a changed page's
+    picture is there (before the edition's PDF is written), with the new version; a page
+    that did not change keeps its picture."""
+    import threading
+    import time
+
+    status, body = running.get("/state")
+    tick, version = json.loads(body)["tick"], json.loads(body)["version"]
+    page3 = running.get("/page/3.png")[1]
+    got: dict = {}
+
+    def wait():
+        got["answer"] = running.get(f"/state?since={tick}")
+        got["at"] = time.perf_counter()
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    time.sleep(0.5)
+    assert "answer" not in got, "a long poll answered with nothing new"
+    running.edit("a.md", "第一版改过的文字。" * 25 + "\n", "recomposed pages 1")
+    waiter.join(timeout=30)
+    state = json.loads(got["answer"][1])
+    assert state["tick"] != tick and state["version"] == version + 1
+    assert running.get(f"/page/1.png?v={state['version']}")[0] == 200
+    assert running.get("/page/3.png")[1] == page3, "page 3 did not change: not rasterised again"
+    # a malformed since is an ordinary request, answered at once
+    assert running.get("/state?since=x")[0] == 200

@@ -89,7 +89,7 @@ def test_a_click_names_the_source_in_the_browser(tmp_path):
                 [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                  f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000", "--dump-dom",
-                 f"{url}?page=1&at={x:.5f},{y:.5f}"], capture_output=True, text=True, timeout=60).stdout
+                 f"{url}?page=1&at={x:.5f},{y:.5f}&poll=300"], capture_output=True, text=True, timeout=60).stdout
             assert f'data-source="{want}"' in dom, (want, dom[dom.find("<body"):][:300])
             path = str((tmp_path / want.rsplit(":", 1)[0]).resolve())
             assert f'myeditor://open?f={path}&amp;l={want.rsplit(":", 1)[1]}' in dom

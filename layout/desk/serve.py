@@ -12,12 +12,14 @@ a 4xx, never a traceback; a connection that says nothing is closed after IDLE se
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from ..api import Options
+from ..api import STDOUT, Options, finish
+from ..base.files import Inputs
 from ..base.errors import as_dict, internal_error
 from ..lines.display import Source
 from .watch import Outcome, Session, describe, file_events
@@ -27,6 +29,7 @@ THUMB_WIDTH = 140
 IDLE = 10.0  # seconds a connection may stay silent
 HOSTS = ("127.0.0.1", "localhost", "[::1]")
 MAX_PAGE_DIGITS = 6
+LONG_POLL = 20.0  # seconds a /state?since= request waits for a change
 EDITOR = "vscode://file{path}:{line}"  # the default link that opens a source line in an editor
 
 
@@ -37,6 +40,7 @@ class Preview:
         self.session = Session(options)
         self.editor = editor
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
         self.pages: dict[int, bytes] = {}
         self.thumbs: dict[int, bytes] = {}
         self.state: dict = {"version": 0, "pages": 0, "error": "", "copyfit": [], "warnings": [], "message": "",
@@ -44,27 +48,87 @@ class Preview:
         self.softproofs: dict[int, bytes] = {}  # made when asked for, dropped when the page changes
 
     def render(self, changed: list[str]) -> str:
-        outcome = self.session.render()
+        shown: list[int] = []  # pages whose pictures went out before the edition's PDF was written
+        outcome = self.session.render(early=lambda *args: self._early(shown, *args))
         with self.lock:
             if outcome.ok:
                 try:
-                    self._rasterize(outcome.recomposed)
+                    self._rasterize([n for n in outcome.recomposed if n not in shown])
                 except Exception as exc:  # noqa: BLE001 - the pictures of the last good render stay
                     outcome = Outcome(False, outcome.seconds, error=internal_error(exc))
+                for n in shown:  # a soft proof asked for in between was made from the last PDF
+                    self.softproofs.pop(n, None)
             message = describe(outcome, changed)
             if outcome.ok:
-                self.state.update(version=self.session.version, pages=len(self.session.pages), error="",
-                                  copyfit=[as_dict(e) for e in outcome.report.copyfit],
-                                  warnings=[_linked(n.as_dict()) for n in outcome.report.warnings
-                                            + outcome.report.preflight],
-                                  holes=[{"page": h.page, "area": list(h.area), "story": h.story, "lines": h.lines}
-                                         for h in outcome.report.holes],
-                                  seconds=round(outcome.seconds, 3))
+                self._publish(outcome.report, self.session.version, len(self.session.pages),
+                              seconds=round(outcome.seconds, 3))
             else:
                 self.state.update(error=outcome.error)
             self.state["message"] = message
-            self.state["tick"] = self.state.get("tick", 0) + 1
+            self._tick()
         return message
+
+    def _early(self, shown: list[int], pages: list, edition, report, setter, version: int) -> None:
+        """The pages composed again, shown before the edition's PDF is written: each
+        through the same finish (proof, press pass, photos) as a PDF of its own, and its
+        pictures made from that; the state says so at once (a browser waiting on
+        /state?since= gets it). A failure here leaves it to the full render."""
+        if not pages:
+            return
+        options = dataclasses.replace(self.session.options, output=STDOUT, png=False, softproof=False,
+                                      report=False, preflight=False, preflight_strict=False, overset_error=False,
+                                      trace=False, page=None)
+        pictures = {}
+        try:
+            for page in pages:
+                data = finish(options, edition, [page], report, setter, Inputs()).data
+                pictures[page.number] = self._pictures(data, 0)
+        except Exception:  # noqa: BLE001 - the full render below makes them, or says what is wrong
+            return
+        with self.lock:
+            for n, (big, small) in pictures.items():
+                self.pages[n], self.thumbs[n] = big, small
+                self.softproofs.pop(n, None)
+                shown.append(n)
+            self._publish(report, version, len(edition.source.pages))
+            self.state["message"] = f"pages {', '.join(map(str, sorted(pictures)))} composed; writing the PDF"
+            self._tick()
+
+    def _publish(self, report, version: int, pages: int, **extra) -> None:
+        self.state.update(version=version, pages=pages, error="",
+                          copyfit=[as_dict(e) for e in report.copyfit],
+                          warnings=[_linked(n.as_dict()) for n in report.warnings + report.preflight],
+                          holes=[{"page": h.page, "area": list(h.area), "story": h.story, "lines": h.lines}
+                                 for h in report.holes], **extra)
+
+    def _tick(self) -> None:
+        """Something changed: wake the requests waiting on /state?since=."""
+        self.state["tick"] = self.state.get("tick", 0) + 1
+        self.changed.notify_all()
+
+    def wait(self, since: int, timeout: float) -> None:
+        """Wait until the state's tick is not `since` (a long poll), at most `timeout` s."""
+        with self.lock:
+            self.changed.wait_for(lambda: self.state.get("tick", 0) != since, timeout)
+
+    @staticmethod
+    def _pictures(pdf: bytes, index: int) -> tuple[bytes, bytes]:
+        """PNGs of a PDF's page at the preview's and the thumbnails' widths."""
+        import io
+
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(pdf)
+        try:
+            page = doc[index]
+            out = []
+            for width in (SCREEN_WIDTH, THUMB_WIDTH):
+                buf = io.BytesIO()
+                page.render(scale=width / page.get_width()).to_pil().save(buf, "PNG", compress_level=1)
+                out.append(buf.getvalue())
+            return out[0], out[1]
+        finally:
+            doc.close()
 
     def _rasterize(self, numbers: list[int]) -> None:
         import io
@@ -259,7 +323,10 @@ document.addEventListener('DOMContentLoaded', () => {
 });
 async function poll() {
   try {
-    const s = await (await fetch('/state', {cache: 'no-store'})).json();
+    // a long poll: the server answers when the state has changed (at once the first time);
+    // ?poll=MS asks plain polling instead (a headless browser's virtual time waits on a long poll)
+    const long = !params.get('poll') && tick >= 0;
+    const s = await (await fetch('/state' + (long ? '?since=' + tick : ''), {cache: 'no-store'})).json();
     S = s;
     if (s.tick !== tick) {
       tick = s.tick;
@@ -299,6 +366,8 @@ async function poll() {
       }
       document.body.dataset.version = version;
     }
+    setTimeout(poll, +(params.get('poll') || 0));
+    return;
   } catch (e) { /* the server is restarting; try again */ }
   setTimeout(poll, 400);
 }
@@ -345,6 +414,9 @@ def _handler(preview: Preview, port: list[int]):
             if path == "/":
                 return self._send(PAGE.encode(), "text/html; charset=utf-8")
             if path == "/state":
+                since = self.path.partition("?since=")[2]
+                if since.isascii() and since.isdigit() and len(since) <= 12:
+                    preview.wait(int(since), LONG_POLL)  # a long poll: answered when something changes
                 with preview.lock:
                     body = json.dumps(preview.state, ensure_ascii=False).encode()
                 return self._send(body, "application/json; charset=utf-8")
@@ -408,7 +480,7 @@ def serve(options: Options, port: int = 8000, out=print, stop: threading.Event |
     out(f"preview: http://127.0.0.1:{server.server_address[1]}/")
     out(preview.render([]))
     try:
-        for names in file_events(options, stop):
+        for names in file_events(options, stop, step=10):
             out(preview.render(names))
     finally:
         server.shutdown()

@@ -64,6 +64,9 @@ def fingerprints(edition: model.Edition) -> list[str]:
     return out
 
 
+CACHED_PARAGRAPHS = 50_000  # prepared paragraphs kept between renders; past it, all are dropped
+
+
 @dataclass
 class Outcome:
     ok: bool
@@ -87,15 +90,20 @@ class Session:
         self.notices: list[Notice] = []  # the warnings of the pages and stories composed earlier
         self.overflows: dict[int, list[dict]] = {}  # page number -> text left out of its frames
         self.shaper = Shaper()
+        self.caches: dict = {}  # the setter's prepared paragraphs and lines, kept while the fonts stay
+        self.cache_fonts = None
         self.version = 0
         self.last: Outcome | None = None
         self.pdf: bytes | None = None
         self.condition = "newsprint"  # the last render's printing condition (the soft proof's)
 
-    def render(self) -> Outcome:
+    def render(self, early=None) -> Outcome:
+        """Compose what changed, then write the outputs. `early(pages, edition, report,
+        setter, version)`, if given, is called with the pages composed again before the
+        edition's PDF is written (the live preview shows them first)."""
         start = time.perf_counter()
         try:
-            outcome = self._render(start)
+            outcome = self._render(start, early)
         except (InputError, RenderError, OversetError, PreflightError) as exc:
             outcome = Outcome(False, time.perf_counter() - start, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug must not end the session
@@ -104,18 +112,22 @@ class Session:
         self.last = outcome
         return outcome
 
-    def _render(self, start: float) -> Outcome:
+    def _render(self, start: float, early=None) -> Outcome:
         edition, fonts = load(self.options.edition, self.options.allow_paths)
         inputs = check_outputs(self.options, edition, fonts)
         marks = fingerprints(edition)
         stale = frozenset(n for n, mark in enumerate(marks, 1)
                           if n not in self.pages or self.pages[n][0] != mark)
         fresh = Report(warnings=list(edition.warnings))
-        setter = Setter(edition, fonts, self.shaper)
+        if fonts != self.cache_fonts or len(self.caches.get("prepared", ())) > CACHED_PARAGRAPHS:
+            self.caches, self.cache_fonts = {}, fonts  # (dropped together: set lines are keyed by id)
+        setter = Setter(edition, fonts, self.shaper, self.caches)
         for page in compose(edition, setter, fresh, stale) if stale else []:
             self.pages[page.number] = (marks[page.number - 1], page)
         report = self._report(edition, len(marks), stale, fresh, len(edition.warnings))
         pages = [self.pages[n][1] for n in range(1, len(marks) + 1)]
+        if early is not None:
+            early([self.pages[n][1] for n in sorted(stale)], edition, report, setter, self.version + 1)
         result = finish(self.options, edition, pages, report, setter, inputs)
         self.pdf = result.pdf
         self.condition = edition.source.output.condition
@@ -178,8 +190,9 @@ def describe(outcome: Outcome, changed: list[str]) -> str:
     return f"[{what}] recomposed pages {pages} in {outcome.seconds:.2f} s; {fit}"
 
 
-def file_events(options: Options, stop=None):
-    """Batches of names of the edition's files that changed (our own output ignored)."""
+def file_events(options: Options, stop=None, step: int = 50):
+    """Batches of names of the edition's files that changed (our own output ignored),
+    `step` ms after the last change of a batch (an editor's save is a burst of events)."""
     from watchfiles import watch as file_changes
 
     output = Path(options.output).resolve()
@@ -187,7 +200,7 @@ def file_events(options: Options, stop=None):
     def relevant(_, path: str) -> bool:
         return not path.endswith((".part", ".pdf", ".png", ".json")) and Path(path).resolve() != output
 
-    for changes in file_changes(*watched_paths(options), stop_event=stop, debounce=200, step=50,
+    for changes in file_changes(*watched_paths(options), stop_event=stop, debounce=200, step=step,
                                 watch_filter=relevant):
         yield sorted({Path(p).name for _, p in changes})
 

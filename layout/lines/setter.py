@@ -17,13 +17,18 @@ from ..text.shape import Shaper
 
 
 class Setter:
-    def __init__(self, edition: model.Edition, fonts: FontSet, shaper: Shaper):
+    def __init__(self, edition: model.Edition, fonts: FontSet, shaper: Shaper, caches: dict | None = None):
+        """`caches`: the prepared paragraphs and set lines of an earlier render with the same
+        fonts (watch and serve keep them: a paragraph that did not change is not shaped,
+        broken or balanced again). Their keys are what the results depend on (text, the
+        style's values, widths), so a style that changed misses them."""
         self.edition = edition
         self.fonts = fonts
         self.shaper = shaper
-        self._prepared: dict[tuple, Prepared] = {}
-        self._set: dict[tuple, list[Line]] = {}
-        self._balanced: dict[tuple, list[Line]] = {}
+        caches = caches if caches is not None else {}
+        self._prepared: dict[tuple, Prepared] = caches.setdefault("prepared", {})
+        self._set: dict[tuple, list[Line]] = caches.setdefault("set", {})  # keyed by id(p): p stays in _prepared
+        self._balanced: dict[tuple, list[Line]] = caches.setdefault("balanced", {})
         self.memo: dict[tuple, object] = {}  # what the rooms above set once per render (tables, by width)
 
     def style(self, name: str) -> model.Style:
