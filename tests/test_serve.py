@@ -270,3 +270,43 @@ def test_a_long_poll_is_answered_when_the_pages_change(running):
     assert running.get("/page/3.png")[1] == page3, "page 3 did not change: not rasterised again"
     # a malformed since is an ordinary request, answered at once
     assert running.get("/state?since=x")[0] == 200
+
+
+def red(png: bytes) -> int:
+    """Pixels of the changed regions' outline (pure red) in a picture."""
+    import io
+
+    from PIL import Image
+
+    r, g, b = Image.open(io.BytesIO(png)).convert("RGB").split()
+    mask = Image.eval(r, lambda v: 255 if v > 200 else 0)
+    for channel in (g, b):
+        mask = Image.composite(mask, Image.new("L", mask.size, 0), Image.eval(channel, lambda v: 255 if v < 40 else 0))
+    return mask.histogram()[255]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (make test installs it)")
+def test_changes_since_the_last_proof(tmp_path):
+    """The PDF at the output before the preview started is the last proof: /diff/N.png is
+    page N now with the regions that changed since then outlined in red, on the page
+    that changed and on no other; ?view=diff shows it in the browser."""
+    from layout.api import Options, render
+
+    path = make(tmp_path)
+    render(Options(path, tmp_path / "o.pdf"))  # the last proof
+    (path.parent / "a.md").write_text("校样之后改过的第一版文字。" * 25 + "\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(REPO / "render.py"), str(path), "-o", str(tmp_path / "o.pdf"),
+                             "--serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, cwd=REPO)
+    try:
+        url = proc.stdout.readline().strip().split(" ", 1)[1]
+        assert "recomposed" in proc.stdout.readline()
+        with urllib.request.urlopen(url + "diff/1.png", timeout=30) as resp:
+            assert red(resp.read()) > 200
+        with urllib.request.urlopen(url + "diff/3.png", timeout=30) as resp:
+            assert red(resp.read()) == 0
+        page = dom(url + "?view=diff", tmp_path / "profile")
+        assert 'src="/diff/1.png?v=1"' in page, page[page.find("<body"):][:400]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)

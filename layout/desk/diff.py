@@ -254,6 +254,21 @@ def _regions(a, b) -> list[tuple[int, int, int, int]]:
     return sorted(regions)
 
 
+def outlined(old, new):
+    """The new page with the regions that differ from the old one outlined (the live
+    preview's view of the changes since the last proof)."""
+    from PIL import Image, ImageDraw
+
+    old = old or Image.new("RGB", new.size, "white")
+    if old.size != new.size:
+        old = old.resize(new.size)
+    out = new.convert("RGB")
+    draw = ImageDraw.Draw(out)
+    for x0, y0, x1, y1 in _regions(old, out):
+        draw.rectangle((x0 - 2, y0 - 2, x1 + 1, y1 + 1), outline=MARK, width=2)
+    return out
+
+
 def _side_by_side(a, b):
     """The old page left, the new right, the changed regions outlined on both."""
     from PIL import Image, ImageDraw

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+from pathlib import Path
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -46,6 +47,11 @@ class Preview:
         self.state: dict = {"version": 0, "pages": 0, "error": "", "copyfit": [], "warnings": [], "message": "",
                             "press": options.press, "editor": editor, "holes": []}
         self.softproofs: dict[int, bytes] = {}  # made when asked for, dropped when the page changes
+        # the last proof, to show what changed since: the PDF at the output before this
+        # preview wrote it (else its first render's), and the pictures made from it
+        self.proof_pdf: bytes | None = _last_proof(options.output)
+        self.proof: dict[int, object] = {}
+        self.diffs: dict[tuple[int, int], bytes] = {}  # (page, version) -> picture
 
     def render(self, changed: list[str]) -> str:
         shown: list[int] = []  # pages whose pictures went out before the edition's PDF was written
@@ -172,6 +178,39 @@ class Preview:
                             "style": item.style, "note": item.note})
         return {"page": n, "width": page.width, "height": page.height, "sources": out}
 
+    def diff(self, n: int) -> bytes | None:
+        """Page n as it is now with the regions that changed since the last proof
+        outlined (desk/diff.py); None for a page the preview has not got."""
+        import io
+
+        from PIL import Image
+
+        from .diff import outlined
+
+        with self.lock:
+            if self.proof_pdf is None:
+                self.proof_pdf = self.session.pdf
+            version, now, pdf = self.state["version"], self.pages.get(n), self.proof_pdf
+            found = self.diffs.get((n, version))
+        if found is not None or now is None:
+            return found
+        if n not in self.proof:
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(pdf)
+            try:
+                page = doc[n - 1] if n <= len(doc) else None
+                self.proof[n] = page.render(scale=SCREEN_WIDTH / page.get_width()).to_pil().convert("RGB") \
+                    if page is not None else None
+            finally:
+                doc.close()
+        buf = io.BytesIO()
+        outlined(self.proof[n], Image.open(io.BytesIO(now))).save(buf, "PNG", compress_level=1)
+        with self.lock:
+            self.diffs = {k: v for k, v in self.diffs.items() if k[1] == version}
+            self.diffs[(n, version)] = buf.getvalue()
+        return buf.getvalue()
+
     def softproof(self, n: int) -> bytes | None:
         """Page n of a press render as it will look on its paper (output/softproof.py),
         at the preview's width; None when the preview is no press render."""
@@ -191,12 +230,21 @@ class Preview:
         return picture
 
 
+def _last_proof(output) -> bytes | None:
+    """The PDF a render left at the output before this preview (the last proof), if any
+    and readable."""
+    from ..base.files import read_input
+
+    try:
+        return read_input(output) if output != STDOUT and Path(output).is_file() else None
+    except Exception:  # noqa: BLE001 - no last proof: the first render is the baseline
+        return None
+
+
 def _full(file: str | None) -> str | None:
     """The file as a full path, for the editor link (the page is shown on this machine only)."""
     if not file:
         return None
-    from pathlib import Path
-
     return str(Path(file).resolve())
 
 
@@ -231,7 +279,9 @@ td:first-child,th:first-child{text-align:left}.over{color:#c00;font-weight:bold}
 <div id="thumbs"></div>
 <div id="main"><div id="message"></div><div id="error"></div>
 <label id="soft" title="the press render as it will look on newsprint: needs --print"><input type="checkbox"
- id="softproof" onchange="draw()" disabled> soft proof (on the paper, in its inks)</label><br>
+ id="softproof" onchange="draw()" disabled> soft proof (on the paper, in its inks)</label>
+<label title="the page now, with what changed since the last proof outlined in red"><input type="checkbox"
+ id="changes" onchange="draw()"> changes since the last proof</label><br>
 <div id="source"><span id="where">click a line or a frame to see where it comes from</span>
  <a id="editor" href="#">open in editor</a> <input id="pathline" readonly title="copy path:line">
  <div id="frame"></div></div>
@@ -242,9 +292,10 @@ const params = new URLSearchParams(location.search);
 let current = +(params.get('page') || 1), version = -1, tick = -1, S = {editor: '', copyfit: [], holes: []};
 let sources = null, asked = params.get('at');  // ?page=N&at=fx,fy: as if clicked there
 function show(n) { current = n; draw(); }
+if (params.get('view') === 'diff') document.getElementById('changes').checked = true;
 function draw() {
-  const soft = document.getElementById('softproof').checked;
-  document.getElementById('page').src = (soft ? '/softproof/' : '/page/') + current + '.png?v=' + version;
+  const soft = document.getElementById('softproof').checked, changes = document.getElementById('changes').checked;
+  document.getElementById('page').src = (changes ? '/diff/' : soft ? '/softproof/' : '/page/') + current + '.png?v=' + version;
   document.querySelectorAll('#thumbs img').forEach((img, i) => img.className = (i + 1 === current) ? 'current' : '');
   loadSources();
 }
@@ -427,6 +478,13 @@ def _handler(preview: Preview, port: list[int]):
                     if found is not None:
                         return self._send(json.dumps(found, ensure_ascii=False).encode(),
                                           "application/json; charset=utf-8")
+                return self._send(b"no such page", "text/plain", HTTPStatus.NOT_FOUND)
+            if path.startswith("/diff/") and path.endswith(".png"):
+                number = path[len("/diff/"):-4]
+                if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
+                    body = preview.diff(int(number))
+                    if body is not None:
+                        return self._send(body, "image/png")
                 return self._send(b"no such page", "text/plain", HTTPStatus.NOT_FOUND)
             if path.startswith("/softproof/") and path.endswith(".png"):
                 number = path[len("/softproof/"):-4]

@@ -66,6 +66,12 @@ class ImageData(NamedTuple):
     note: str = ""  # what the press conversion did that the preflight reports
 
 
+def _moved_clipped(item, dx: float, dy: float):
+    """An item drawn into (x, y, w, h) and clipped to `clip`, both moved."""
+    cx, cy, cw, ch = item.clip
+    return item._replace(x=item.x + dx, y=item.y + dy, clip=(cx + dx, cy + dy, cw, ch))
+
+
 class Image(NamedTuple):
     """A photo drawn into the box (x, y, w, h), clipped to `clip` (x, y, w, h); `data`
     is set by the image pass, before the PDF writer sees it."""
@@ -78,8 +84,7 @@ class Image(NamedTuple):
     data: ImageData | None = None
 
     def moved(self, dx: float, dy: float) -> "Image":
-        cx, cy, cw, ch = self.clip
-        return self._replace(x=self.x + dx, y=self.y + dy, clip=(cx + dx, cy + dy, cw, ch))
+        return _moved_clipped(self, dx, dy)
 
 
 class Artwork(NamedTuple):
@@ -96,8 +101,7 @@ class Artwork(NamedTuple):
     page: object
 
     def moved(self, dx: float, dy: float) -> "Artwork":
-        cx, cy, cw, ch = self.clip
-        return self._replace(x=self.x + dx, y=self.y + dy, clip=(cx + dx, cy + dy, cw, ch))
+        return _moved_clipped(self, dx, dy)
 
 
 class Rule(NamedTuple):

@@ -555,12 +555,13 @@ def _info_framed(items, el: model.Masthead, rect: Rect, setter: Setter, y: float
         spans = [(x, x + w + 2 * pad) for placed in sides for x, _, w in placed]
         y_info = rect.y + rect.h - pitch - (0.25 * em if boxes else 0.0)
         under = _extent(sub)
-        if under is not None and y_info < y and any(a < rect.x + under[1] + 2 and b > rect.x + under[0] - 2
-                                                    for a, b in spans):
-            y_info = y + 0.25 * style.size + (0.25 * em if el.info_frame == "rules" else 0.0)
+        above = 0.15 * em if boxes else 0.0  # a box's rule over its item's line
+        if under is not None and y_info - above < y and any(a < rect.x + under[1] + 2 and b > rect.x + under[0] - 2
+                                                            for a, b in spans):
+            y_info = y + 0.25 * style.size + above + (0.25 * em if el.info_frame == "rules" else 0.0)
             y = y_info + pitch  # past the frame's foot, it is cut and counted like the name
         if el.info_frame == "rules":
-            if y_info - 0.25 * em < y:  # the rule runs across the frame: under the Tibetan line
+            if y_info - 0.25 * em < y + 0.25 * style.size:  # the rule runs across the frame: under the Tibetan line
                 y_info = y + 0.25 * style.size + 0.25 * em
                 y = y_info + pitch  # past the frame's foot, it is cut and counted like the name
             top = y_info - 0.25 * em
