@@ -471,38 +471,31 @@ def _handler(preview: Preview, port: list[int]):
                 with preview.lock:
                     body = json.dumps(preview.state, ensure_ascii=False).encode()
                 return self._send(body, "application/json; charset=utf-8")
-            if path.startswith("/sources/") and path.endswith(".json"):
-                number = path[len("/sources/"):-5]
-                if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
-                    found = preview.sources(int(number))
-                    if found is not None:
-                        return self._send(json.dumps(found, ensure_ascii=False).encode(),
-                                          "application/json; charset=utf-8")
-                return self._send(b"no such page", "text/plain", HTTPStatus.NOT_FOUND)
-            if path.startswith("/diff/") and path.endswith(".png"):
-                number = path[len("/diff/"):-4]
-                if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
-                    body = preview.diff(int(number))
-                    if body is not None:
-                        return self._send(body, "image/png")
-                return self._send(b"no such page", "text/plain", HTTPStatus.NOT_FOUND)
-            if path.startswith("/softproof/") and path.endswith(".png"):
-                number = path[len("/softproof/"):-4]
-                if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
-                    body = preview.softproof(int(number))
-                    if body is not None:
-                        return self._send(body, "image/png")
-                return self._send(b"no soft proof: run with --print", "text/plain", HTTPStatus.NOT_FOUND)
-            for prefix, store in (("/page/", preview.pages), ("/thumb/", preview.thumbs)):
-                if path.startswith(prefix) and path.endswith(".png"):
-                    number = path[len(prefix):-4]
+            def stored(store):
+                def get(n: int):
+                    with preview.lock:
+                        return store.get(n)
+                return get
+
+            def sources(n: int):
+                found = preview.sources(n)
+                return None if found is None else json.dumps(found, ensure_ascii=False).encode()
+
+            for prefix, suffix, get, kind, missing in (
+                    ("/sources/", ".json", sources, "application/json; charset=utf-8", b"no such page"),
+                    ("/diff/", ".png", preview.diff, "image/png", b"no such page"),
+                    ("/softproof/", ".png", preview.softproof, "image/png", b"no soft proof: run with --print"),
+                    ("/page/", ".png", stored(preview.pages), "image/png", b"not found"),
+                    ("/thumb/", ".png", stored(preview.thumbs), "image/png", b"not found")):
+                if path.startswith(prefix) and path.endswith(suffix):
+                    number = path[len(prefix):-len(suffix)]
                     # ASCII digits only ('²' is a digit to str.isdigit, not to int), and few
                     # of them (int() refuses thousands)
                     if number.isascii() and number.isdigit() and len(number) <= MAX_PAGE_DIGITS:
-                        with preview.lock:
-                            body = store.get(int(number))
+                        body = get(int(number))
                         if body is not None:
-                            return self._send(body, "image/png")
+                            return self._send(body, kind)
+                    return self._send(missing, "text/plain", HTTPStatus.NOT_FOUND)
             return self._send(b"not found", "text/plain", HTTPStatus.NOT_FOUND)
 
     return Handler

@@ -648,24 +648,31 @@ def partial_edition(edition, root: Y) -> list[Notice]:
     return out
 
 
-def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Context) -> None:
-    ipath = base / el.file
-    where = yel.value["file"].where
-    if not _inside(ipath, allowed):
-        ctx.error(f"photo '{el.file}' is outside the edition folder", where, ALLOW_HINT)
-    else:
-        try:
-            check_input(ipath)
-        except InputError as exc:
-            if exc.message == "file not found":
-                # the folder as the user named it (a path of their own machine stays theirs)
-                folder = "the current folder" if str(base) == "." else str(base)
-                ctx.error(f"photo file not found: {el.file}", where,
-                          f"looked in {folder}, next to the edition file; check the name and its case")
-            else:
-                ctx.error(f"photo '{el.file}': {exc.message}", where, exc.hint)
+def _input_file(what: str, name: str, where: Where, base: Path, allowed, ctx: Context) -> str | None:
+    """A file an element names (a photo, a supplied ad or lettering): inside the edition's
+    folders and there, as its real path; else None, the fault recorded at `where`."""
+    path = base / name
+    if not _inside(path, allowed):
+        ctx.error(f"{what} '{name}' is outside the edition folder", where, ALLOW_HINT)
+        return None
+    try:
+        check_input(path)
+    except InputError as exc:
+        if exc.message == "file not found":
+            # the folder as the user named it (a path of their own machine stays theirs)
+            folder = "the current folder" if str(base) == "." else str(base)
+            ctx.error(f"{what} file not found: {name}", where,
+                      f"looked in {folder}, next to the edition file; check the name and its case")
         else:
-            images[el.file] = real(ipath)
+            ctx.error(f"{what} '{name}': {exc.message}", where, exc.hint)
+        return None
+    return real(path)
+
+
+def _check_photo(el: model.Photo, yel: Y, base: Path, allowed, images, ctx: Context) -> None:
+    full = _input_file("photo", el.file, yel.value["file"].where, base, allowed, ctx)
+    if full is not None:
+        images[el.file] = full
     if len(el.focal) != 2:  # the model bounds each value
         ctx.error("focal: give [x, y], each from 0 to 1", yel.value["focal"].where, "e.g. focal: [0.5, 0.4]")
     if el.crop is not None:
@@ -680,21 +687,9 @@ def _check_supplied(what: str, name: str, number: int, yel: Y, key: str, base: P
     """A supplied ad or lettering file: inside the edition's folders, there, and read
     (a PDF's page into `artwork`, an image's header checked): each fault placed at its key."""
     where = yel.value[key].where
-    path = base / name
-    if not _inside(path, allowed):
-        ctx.error(f"{what} '{name}' is outside the edition folder", where, ALLOW_HINT)
+    full = _input_file(what, name, where, base, allowed, ctx)
+    if full is None:
         return
-    try:
-        check_input(path)
-    except InputError as exc:
-        if exc.message == "file not found":
-            folder = "the current folder" if str(base) == "." else str(base)
-            ctx.error(f"{what} file not found: {name}", where,
-                      f"looked in {folder}, next to the edition file; check the name and its case")
-        else:
-            ctx.error(f"{what} '{name}': {exc.message}", where, exc.hint)
-        return
-    full = real(path)
     try:
         if supplied.is_pdf(full):
             if (name, number) not in artwork:

@@ -94,18 +94,7 @@ def parse_story(text: str, shown: str, first_line: int = 1, found: list | None =
                 found.append((fix.kind, place(fix.at), _words(raw, fix.at), fix.was, fix.now))
             at = [at[k] for k in origin]
             raw = cleaned
-        plain, spans, keep = _marks(raw, lambda k: place(k) if k < len(at) else where)
-        # spaces at a paragraph's ends (left by '** **' around them) never show: they
-        # are not the story's text, so the count of its characters leaves them out
-        lead = len(plain) - len(plain.lstrip())
-        plain = plain.strip()
-
-        def inside(a: int, b: int) -> tuple[int, int]:
-            return max(a - lead, 0), min(b - lead, len(plain))
-
-        spans = tuple(Span(*inside(sp.start, sp.end), sp.style) for sp in spans
-                      if inside(sp.start, sp.end)[1] > inside(sp.start, sp.end)[0])
-        keep = tuple(inside(a, b) for a, b in keep if inside(a, b)[1] - inside(a, b)[0] > 1)
+        plain, spans, keep = _trimmed(*_marks(raw, lambda k: place(k) if k < len(at) else where))
         if plain:
             blocks.append(Block(kind, plain, where, spans, keep))
     return tuple(blocks)
@@ -139,6 +128,22 @@ def _join(parts: list[tuple[str, int]], shown: str, line: int, keep_breaks: bool
 def _words(text: str, k: int, around: int = 8) -> str:
     """The words at character k, for the report."""
     return " ".join(text[max(0, k - around):k + around].split())
+
+
+def _trimmed(plain: str, spans, keep) -> tuple[str, tuple, tuple]:
+    """Spaces at a paragraph's (or cell's) ends (left by '** **' around them) never show:
+    they are not the story's text, so the count of its characters leaves them out; its
+    bold spans and no-break ranges move with the text."""
+    lead = len(plain) - len(plain.lstrip())
+    plain = plain.strip()
+
+    def inside(a: int, b: int) -> tuple[int, int]:
+        return max(a - lead, 0), min(b - lead, len(plain))
+
+    spans = tuple(Span(*inside(sp.start, sp.end), sp.style) for sp in spans
+                  if inside(sp.start, sp.end)[1] > inside(sp.start, sp.end)[0])
+    keep = tuple(inside(a, b) for a, b in keep if inside(a, b)[1] - inside(a, b)[0] > 1)
+    return plain, spans, keep
 
 
 def _marks(raw: str, place) -> tuple[str, tuple[Span, ...], tuple[tuple[int, int], ...]]:
@@ -246,14 +251,5 @@ def _cell(raw: str, line: int, column: int, shown: str, found: list | None) -> C
             found.append((fix.kind, place(fix.at), _words(text, fix.at), fix.was, fix.now))
         at = [at[k] for k in origin]
         text = cleaned
-    plain, spans, keep = _marks(text, place)
-    lead = len(plain) - len(plain.lstrip())
-    plain = plain.strip()
-
-    def inside(a: int, b: int) -> tuple[int, int]:
-        return max(a - lead, 0), min(b - lead, len(plain))
-
-    spans = tuple(Span(*inside(sp.start, sp.end), sp.style) for sp in spans
-                  if inside(sp.start, sp.end)[1] > inside(sp.start, sp.end)[0])
-    keep = tuple(inside(a, b) for a, b in keep if inside(a, b)[1] - inside(a, b)[0] > 1)
+    plain, spans, keep = _trimmed(*_marks(text, place))
     return Cell(plain, place(0), spans, keep)

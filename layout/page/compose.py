@@ -265,7 +265,9 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
 def _fit_boxes(items: list, backgrounds: list, page: model.Page, geo, number: int, setter: Setter) -> None:
     """Boxes that take their content's height or align it (Box.height, Box.align): done
     when the page is whole, because stories flowed into a box are set last. What is
-    inside is what lies wholly within the box's frame, measured by its ink."""
+    inside is what lies wholly within the box's frame, measured by its ink (once a page,
+    and again only for what a box moves)."""
+    bounds = None
     for element in page.elements:
         if not isinstance(element, model.Box) or (element.height == "frame" and element.align == "top"):
             continue
@@ -274,11 +276,12 @@ def _fit_boxes(items: list, backgrounds: list, page: model.Page, geo, number: in
         at = next((i for i, item in enumerate(backgrounds) if item == panel), None)
         if at is None:
             continue
+        if bounds is None:
+            bounds = [_bounds(item, setter) for item in items]
         inside, top, bottom = [], math.inf, -math.inf
-        sources = [i for i, item in enumerate(items) if isinstance(item, Source) and item.kind != "box"
-                   and _within((item.x, item.y, item.x + item.w, item.y + item.h), rect)]
-        for i, item in enumerate(items):
-            box = _bounds(item, setter)
+        lines = [i for i, item in enumerate(items) if isinstance(item, Source) and item.kind == "line"
+                 and _within((item.x, item.y, item.x + item.w, item.y + item.h), rect)]
+        for i, box in enumerate(bounds):
             if box is None or not _within(box, rect):
                 continue
             inside.append(i)
@@ -292,8 +295,11 @@ def _fit_boxes(items: list, backgrounds: list, page: model.Page, geo, number: in
         below = rect.y + rect.h - bottom
         dy = (below - (top - rect.y)) / 2 if element.align == "middle" else below - element.inset
         if dy > 0.01:
-            for i in inside + [i for i in sources if items[i].kind == "line"]:
+            for i in inside + lines:  # (the lines' sources move with their text)
                 items[i] = items[i].moved(0.0, dy)
+                if bounds[i] is not None:
+                    x0, y0, x1, y1 = bounds[i]
+                    bounds[i] = (x0, y0 + dy, x1, y1 + dy)
 
 
 def _bounds(item, setter: Setter) -> tuple[float, float, float, float] | None:
