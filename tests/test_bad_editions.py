@@ -79,6 +79,12 @@ CASES = [
      "22:42: pages[1].elements[2].frame.top: -5mm is negative (hint: lengths here are 0 or more)"),
     ("story-unknown", "        story: a\n", "        story: b\n",
      "17:16: unknown story 'b' (hint: add it under 'stories:')"),
+    ("photo-story-unknown", "        file: p.jpg\n", "        file: p.jpg\n        story: aa\n",
+     "22:16: unknown story 'aa' (hint: did you mean 'a'?)"),
+    ("story-two-heads", "      - type: photo\n", "      - {type: headline, text: 甲, story: a, frame: {column: 5, span: 1, top: 0mm, height: 9mm}}\n"
+     "      - {type: text, text: 乙, story: a, frame: {column: 6, span: 1, top: 0mm, height: 9mm}}\n      - type: photo\n",
+     "21:38: story 'a' already has its head at line 20 (hint: join one headline (or title text) to a story; a "
+     "continuation's headline is the story frame's 'headline')"),
     ("story-file-missing", "  a: {file: a.md}", "  a: {file: b.md}",
      "13:13: story 'a': file not found: b.md (hint: check the name, and the folder it is relative to)"),
     ("story-file-outside", "  a: {file: a.md}", "  a: {file: ../a.md}",

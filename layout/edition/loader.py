@@ -544,6 +544,7 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
     placed: set[str] = set()
     named: dict[tuple[int, str], tuple[str, Where]] = {}
     jumps = []
+    heads: dict[str, str] = {}  # story -> where its headline (or title text) is joined to it
     given, announced = len(edition.pages), edition.paper.announced(len(edition.pages))
     if announced < given:
         ctx.error(f"paper.pages says {announced} pages but {given} are given",
@@ -577,6 +578,8 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                     named[key] = (element.story, yel.value["name"].where)
                 if element.jump:
                     jumps.append((pi + 1, element, yel.value["jump"].where))
+            if isinstance(element, (model.Headline, model.Photo, model.TextBlock)) and element.story is not None:
+                _check_article_part(element, yel, edition, heads, ctx)
             if isinstance(element, model.Teaser):
                 for k, item in enumerate(element.items):
                     if item.page > announced:
@@ -618,6 +621,22 @@ def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Con
                       "place it with a 'type: story' element, or remove it")
     _check_jumps(jumps, named, given, announced, ctx)
     return images
+
+
+def _check_article_part(element, yel: Y, edition, heads: dict, ctx: Context) -> None:
+    """A headline, photo or title text joined to a story names one there is, and a story
+    has one head: its article cannot start with two headlines."""
+    where = yel.value["story"].where
+    if element.story not in edition.stories:
+        ctx.error(f"unknown story '{element.story}'", where,
+                  did_you_mean(element.story, edition.stories) or "give the name of a story under 'stories:'")
+    elif not isinstance(element, model.Photo):
+        if element.story in heads:
+            ctx.error(f"story '{element.story}' already has its head at {heads[element.story]}", where,
+                      "join one headline (or title text) to a story; a continuation's headline is the "
+                      "story frame's 'headline'")
+        else:
+            heads[element.story] = f"line {where.line}"
 
 
 def _past_the_end(what: str, where: Where, given: int, announced: int, ctx: Context) -> None:

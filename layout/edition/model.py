@@ -334,6 +334,9 @@ class Headline:
                                "in one column); kicker and deck stand in columns right and left of it; "
                                "no `fit_width`.", "horizontal", example="vertical")
     tcy_digits: int = doc(TCY_DOC, 2, example=2, bounds=TCY_BOUNDS)
+    story: str | None = doc("The story this headline group heads: the digital edition (`--epaper`) and "
+                            "the tagged PDF make kicker, headline and deck the head of its article.",
+                            None, example="lead")
 
 
 @dataclass(frozen=True)
@@ -377,6 +380,9 @@ class Photo:
     caption_style: str = doc("Style of the caption.", "caption", example="caption")
     wrap_gap: Length = doc("Gap between the photo and story text wrapped around it.", 4.0,
                            example="2mm", bounds=LENGTH)
+    story: str | None = doc("The story this photo illustrates: the digital edition (`--epaper`) and "
+                            "the tagged PDF put it, with its caption and credit, in that story's article.",
+                            None, example="lead")
 
 
 @dataclass(frozen=True)
@@ -389,6 +395,9 @@ class TextBlock:
     direction: Direction = doc(DIRECTION_DOC + " Vertical columns are justified but a paragraph's last.",
                                "horizontal", example="vertical")
     tcy_digits: int = doc(TCY_DOC, 2, example=2, bounds=TCY_BOUNDS)
+    story: str | None = doc("The story this text is the title of (a headline set as plain text): the "
+                            "digital edition (`--epaper`) and the tagged PDF make it its article's headline.",
+                            None, example="commentary")
 
 
 @dataclass(frozen=True)
