@@ -19,6 +19,18 @@ class Cluster(NamedTuple):
     text: str
 
 
+class Tag(NamedTuple):
+    """What a drawn item is part of, for the tagged PDF's structure tree (reading order
+    without guessing from positions). Set where the item is made: page/flow for story
+    lines and jump lines, page/compose for elements. An item without one is drawn as
+    an artifact (rules, boxes, folios, proof and press marks)."""
+    role: str  # kicker headline deck title | para subhead byline table | photo caption | jump | an element's type
+    story: str | None = None  # the story it belongs to (a head joined with `story:`, its text, its photos)
+    block: int = -1  # the block (paragraph) of the story, in story order
+    element: int = 0  # the element's number on its page (1-based), 0 for a story's flowed text
+    alt: str = ""  # a photo's or an ad's alternate text (caption and credit)
+
+
 class GlyphRun(NamedTuple):
     """Glyphs of one face and size; positions are pen points relative to (x, y), the
     run's baseline origin, y downwards. A NamedTuple, not a frozen dataclass: every
@@ -40,11 +52,13 @@ class GlyphRun(NamedTuple):
     # degrees clockwise the run is turned about (x, y): 90 for Latin in a column; its
     # positions are along its own baseline (x) and across it (y, away from the glyphs' tops)
     rotate: int = 0
+    tag: Tag | None = None  # what it is part of (the tagged PDF)
 
-    def moved(self, dx: float, dy: float) -> "GlyphRun":
+    def moved(self, dx: float, dy: float, tag: Tag | None = None) -> "GlyphRun":
+        """Moved into place; `tag` given where it is placed (a set line's runs are shared)."""
         return GlyphRun(self.face, self.size, self.x + dx, self.y + dy, self.gids,
                         self.positions, self.advances, self.clusters, self.color, self.hscale,
-                        self.vertical, self.rotate)
+                        self.vertical, self.rotate, self.tag if tag is None else tag)
 
     @property
     def text(self) -> str:
@@ -82,6 +96,7 @@ class Image(NamedTuple):
     h: float
     clip: tuple[float, float, float, float]
     data: ImageData | None = None
+    tag: Tag | None = None
 
     def moved(self, dx: float, dy: float) -> "Image":
         return _moved_clipped(self, dx, dy)
@@ -99,6 +114,7 @@ class Artwork(NamedTuple):
     h: float
     clip: tuple[float, float, float, float]
     page: object
+    tag: Tag | None = None
 
     def moved(self, dx: float, dy: float) -> "Artwork":
         return _moved_clipped(self, dx, dy)

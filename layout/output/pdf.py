@@ -26,9 +26,10 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
-from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape
+from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape, Tag
 from ..edition.supplied import Name, Real, Ref, Stream
 from ..base.errors import InputError, Where
+from ..base.scripts import is_han, is_tibetan
 from ..fonts.faces import Face
 from ..fonts.embed import BadFont, FontFile, Program
 
@@ -154,6 +155,7 @@ class PdfWriter:
         c.setCreator("paiban")
         c.setProducer("paiban")
         plans = _plan_fonts(pages)
+        self._struct = _Structure()
         # A second thread makes the font programs (subset, then deflate) and deflates
         # each page's stream while this one draws the next page: zlib lets go of the
         # GIL, so on two cores the compression overlaps the drawing.
@@ -165,9 +167,11 @@ class PdfWriter:
             helper.put(_font_program, *jobs[k])
         streams = []
         try:
-            for page in pages:
-                self._draw_page(c, page, plans)
+            for k, page in enumerate(pages):
+                self._draw_page(c, page, plans, k)
                 done = c._doc.Pages.pages[-1]  # ReportLab's page, with its stream text
+                done.StructParents = k  # (its key in the structure's parent tree)
+                done.__NoDefault__ = _PAGE_KEYS
                 streams.append(done)
                 helper.put(_deflate, done.stream)
         finally:
@@ -182,10 +186,11 @@ class PdfWriter:
                                              packed, filters=[])
         if self.intent is not None:
             self._output_intent(c)
+        self._struct.finish(c._doc)
         c.save()
         return out.getvalue()
 
-    def _draw_page(self, c, page: PageOut, plans: dict) -> None:
+    def _draw_page(self, c, page: PageOut, plans: dict, index: int) -> None:
         off = page.bleed + page.slug
         c.setPageSize((page.width + 2 * off, page.height + 2 * off))
         if off:
@@ -196,7 +201,27 @@ class PdfWriter:
         else:
             c.setTrimBox((0, 0, page.width, page.height))
             c.setBleedBox((0, 0, page.width, page.height))
+        # each drawn item inside marked content: the items of one tag in a row share
+        # one (a paragraph's lines in a column), untagged ones are artifacts
+        struct = self._struct
+        struct.page(c._doc.thisPageRef())
+        mark = _CLOSED
         for item in page.items:
+            if isinstance(item, (GlyphRun, Image, Artwork)):
+                tag = item.tag
+                if tag is not None:  # (an element's number is its page's; a picture is a figure of its own)
+                    tag = (index if tag.element else -1, tag, not isinstance(item, GlyphRun))
+            elif isinstance(item, (Rule, Panel, Shape)):
+                tag = None
+            else:
+                continue  # (a Source: nothing drawn)
+            if tag != mark:
+                if mark is not _CLOSED:
+                    c.addLiteral("EMC")
+                c.addLiteral(struct.begin(tag, item))
+                mark = tag
+            elif tag is not None:
+                struct.more(tag, item)
             if isinstance(item, GlyphRun):
                 self._glyph_run(c, page, item, plans[item.face])
             elif isinstance(item, Image):
@@ -209,6 +234,8 @@ class PdfWriter:
                 self._rect(c, page, item)
             elif isinstance(item, Shape):
                 self._shape(c, page, item)
+        if mark is not _CLOSED:
+            c.addLiteral("EMC")
         if off:
             c.addLiteral("Q")
         c.showPage()
@@ -593,6 +620,164 @@ class PdfWriter:
             upright = pdfdoc.PDFDictionary({key: font[key] for key in font.dict})
             upright["Encoding"] = pdfdoc.PDFName("Identity-V")
             doc.idToObject[pdfdoc.BasicFonts].dict[plan.name + "V"] = doc.Reference(upright)
+
+
+_CLOSED = object()  # no marked content open
+_PAGE_KEYS = list(pdfdoc.PDFPage.__NoDefault__) + ["StructParents"]
+_HEAD = {"kicker": 0, "headline": 1, "deck": 2, "title": 3}  # a story's head, in this order
+_TYPES = {"headline": "H1", "subhead": "H2", "caption": "Caption"}  # the rest: P (pictures: Figure)
+
+
+def _lang(text: str) -> str | None:
+    """bo or zh-Hans, by which script has more characters; en for Latin letters alone
+    (the edition's third script); None for neither (digits, marks)."""
+    tibetan = han = 0
+    for ch in text:
+        if is_tibetan(ch):
+            tibetan += 1
+        elif is_han(ch):
+            han += 1
+    if tibetan or han:
+        return "bo" if tibetan > han else "zh-Hans"
+    return "en" if any("a" <= ch.lower() <= "z" for ch in text) else None
+
+
+class _Group:
+    """One structure element being gathered: its marked content, (page, MCID) each."""
+    __slots__ = ("tag", "kind", "marks", "text", "kids")
+
+    def __init__(self, tag: Tag, kind: str) -> None:
+        self.tag = tag
+        self.kind = kind
+        self.marks: list[tuple[int, int]] = []
+        self.text: list[str] = []
+        self.kids: list[_Group] = []
+
+
+class _Structure:
+    """The tagged PDF: marked content on the pages as they are drawn, and at the end
+    the structure tree. Document holds, in the order they first appear on the pages,
+    one Art per story (its head: kicker, headline, deck; its pictures as Figures with
+    their captions; its blocks in story order, on whatever pages they lie) and the
+    elements no story owns. Items without a tag, and jump lines, are artifacts."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple, _Group] = {}
+        self.parents: list[list[_Group]] = []  # per page: the element of each MCID
+        self.refs: list = []  # the pages' references
+
+    def page(self, ref) -> None:
+        self.parents.append([])
+        self.refs.append(ref)
+
+    def begin(self, key, item) -> str:
+        """The BDC that opens the item's marked content (`key`: None, or (page or -1,
+        tag, picture))."""
+        if key is None:
+            return "/Artifact BMC"
+        tag = key[1]
+        if tag.role == "jump":
+            return "/Artifact <</Type /Pagination>> BDC"
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = _Group(tag, "Figure" if key[2] else _TYPES.get(tag.role, "P"))
+        mcids = self.parents[-1]
+        group.marks.append((len(self.parents) - 1, len(mcids)))
+        mcids.append(group)
+        if isinstance(item, GlyphRun):
+            group.text.append(item.text)
+        return f"/{group.kind} <</MCID {len(mcids) - 1}>> BDC"
+
+    def more(self, key, item) -> None:
+        """Another item in the marked content open."""
+        if isinstance(item, GlyphRun) and key[1].role != "jump":
+            self.groups[key].text.append(item.text)
+
+    def finish(self, doc) -> None:
+        name = pdfdoc.PDFName
+        figures = {(key[0], key[1].element): g for key, g in self.groups.items() if g.kind == "Figure"}
+        top: list = []  # Document's children: groups, and (story, members) for Art
+        arts: dict[str, list[_Group]] = {}
+        for key, g in self.groups.items():
+            if g.tag.role == "caption" and (key[0], g.tag.element) in figures:
+                figures[key[0], g.tag.element].kids.append(g)  # its caption, inside the Figure
+                continue
+            story = g.tag.story
+            if story is None:
+                top.append(g)
+            elif story in arts:
+                arts[story].append(g)
+            else:
+                arts[story] = [g]
+                top.append(story)
+        root = pdfdoc.PDFDictionary({"Type": name("StructTreeRoot")})
+        root_ref = doc.Reference(root)
+        document = pdfdoc.PDFDictionary({"Type": name("StructElem"), "S": name("Document"), "P": root_ref})
+        document_ref = doc.Reference(document)
+        refs: dict[int, object] = {}  # id(group) -> its element's reference
+        texts = []
+        kids = []
+        for entry in top:
+            if isinstance(entry, str):
+                members = arts[entry]
+                head = sorted((g for g in members if g.tag.role in _HEAD), key=lambda g: _HEAD[g.tag.role])
+                pictures = [g for g in members if g.kind == "Figure"]
+                body = sorted((g for g in members if g.tag.element == 0), key=lambda g: g.tag.block)
+                rest = [g for g in members if g not in head and g not in pictures and g not in body]
+                art = pdfdoc.PDFDictionary({"Type": name("StructElem"), "S": name("Art"), "P": document_ref,
+                                            "T": _text_string(entry)})
+                art_ref = doc.Reference(art)
+                art_kids, text = [], []
+                for g in head + pictures + body + rest:
+                    art_kids.append(self._element(doc, g, art_ref, refs, text))
+                art["K"] = pdfdoc.PDFArray(art_kids)
+                lang = _lang("".join(text))
+                if lang:
+                    art["Lang"] = pdfdoc.PDFString(lang)
+                kids.append(art_ref)
+                texts += text
+            else:
+                kids.append(self._element(doc, entry, document_ref, refs, texts))
+        document["K"] = pdfdoc.PDFArray(kids)
+        nums = []
+        for k, mcids in enumerate(self.parents):
+            nums += [k, pdfdoc.PDFArray([refs[id(g)] for g in mcids])]
+        root["K"] = document_ref
+        root["ParentTree"] = doc.Reference(pdfdoc.PDFDictionary({"Nums": pdfdoc.PDFArray(nums)}))
+        root["ParentTreeNextKey"] = len(self.parents)
+        catalog = doc.Catalog
+        catalog.StructTreeRoot = root
+        catalog.MarkInfo = pdfdoc.PDFDictionary({"Marked": b"true"})
+        catalog.Lang = pdfdoc.PDFString(_lang("".join(texts)) or "zh-Hans")
+
+    def _element(self, doc, g: _Group, parent, refs: dict, texts: list):
+        """A group's structure element (and its caption's), under `parent`."""
+        name = pdfdoc.PDFName
+        page = g.marks[0][0]
+        d = pdfdoc.PDFDictionary({"Type": name("StructElem"), "S": name(g.kind), "P": parent,
+                                  "Pg": self.refs[page]})
+        ref = refs[id(g)] = doc.Reference(d)
+        k = [mcid if p == page else pdfdoc.PDFDictionary({"Type": name("MCR"), "Pg": self.refs[p], "MCID": mcid})
+             for p, mcid in g.marks]
+        text = "".join(g.text)
+        if g.kind == "Figure":
+            alt = g.tag.alt or "".join(t for c in g.kids for t in c.text) or g.tag.role
+            d["Alt"] = _text_string(alt)
+            text = alt
+        texts.append(text)
+        k += [self._element(doc, c, ref, refs, []) for c in g.kids]
+        d["K"] = pdfdoc.PDFArray(k)
+        lang = _lang(text)
+        if lang:
+            d["Lang"] = pdfdoc.PDFString(lang)
+        return ref
+
+
+def _text_string(text: str):
+    """A PDF text string: ASCII as it is, else in UTF-16BE (Chinese and Tibetan)."""
+    if text.isascii() and text.isprintable():
+        return pdfdoc.PDFString(text)
+    return f"<FEFF{_utf16_hex(text)}>".encode("ascii")
 
 
 class _PressInfo(pdfdoc.PDFInfo):

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from ..edition import model
 from ..base import parallel
-from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape, Source
+from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape, Source, Tag
 from ..base.errors import InputError, InputErrors, Overflow, Place, Report
 from . import artwork
 from .flow import flow_story, story_chain
@@ -35,13 +35,13 @@ class _Cut(NamedTuple):
     text: str
 
 
-def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float) -> float:
+def _stack(items: list, lines: list[Line], x: float, y: float, pitch: float, tag: Tag | None = None) -> float:
     """Lines top-down from y (the top of the first line's box); returns the bottom."""
     for i, line in enumerate(lines):
         if line.overfull:
             items.append(_Cut(line.text))
             continue
-        items += [r.moved(x, y + line.ascent + i * pitch) for r in line.runs]
+        items += [r.moved(x, y + line.ascent + i * pitch, tag) for r in line.runs]
     if not lines:
         return y
     return y + lines[0].ascent + (len(lines) - 1) * pitch + lines[-1].descent
@@ -260,6 +260,25 @@ def _element(items: list, backgrounds: list, edition: model.Edition, element, k:
     short = bottom is not None and element.frame.height is not None and bottom > rect.y + rect.h + 0.5
     if short or any(isinstance(item, _Cut) for item in items[start:]):
         _overflow(items, start, element, k + 1, number, rect, bottom if short else None, report)
+    _tag(items, start, element, k + 1, edition)
+
+
+def _tag(items: list, start: int, element, number: int, edition: model.Edition) -> None:
+    """Each run, photo and artwork of the element says what it is part of (the tagged
+    PDF's structure): its story (`story:`), its number on the page, and its role, as the
+    element's setter said (kicker, headline, deck, caption) or else its type."""
+    story = getattr(element, "story", None)
+    role = "title" if story and isinstance(element, model.TextBlock) else element.type
+    alt = ""
+    if isinstance(element, model.Ad):
+        alt = " ".join(t for t in (element.label, element.text) if t) or "ad"
+    elif isinstance(element, model.Masthead):
+        alt = edition.paper.name
+    for i in range(start, len(items)):
+        item = items[i]
+        if isinstance(item, (GlyphRun, Image, Artwork)):
+            t = item.tag
+            items[i] = item._replace(tag=Tag(t.role if t else role, story, -1, number, t.alt if t else alt))
 
 
 def _fit_boxes(items: list, backgrounds: list, page: model.Page, geo, number: int, setter: Setter) -> None:
@@ -635,7 +654,8 @@ def _reaches_under(sides: list[list[Line]], sub: list[Line]) -> bool:
 
 def _headline(items, el: model.Headline, rect: Rect, setter: Setter):
     y = rect.y
-    for text, style_name in ((el.kicker, el.kicker_style), (el.text, el.style), (el.deck, el.deck_style)):
+    for text, style_name, role in ((el.kicker, el.kicker_style, "kicker"), (el.text, el.style, "headline"),
+                                   (el.deck, el.deck_style, "deck")):
         if not text:
             continue
         style = setter.style(style_name)
@@ -644,7 +664,7 @@ def _headline(items, el: model.Headline, rect: Rect, setter: Setter):
             size, type_width = _fitted(el, text, rect.w, setter)
         lines = setter.lines(text, style_name, rect.w, size=size, type_width=type_width, display=True)
         pitch = style.line_pitch * (size / style.size if size else 1.0)
-        y = _stack(items, lines, rect.x, y + style.space_before, pitch) + style.space_after
+        y = _stack(items, lines, rect.x, y + style.space_before, pitch, Tag(role)) + style.space_after
     return y
 
 
@@ -738,7 +758,7 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
         y = min(box.y, max(box.y + box.h - h, box.y + box.h / 2 - fy * h))
         clip = (box.x, box.y, box.w, box.h)
     if clip[2] > 0 and clip[3] > 0:
-        items.append(Image(path, x, y, w, h, clip))
+        items.append(Image(path, x, y, w, h, clip, tag=Tag("photo", alt=text)))
     if not cap_lines:
         return None
     px, py, pw, ph = clip  # the picture as shown
@@ -747,9 +767,9 @@ def _photo(items, el: model.Photo, rect: Rect, setter: Setter):
         # the last line ends with the picture's foot; a caption taller than the picture
         # starts at its top and runs on (what passes the frame's foot is left out, and counted)
         top = max(py, py + ph - len(cap_lines) * pitch)
-        return _stack(items, cap_lines, cx, top, pitch)
+        return _stack(items, cap_lines, cx, top, pitch, Tag("caption"))
     cx = rect.x if measure >= rect.w - 0.5 else min(max(px + (pw - measure) / 2, rect.x), rect.x + rect.w - measure)
-    return _stack(items, cap_lines, cx, py + ph + 3, pitch)
+    return _stack(items, cap_lines, cx, py + ph + 3, pitch, Tag("caption"))
 
 
 def _section_label(items, el: model.SectionLabel, rect: Rect, setter: Setter):

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..edition import model
-from ..lines.display import GlyphRun, Rule, Source
+from ..lines.display import GlyphRun, Rule, Source, Tag
 from ..base.errors import Copyfit, Hole, Overflow, Overset, Place, Report, Where
 from ..edition.geometry import Rect, frame_rect, within
 from ..lines.linebreak import Widths
@@ -438,7 +438,8 @@ def _jump_line(items: list, misses: list, setter: Setter, style: str, text: str,
     if len(lines) != 1 or lines[0].overfull:
         misses.append((text, k))
         return
-    items += [(pi, r.moved(slot.x, slot.baseline)) for r in lines[0].runs]
+    tag = Tag("jump")  # an artifact (pagination) in the tagged PDF
+    items += [(pi, r.moved(slot.x, slot.baseline, tag)) for r in lines[0].runs]
 
 
 def _style_of(story: model.Story, block: model.Block) -> str:
@@ -513,10 +514,11 @@ def _fill(story: model.Story, columns: list[Column], setter: Setter, cursor: Cur
             fits = _keep_together(story, bi, block, lines, fits, slot, unit, steps, limit, out, col,
                                   setter.style(story.style))
             style_name = {"subhead": story.subhead_style, "byline": story.byline_style}.get(block.kind, story.style)
+            tag = Tag(block.kind if block.kind in ("subhead", "byline") else "para", story.name, bi)
             for li in range(fits):
                 s = free[li]
                 line = lines[li]
-                out.placed += [(ci, col.page, r.moved(s.x, s.baseline)) for r in line.runs]
+                out.placed += [(ci, col.page, r.moved(s.x, s.baseline, tag)) for r in line.runs]
                 where = block.where
                 out.placed.append((ci, col.page, Source(s.x, s.baseline - line.ascent, max(line.width, 1.0),
                                                         line.ascent + line.descent, "line", where.file, where.line,
@@ -570,7 +572,8 @@ def _fill_table(story: model.Story, block: model.Block, bi: int, col: Column, ci
                             foot=foot, widows=max(1, body.widows))
     if got.next == unit:
         return False, slot, unit
-    out.placed += [(ci, col.page, item) for item in got.items]
+    tag = Tag("table", story.name, bi)
+    out.placed += [(ci, col.page, item._replace(tag=tag) if isinstance(item, GlyphRun) else item) for item in got.items]
     out.lines += [(ci, bi, b) for b in got.baselines]
     out.chars[-1] += got.chars
     out.last_words = got.last_words or out.last_words
