@@ -180,6 +180,13 @@ def check(path: Path, pdf: Path, poppler: bool = True) -> dict:
             _all_marked(page, len(parents[k]))
         texts = mcid_texts(doc)
         numbers = {p.objgen: k for k, p in enumerate(doc.pages)}
+        # jump lines are artifacts: in the page text, never in marked content
+        jumps = edition.source.jump_lines
+        every = squash("".join(texts.values()))
+        page_text = squash(pdftotext(pdf))
+        for word in (jumps.to.split("{")[0].strip(), jumps.from_.split("{")[0].strip()):
+            if word and word in page_text:
+                assert word not in every, word
         for name, art in arts.items():
             _compare(edition, name, squash(art_text(doc, art, texts, numbers)), name in overset)
             assert str(art.Lang) in ("zh-Hans", "bo", "en")
@@ -187,6 +194,10 @@ def check(path: Path, pdf: Path, poppler: bool = True) -> dict:
             pages_of = {_page_number(doc, kid) for kid in _leaves(art)}
             reached = {p - 1 for c in report.copyfit if c.story == name for p in c.pages}
             assert reached <= pages_of, name
+            # every photo joined to the story is one of its Figures
+            photos = [el for page in edition.source.pages for el in page.elements
+                      if isinstance(el, model.Photo) and el.story == name]
+            assert len([kid for kid in art.K if kid.S == "/Figure"]) == len(photos), name
             for kid in art.K:
                 if kid.S == "/Figure":
                     cap = [c for c in kid.K if isinstance(c, pikepdf.Dictionary) and c.get("/S") == "/Caption"]
@@ -203,12 +214,6 @@ def check(path: Path, pdf: Path, poppler: bool = True) -> dict:
                 _compare(edition, name, squash(art.all_text()), name in overset)
             for fig in [k for k in art.kids if k.kind == "Figure"]:
                 assert fig.kids and fig.kids[-1].kind == "Caption"
-        # jump lines are artifacts: in the page text, never in the structure
-        jumps = edition.source.jump_lines
-        every = squash(document.all_text())
-        for word in (jumps.to.split("{")[0].strip(), jumps.from_.split("{")[0].strip()):
-            if word and word in squash(pdftotext(pdf)):
-                assert word not in every, word
     return arts
 
 

@@ -26,10 +26,10 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
-from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape, Tag
+from ..lines.display import Artwork, Cluster, GlyphRun, Image, PageOut, Panel, Rule, Shape, Tag
 from ..edition.supplied import Name, Real, Ref, Stream
 from ..base.errors import InputError, Where
-from ..base.scripts import is_han, is_tibetan
+from ..base.scripts import script_of
 from ..fonts.faces import Face
 from ..fonts.embed import BadFont, FontFile, Program
 
@@ -205,23 +205,30 @@ class PdfWriter:
         # one (a paragraph's lines in a column), untagged ones are artifacts
         struct = self._struct
         struct.page(c._doc.thisPageRef())
-        mark = _CLOSED
+        mark = _CLOSED  # the key of the marked content open
+        key = None
+        last, last_kind = _CLOSED, None  # the tag object and item type the key was made for
+        text = None  # the open element's text: its runs' clusters
         for item in page.items:
-            if isinstance(item, (GlyphRun, Image, Artwork)):
+            kind = type(item)
+            if kind is GlyphRun or kind is Image or kind is Artwork:
                 tag = item.tag
-                if tag is not None:  # (an element's number is its page's; a picture is a figure of its own)
-                    tag = (index if tag.element else -1, tag, not isinstance(item, GlyphRun))
-            elif isinstance(item, (Rule, Panel, Shape)):
-                tag = None
+                if tag is not last or kind is not last_kind:  # (a line's runs share one tag)
+                    last, last_kind = tag, kind
+                    # an element's number is its page's; a picture is a figure of its own
+                    key = None if tag is None else (index if tag.element else -1, tag, kind is not GlyphRun)
+            elif kind is Rule or kind is Panel or kind is Shape:
+                key, last = None, _CLOSED
             else:
                 continue  # (a Source: nothing drawn)
-            if tag != mark:
+            if key is not mark and key != mark:
                 if mark is not _CLOSED:
                     c.addLiteral("EMC")
-                c.addLiteral(struct.begin(tag, item))
-                mark = tag
-            elif tag is not None:
-                struct.more(tag, item)
+                bdc, text = struct.begin(key)
+                c.addLiteral(bdc)
+                mark = key
+            if text is not None and kind is GlyphRun:
+                text.append(item.clusters)
             if isinstance(item, GlyphRun):
                 self._glyph_run(c, page, item, plans[item.face])
             elif isinstance(item, Image):
@@ -628,18 +635,45 @@ _HEAD = {"kicker": 0, "headline": 1, "deck": 2, "title": 3}  # a story's head, i
 _TYPES = {"headline": "H1", "subhead": "H2", "caption": "Caption"}  # the rest: P (pictures: Figure)
 
 
-def _lang(text: str) -> str | None:
+def _scripts(runs: list, known: dict[str, int]) -> tuple[int, int, int]:
+    """(Tibetan, Han, Latin) clusters of the runs. A run is of one script (text/itemize
+    splits them so), the first character with a script of its own says which; `known`
+    holds the characters already asked."""
+    counts = [0, 0, 0, 0]
+    for clusters in runs:
+        k = 3
+        for c in clusters:
+            for ch in c.text:
+                k = known.get(ch)
+                if k is None:
+                    k = known[ch] = _SCRIPT.get(script_of(ch), 3)
+                if k != 3:
+                    break
+            if k != 3:
+                break
+        counts[k] += len(clusters)
+    return counts[0], counts[1], counts[2]
+
+
+_SCRIPT = {"tibetan": 0, "han": 1, "latin": 2}
+
+
+def _lang(counts) -> str | None:
     """bo or zh-Hans, by which script has more characters; en for Latin letters alone
     (the edition's third script); None for neither (digits, marks)."""
-    tibetan = han = 0
-    for ch in text:
-        if is_tibetan(ch):
-            tibetan += 1
-        elif is_han(ch):
-            han += 1
+    tibetan, han, latin = counts
     if tibetan or han:
         return "bo" if tibetan > han else "zh-Hans"
-    return "en" if any("a" <= ch.lower() <= "z" for ch in text) else None
+    return "en" if latin else None
+
+
+def _joined(clusters: list) -> str:
+    """The text of runs' clusters, in order."""
+    return "".join([c.text for run in clusters for c in run])
+
+
+def _sum(counts: list) -> tuple[int, int, int]:
+    return tuple(map(sum, zip(*counts))) if counts else (0, 0, 0)
 
 
 class _Group:
@@ -650,7 +684,7 @@ class _Group:
         self.tag = tag
         self.kind = kind
         self.marks: list[tuple[int, int]] = []
-        self.text: list[str] = []
+        self.text: list[tuple] = []  # its runs' clusters
         self.kids: list[_Group] = []
 
 
@@ -665,33 +699,27 @@ class _Structure:
         self.groups: dict[tuple, _Group] = {}
         self.parents: list[list[_Group]] = []  # per page: the element of each MCID
         self.refs: list = []  # the pages' references
+        self.known: dict[str, int] = {}  # each character's script, once asked
 
     def page(self, ref) -> None:
         self.parents.append([])
         self.refs.append(ref)
 
-    def begin(self, key, item) -> str:
-        """The BDC that opens the item's marked content (`key`: None, or (page or -1,
-        tag, picture))."""
+    def begin(self, key) -> tuple[str, list | None]:
+        """The BDC that opens marked content for `key` (None, or (page or -1, tag,
+        picture)), and the list its runs' clusters go to (None: an artifact)."""
         if key is None:
-            return "/Artifact BMC"
+            return "/Artifact BMC", None
         tag = key[1]
         if tag.role == "jump":
-            return "/Artifact <</Type /Pagination>> BDC"
+            return "/Artifact <</Type /Pagination>> BDC", None
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = _Group(tag, "Figure" if key[2] else _TYPES.get(tag.role, "P"))
         mcids = self.parents[-1]
         group.marks.append((len(self.parents) - 1, len(mcids)))
         mcids.append(group)
-        if isinstance(item, GlyphRun):
-            group.text.append(item.text)
-        return f"/{group.kind} <</MCID {len(mcids) - 1}>> BDC"
-
-    def more(self, key, item) -> None:
-        """Another item in the marked content open."""
-        if isinstance(item, GlyphRun) and key[1].role != "jump":
-            self.groups[key].text.append(item.text)
+        return f"/{group.kind} <</MCID {len(mcids) - 1}>> BDC", group.text
 
     def finish(self, doc) -> None:
         name = pdfdoc.PDFName
@@ -715,7 +743,7 @@ class _Structure:
         document = pdfdoc.PDFDictionary({"Type": name("StructElem"), "S": name("Document"), "P": root_ref})
         document_ref = doc.Reference(document)
         refs: dict[int, object] = {}  # id(group) -> its element's reference
-        texts = []
+        texts = []  # each element's (Tibetan, Han, Latin) counts
         kids = []
         for entry in top:
             if isinstance(entry, str):
@@ -731,7 +759,7 @@ class _Structure:
                 for g in head + pictures + body + rest:
                     art_kids.append(self._element(doc, g, art_ref, refs, text))
                 art["K"] = pdfdoc.PDFArray(art_kids)
-                lang = _lang("".join(text))
+                lang = _lang(_sum(text))
                 if lang:
                     art["Lang"] = pdfdoc.PDFString(lang)
                 kids.append(art_ref)
@@ -748,7 +776,7 @@ class _Structure:
         catalog = doc.Catalog
         catalog.StructTreeRoot = root
         catalog.MarkInfo = pdfdoc.PDFDictionary({"Marked": b"true"})
-        catalog.Lang = pdfdoc.PDFString(_lang("".join(texts)) or "zh-Hans")
+        catalog.Lang = pdfdoc.PDFString(_lang(_sum(texts)) or "zh-Hans")
 
     def _element(self, doc, g: _Group, parent, refs: dict, texts: list):
         """A group's structure element (and its caption's), under `parent`."""
@@ -759,15 +787,16 @@ class _Structure:
         ref = refs[id(g)] = doc.Reference(d)
         k = [mcid if p == page else pdfdoc.PDFDictionary({"Type": name("MCR"), "Pg": self.refs[p], "MCID": mcid})
              for p, mcid in g.marks]
-        text = "".join(g.text)
+        runs = g.text
         if g.kind == "Figure":
-            alt = g.tag.alt or "".join(t for c in g.kids for t in c.text) or g.tag.role
+            alt = g.tag.alt or "".join(_joined(c.text) for c in g.kids) or g.tag.role
             d["Alt"] = _text_string(alt)
-            text = alt
-        texts.append(text)
+            runs = [(Cluster(0, 0, alt),)]
+        counts = _scripts(runs, self.known)
+        texts.append(counts)
         k += [self._element(doc, c, ref, refs, []) for c in g.kids]
         d["K"] = pdfdoc.PDFArray(k)
-        lang = _lang(text)
+        lang = _lang(counts)
         if lang:
             d["Lang"] = pdfdoc.PDFString(lang)
         return ref
