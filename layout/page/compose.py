@@ -274,11 +274,15 @@ def _tag(items: list, start: int, element, number: int, edition: model.Edition) 
         alt = " ".join(t for t in (element.label, element.text) if t) or "ad"
     elif isinstance(element, model.Masthead):
         alt = edition.paper.name
+    made: dict = {}  # one Tag per role: the writer sees a change of tag by identity
     for i in range(start, len(items)):
         item = items[i]
         if isinstance(item, (GlyphRun, Image, Artwork)):
-            t = item.tag
-            items[i] = item._replace(tag=Tag(t.role if t else role, story, -1, number, t.alt if t else alt))
+            t = (item.tag.role, item.tag.alt) if item.tag else (role, alt)
+            tag = made.get(t)
+            if tag is None:
+                tag = made[t] = Tag(t[0], story, -1, number, t[1])
+            items[i] = item._replace(tag=tag)
 
 
 def _fit_boxes(items: list, backgrounds: list, page: model.Page, geo, number: int, setter: Setter) -> None:
