@@ -47,7 +47,7 @@ def test_the_preview_follows_an_edit(tmp_path):
         assert "recomposed pages 1, 2, 3" in proc.stdout.readline()
         before = dom(url, tmp_path / "profile")
         assert 'data-version="1"' in before
-        assert 'src="/page/1.png?v=1"' in before
+        assert 'src="/page/1.jpg?v=1"' in before
         assert before.count('src="/thumb/') == 3
         with urllib.request.urlopen(url + "page/1.png?v=1", timeout=5) as resp:
             first_png = resp.read()
@@ -55,7 +55,7 @@ def test_the_preview_follows_an_edit(tmp_path):
         assert "recomposed pages 1" in proc.stdout.readline()
         assert state(url)["version"] == 2
         after = dom(url, tmp_path / "profile")
-        assert 'data-version="2"' in after and 'src="/page/1.png?v=2"' in after
+        assert 'data-version="2"' in after and 'src="/page/1.jpg?v=2"' in after
         with urllib.request.urlopen(url + "page/1.png?v=2", timeout=5) as resp:
             assert resp.read() != first_png
         # an invalid edit: the page shows the error and keeps the last good pictures
@@ -156,6 +156,7 @@ def test_only_requests_named_for_this_server_are_answered(running):
         status, body = running.get("/state", host)
         assert status == 200 and json.loads(body)["version"] == 1, host
     assert running.get("/page/1.png")[1].startswith(b"\x89PNG")
+    assert running.get("/page/1.jpg")[1].startswith(b"\xff\xd8\xff"), "the page the browser shows is a JPEG"
 
 
 def test_odd_requests_get_a_4xx_and_the_server_goes_on(running, capfd):
