@@ -496,6 +496,9 @@ document.addEventListener('DOMContentLoaded', () => {
     box(hover, f.x, f.y, f.w, f.h); hover.style.display = 'block'; hover.title = frameText(f); img.title = frameText(f);
   });
   img.addEventListener('mouseleave', () => hover.style.display = 'none');
+  // when a version's picture was on screen (the clock of the machine): the browser test
+  // prints the time from an edit's save to it
+  img.addEventListener('load', () => { document.body.dataset.shown = Date.now(); document.body.dataset.shownVersion = version; });
 });
 async function poll() {
   try {
