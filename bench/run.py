@@ -382,8 +382,8 @@ def edit_to_preview(py: str, edition: Path, page: int = 1, edits: int = 9) -> di
     the moment a client has the new picture of its page. A copy of the edition is served;
     each edit rewrites the first story file of `page` (its first sentence doubled, a
     counter in it) as an editor's save does, and the client waits on /state?since= (the
-    long poll the preview page uses), then fetches /page/N.png. Median of `edits`, after
-    one edit to warm up."""
+    long poll the preview page uses), then fetches /page/N.jpg (the picture the preview
+    page shows). Median of `edits`, after one edit to warm up."""
     import urllib.request
 
     from layout.api import lay_out
@@ -414,7 +414,7 @@ def edit_to_preview(py: str, edition: Path, page: int = 1, edits: int = 9) -> di
                     if new["version"] != state["version"] or new["error"]:
                         break
                     state = new
-                with urllib.request.urlopen(url + f"page/{page}.png?v={new['version']}", timeout=30) as resp:
+                with urllib.request.urlopen(url + f"page/{page}.jpg?v={new['version']}", timeout=30) as resp:
                     resp.read()
                 if i:
                     times.append(time.perf_counter() - start)
@@ -426,6 +426,24 @@ def edit_to_preview(py: str, edition: Path, page: int = 1, edits: int = 9) -> di
             proc.wait(timeout=30)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def only_edit_to_preview(edits: int) -> int:
+    """`bench/run.py edit_to_preview`: the designer's loop row alone (W8 built from
+    ../shared/bench/ when missing), for comparing branches back to back."""
+    py = str(REPO / ".venv" / "bin" / "python")
+    if not (OUT / "W8" / "edition.yaml").is_file():
+        OUT.mkdir(parents=True, exist_ok=True)
+        make_edition(WORKLOADS / "W8" / "W8.json", OUT / "W8")
+    try:
+        r = edit_to_preview(py, OUT / "W8" / "edition.yaml", edits=edits)
+    except Exception as exc:  # noqa: BLE001 - a benchmark never fails the build
+        r = {"error": _why(exc)}
+    print(f"paiban {_commit()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"{'what':<44}{'median':>10}{'min':>10}{'max':>10}")
+    print(_row("W8, edit to preview (--serve, page 1)", r, note=f"{r.get('runs', 0)} edits, story {r.get('story')}"
+               if "median_s" in r else ""))
+    return 0
 
 
 def print_table(results: dict) -> None:
@@ -497,7 +515,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="paiban performance figures (make bench)")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"measured runs per figure (default {RUNS})")
     parser.add_argument("--no-workloads", action="store_true", help="only the sample edition and composition")
+    parser.add_argument("row", nargs="?", choices=["edit_to_preview"],
+                        help="measure only this row (edit_to_preview: W8's edit to preview, printed alone)")
+    parser.add_argument("--edits", type=int, default=9, help="measured edits of the edit_to_preview row (default 9)")
     args = parser.parse_args(argv)
+    if args.row == "edit_to_preview":
+        return only_edit_to_preview(args.edits)
     RUNS = max(1, args.runs)
     results: dict = {"runs": RUNS, "commit": _commit()}
     py = str(REPO / ".venv" / "bin" / "python")

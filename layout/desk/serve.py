@@ -22,11 +22,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ..api import STDOUT, Options, finish
 from ..base.files import Inputs
 from ..base.errors import as_dict, internal_error
-from ..lines.display import Source
+from ..lines.display import Artwork, GlyphRun, Image, Panel, Rule, Shape, Source
 from .watch import Outcome, Session, describe, file_events
 
 SCREEN_WIDTH = 900  # pixels across a page in the main view
 THUMB_WIDTH = 140
+JPEG_QUALITY = 90  # the page the browser shows: a JPEG takes 6 ms to encode, a PNG 45 (W8 page 1)
 IDLE = 10.0  # seconds a connection may stay silent
 HOSTS = ("127.0.0.1", "localhost", "[::1]")
 MAX_PAGE_DIGITS = 6
@@ -42,8 +43,11 @@ class Preview:
         self.editor = editor
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
-        self.pages: dict[int, bytes] = {}
+        self.pages: dict[int, bytes] = {}  # the page at the screen's width, JPEG (what the browser shows)
+        self.lossless: dict[int, object] = {}  # the same as a PNG (or its picture, encoded when asked)
         self.thumbs: dict[int, bytes] = {}
+        # page -> (the composed page, its picture): what a changed region is drawn onto
+        self.shown: dict[int, tuple[object, object]] = {}
         self.state: dict = {"version": 0, "pages": 0, "error": "", "copyfit": [], "warnings": [], "message": "",
                             "press": options.press, "editor": editor, "holes": []}
         self.softproofs: dict[int, bytes] = {}  # made when asked for, dropped when the page changes
@@ -85,15 +89,23 @@ class Preview:
                                       report=False, preflight=False, preflight_strict=False, overset_error=False,
                                       trace=False, page=None)
         pictures = {}
+        regional = not (options.proof or options.press)  # (those draw more than the composed items)
         try:
             for page in pages:
-                data = finish(options, edition, [page], report, setter, Inputs()).data
-                pictures[page.number] = self._pictures(data, 0)
+                with self.lock:
+                    last = self.shown.get(page.number) if regional else None
+                image = _redrawn(last, page, lambda part: finish(options, edition, [part], report, setter,
+                                                                  Inputs()).data)
+                if image is None:  # the whole page
+                    data = finish(options, edition, [page], report, setter, Inputs()).data
+                    image = _picture(data, 0)
+                pictures[page.number] = (_encoded(image, "JPEG"), _encoded(_thumbnail(image), "PNG"), image, page)
         except Exception:  # noqa: BLE001 - the full render below makes them, or says what is wrong
             return
         with self.lock:
-            for n, (big, small) in pictures.items():
-                self.pages[n], self.thumbs[n] = big, small
+            for n, (big, small, image, page) in pictures.items():
+                self.pages[n], self.thumbs[n], self.lossless[n] = big, small, image
+                self.shown[n] = (page, image)
                 self.softproofs.pop(n, None)
                 shown.append(n)
             self._publish(report, version, len(edition.source.pages))
@@ -117,28 +129,19 @@ class Preview:
         with self.lock:
             self.changed.wait_for(lambda: self.state.get("tick", 0) != since, timeout)
 
-    @staticmethod
-    def _pictures(pdf: bytes, index: int) -> tuple[bytes, bytes]:
-        """PNGs of a PDF's page at the preview's and the thumbnails' widths."""
-        import io
-
-        import pypdfium2 as pdfium
-
-        doc = pdfium.PdfDocument(pdf)
-        try:
-            page = doc[index]
-            out = []
-            for width in (SCREEN_WIDTH, THUMB_WIDTH):
-                buf = io.BytesIO()
-                page.render(scale=width / page.get_width()).to_pil().save(buf, "PNG", compress_level=1)
-                out.append(buf.getvalue())
-            return out[0], out[1]
-        finally:
-            doc.close()
+    def lossless_page(self, n: int) -> bytes | None:
+        """Page n as a PNG, encoded from its picture the first time it is asked for."""
+        with self.lock:
+            found = self.lossless.get(n)
+        if found is None or isinstance(found, bytes):
+            return found
+        png = _encoded(found, "PNG")
+        with self.lock:
+            if self.lossless.get(n) is found:
+                self.lossless[n] = png
+        return png
 
     def _rasterize(self, numbers: list[int]) -> None:
-        import io
-
         import pypdfium2 as pdfium
 
         doc = pdfium.PdfDocument(self.session.pdf)
@@ -146,17 +149,21 @@ class Preview:
             count = len(doc)
             for n in list(self.pages):
                 if n > count:
-                    del self.pages[n], self.thumbs[n]
+                    del self.pages[n], self.thumbs[n], self.lossless[n]
+                    self.shown.pop(n, None)
             for n in range(1, count + 1):
                 if n in self.pages and n not in numbers:
                     continue
                 self.softproofs.pop(n, None)
                 page = doc[n - 1]
-                for width, store in ((SCREEN_WIDTH, self.pages), (THUMB_WIDTH, self.thumbs)):
-                    image = page.render(scale=width / page.get_width()).to_pil()
-                    buf = io.BytesIO()
-                    image.save(buf, "PNG")
-                    store[n] = buf.getvalue()
+                image = page.render(scale=SCREEN_WIDTH / page.get_width()).to_pil()
+                self.pages[n], self.thumbs[n], self.lossless[n] = \
+                    _encoded(image, "JPEG"), _encoded(_thumbnail(image), "PNG"), image
+                composed = self.session.pages.get(n)
+                if composed is not None and not (self.session.options.proof or self.session.options.press):
+                    self.shown[n] = (composed[1], image)
+                else:
+                    self.shown.pop(n, None)
         finally:
             doc.close()
 
@@ -190,8 +197,9 @@ class Preview:
         with self.lock:
             if self.proof_pdf is None:
                 self.proof_pdf = self.session.pdf
-            version, now, pdf = self.state["version"], self.pages.get(n), self.proof_pdf
+            version, pdf = self.state["version"], self.proof_pdf
             found = self.diffs.get((n, version))
+        now = self.lossless_page(n) if found is None else None
         if found is not None or now is None:
             return found
         if n not in self.proof:
@@ -228,6 +236,123 @@ class Preview:
         with self.lock:
             self.softproofs[n] = picture
         return picture
+
+
+def _picture(pdf: bytes, index: int):
+    """A PDF's page rasterised at the preview's width."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        page = doc[index]
+        return page.render(scale=SCREEN_WIDTH / page.get_width()).to_pil()
+    finally:
+        doc.close()
+
+
+REDRAW_MOST = 0.5  # past this share of the page changed, the whole page is drawn again
+PAD = 2.0  # points around a changed item's box
+
+
+def _redrawn(last, page, pdf_of):
+    """The new picture of `page`, made by drawing again only the region where its items
+    differ from the `last` (page, picture) shown: the items that meet that region, in
+    their order, go through `pdf_of` (the same finish as the whole page) as a page of
+    their own, and that region of its picture replaces the old one. Every item that
+    can paint a pixel of the region is drawn, so the region's pixels are those of the
+    whole page drawn again. None when that is not worth it (or not known to be right):
+    no last picture, another size, an item whose extent is not known, most of the
+    page changed."""
+    from collections import Counter
+
+    if last is None:
+        return None
+    old, picture = last
+    if (old.width, old.height) != (page.width, page.height):
+        return None
+    drawn_old = Counter(i for i in old.items if not isinstance(i, Source))
+    drawn_new = Counter(i for i in page.items if not isinstance(i, Source))
+    changed = list((drawn_old - drawn_new).elements()) + list((drawn_new - drawn_old).elements())
+    if not changed:
+        return picture
+    boxes = [_extent(i) for i in changed]
+    if any(b is None for b in boxes):
+        return None
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    scale = picture.width / page.width
+    px0, py0 = max(0, int(x0 * scale) - 2), max(0, int(y0 * scale) - 2)
+    px1, py1 = min(picture.width, int(x1 * scale) + 3), min(picture.height, int(y1 * scale) + 3)
+    if px1 <= px0 or py1 <= py0:
+        return picture
+    if (px1 - px0) * (py1 - py0) > REDRAW_MOST * picture.width * picture.height:
+        return None
+    rx0, ry0, rx1, ry1 = px0 / scale - PAD, py0 / scale - PAD, px1 / scale + PAD, py1 / scale + PAD
+    part = []
+    for item in page.items:
+        if isinstance(item, Source):
+            continue
+        box = _extent(item)
+        if box is None or (box[0] <= rx1 and box[2] >= rx0 and box[1] <= ry1 and box[3] >= ry0):
+            part.append(item)
+    region = _picture(pdf_of(page._replace(items=tuple(part))), 0)
+    if region.size != picture.size:
+        return None
+    out = picture.copy()
+    out.paste(region.crop((px0, py0, px1, py1)), (px0, py0))
+    return out
+
+
+def _extent(item) -> tuple[float, float, float, float] | None:
+    """Where an item can paint (x0, y0, x1, y1), generously; None when not known."""
+    if isinstance(item, GlyphRun):
+        size = item.size
+        if not item.positions:
+            return (item.x, item.y, item.x, item.y)
+        xs = [p[0] for p in item.positions]
+        ys = [p[1] for p in item.positions]
+        reach = 2 * size + max(item.advances, default=0.0) * max(1.0, item.hscale)
+        if item.rotate:  # along its baseline either way: a square as far as the run goes
+            r = max(max(map(abs, xs)), max(map(abs, ys))) + reach
+            return (item.x - r, item.y - r, item.x + r, item.y + r)
+        return (item.x + min(xs) - reach, item.y + min(ys) - reach, item.x + max(xs) + reach,
+                item.y + max(ys) + reach)
+    if isinstance(item, (Image, Artwork)):
+        cx, cy, cw, ch = item.clip
+        return (min(item.x, cx) - PAD, min(item.y, cy) - PAD, max(item.x + item.w, cx + cw) + PAD,
+                max(item.y + item.h, cy + ch) + PAD)
+    if isinstance(item, Rule):
+        w = item.width + PAD
+        return (min(item.x1, item.x2) - w, min(item.y1, item.y2) - w, max(item.x1, item.x2) + w,
+                max(item.y1, item.y2) + w)
+    if isinstance(item, Panel):
+        w = item.weight + PAD
+        return (item.x - w, item.y - w, item.x + item.w + w, item.y + item.h + w)
+    if isinstance(item, Shape):
+        if not item.rects:
+            return None
+        return (min(r[0] for r in item.rects) - PAD, min(r[1] for r in item.rects) - PAD,
+                max(r[0] + r[2] for r in item.rects) + PAD, max(r[1] + r[3] for r in item.rects) + PAD)
+    return None
+
+
+def _encoded(image, kind: str) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    if kind == "JPEG":
+        image.save(buf, "JPEG", quality=JPEG_QUALITY)
+    else:
+        image.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _thumbnail(image):
+    """The thumbnail scaled down from the page's picture (not a second rasterisation)."""
+    from PIL import Image
+
+    return image.resize((THUMB_WIDTH, max(1, round(image.height * THUMB_WIDTH / image.width))),
+                        Image.Resampling.BOX)
 
 
 def _last_proof(output) -> bytes | None:
@@ -295,7 +420,7 @@ function show(n) { current = n; draw(); }
 if (params.get('view') === 'diff') document.getElementById('changes').checked = true;
 function draw() {
   const soft = document.getElementById('softproof').checked, changes = document.getElementById('changes').checked;
-  document.getElementById('page').src = (changes ? '/diff/' : soft ? '/softproof/' : '/page/') + current + '.png?v=' + version;
+  document.getElementById('page').src = (changes ? '/diff/' + current + '.png' : soft ? '/softproof/' + current + '.png' : '/page/' + current + '.jpg') + '?v=' + version;
   document.querySelectorAll('#thumbs img').forEach((img, i) => img.className = (i + 1 === current) ? 'current' : '');
   loadSources();
 }
@@ -371,6 +496,9 @@ document.addEventListener('DOMContentLoaded', () => {
     box(hover, f.x, f.y, f.w, f.h); hover.style.display = 'block'; hover.title = frameText(f); img.title = frameText(f);
   });
   img.addEventListener('mouseleave', () => hover.style.display = 'none');
+  // when a version's picture was on screen (the clock of the machine): the browser test
+  // prints the time from an edit's save to it
+  img.addEventListener('load', () => { document.body.dataset.shown = Date.now(); document.body.dataset.shownVersion = version; });
 });
 async function poll() {
   try {
@@ -485,7 +613,8 @@ def _handler(preview: Preview, port: list[int]):
                     ("/sources/", ".json", sources, "application/json; charset=utf-8", b"no such page"),
                     ("/diff/", ".png", preview.diff, "image/png", b"no such page"),
                     ("/softproof/", ".png", preview.softproof, "image/png", b"no soft proof: run with --print"),
-                    ("/page/", ".png", stored(preview.pages), "image/png", b"not found"),
+                    ("/page/", ".jpg", stored(preview.pages), "image/jpeg", b"not found"),
+                    ("/page/", ".png", preview.lossless_page, "image/png", b"not found"),
                     ("/thumb/", ".png", stored(preview.thumbs), "image/png", b"not found")):
                 if path.startswith(prefix) and path.endswith(suffix):
                     number = path[len(prefix):-len(suffix)]

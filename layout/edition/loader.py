@@ -70,17 +70,10 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
     `allow_paths` only declares folders and cannot allow them."""
     path = Path(path)
     shown = str(path)
-    root = load(path, shown)
+    root, units, row_gutter, edition = _converted(path, shown)
+    ctx = Context(units, row_gutter)
     base = path.parent
     inputs = [(str(path), f"the edition file {path.name}")]
-    if not isinstance(root.value, dict):
-        raise InputError("an edition file must be a mapping (key: value lines)", root.where,
-                         "an edition starts with 'paper:', 'geometry:' and 'pages:' lines (docs/tutorial.md)")
-    units, row_gutter = _grid_units(root)
-    ctx = Context(units, row_gutter)
-    edition = convert_dataclass(model.EditionFile, root, ctx, "")
-    if edition is MISSING or ctx.errors:
-        raise InputErrors(ctx.errors)
     if not edition.pages:
         ctx.error("an edition needs at least one page", root.get("pages").where, "add a page under 'pages:'")
         raise InputErrors(ctx.errors)
@@ -125,6 +118,38 @@ def load_edition(path: str | Path, allow_paths=()) -> model.Edition:
 
 
 # ---------------------------------------------------------------- pieces
+
+_CONVERTED: dict[tuple, tuple] = {}  # (edition file's text, its name) -> what _convert made of it
+
+
+def _converted(path: Path, shown: str) -> tuple:
+    """The edition file parsed and converted into the model, kept by its text: a session
+    that loads again on every save of a story converts the edition file only when it
+    changed. What is kept is frozen (the model) or only read (the YAML values), and only
+    a conversion without errors, of a text that did not change while it was read, is kept."""
+    before = read_text(path, shown)
+    hit = _CONVERTED.get((before, shown))
+    if hit is not None:
+        return hit
+    made = _convert(path, shown)
+    if read_text(path, shown) == before:
+        _CONVERTED.clear()  # (one edition at a time: the last one)
+        _CONVERTED[(before, shown)] = made
+    return made
+
+
+def _convert(path: Path, shown: str) -> tuple:
+    root = load(path, shown)
+    if not isinstance(root.value, dict):
+        raise InputError("an edition file must be a mapping (key: value lines)", root.where,
+                         "an edition starts with 'paper:', 'geometry:' and 'pages:' lines (docs/tutorial.md)")
+    units, row_gutter = _grid_units(root)
+    ctx = Context(units, row_gutter)
+    edition = convert_dataclass(model.EditionFile, root, ctx, "")
+    if edition is MISSING or ctx.errors:
+        raise InputErrors(ctx.errors)
+    return root, units, row_gutter, edition
+
 
 def _grid_units(root: Y) -> tuple[dict[str, float], float]:
     """'lines' and 'rows' for frame positions (a row: its height and one gutter), read
@@ -510,10 +535,10 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
                     ctx.error(f"story '{name}': {exc.message}: {src.file}", fwhere, exc.hint)
                     continue
                 inputs.append((str(fpath), f"story {name} ({src.file})"))
-                blocks = parse_story(text, str(fpath), found=found)
+                blocks = _parsed(text, str(fpath), 1, found)
             else:
-                blocks = parse_story(src.text, str(ys.value["text"].where.file), ys.value["text"].where.line + 1,
-                                     found)
+                blocks = _parsed(src.text, str(ys.value["text"].where.file), ys.value["text"].where.line + 1,
+                                 found)
         except InputError as exc:
             if exc.where is not None and exc.where.line is None:  # the story as a whole: said at its key
                 key = "file" if src.file is not None else "text"
@@ -533,6 +558,28 @@ def _stories(edition, root: Y, base: Path, allowed, styles, ctx: Context, inputs
         stories[name] = model.Story(name, blocks, src.style, src.subhead_style, src.byline_style, lang,
                                     src.table_style, src.table_header_style, src.table_rules)
     return stories
+
+
+PARSED_MOST = 4000  # stories' parses kept (a --watch or --serve session loads again on each save)
+_PARSED: dict[tuple, tuple] = {}
+
+
+def _parsed(text: str, shown: str, first_line: int, found: list | None) -> tuple:
+    """parse_story, kept by everything it reads (the text itself, its file's name, the first
+    line, whether it cleans): a session that loads the edition again on every save parses
+    only the stories that changed (half of a load of W8). Its blocks are frozen, so the
+    same ones are exactly what a fresh parse gives; errors are not kept."""
+    key = (text, shown, first_line, found is not None)
+    hit = _PARSED.get(key)
+    if hit is None:
+        changes: list | None = [] if found is not None else None
+        hit = (parse_story(text, shown, first_line, changes), None if changes is None else tuple(changes))
+        if len(_PARSED) >= PARSED_MOST:
+            _PARSED.clear()
+        _PARSED[key] = hit
+    if found is not None:
+        found.extend(hit[1])
+    return hit[0]
 
 
 def _pages(edition, root: Y, base: Path, allowed, geo, styles, masters, ctx: Context,
