@@ -375,3 +375,14 @@ def test_a_browser_follows_a_story_from_the_index(sites, tmp_path):
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def test_a_failed_write_leaves_the_last_good_site(tmp_path):
+    from layout.epaper.site import swap
+
+    site = tmp_path / "site"
+    swap(site, {"epaper.json": b"{}", "index.html": b"good"})
+    with pytest.raises(RenderError, match="cannot write the site"):
+        swap(site, {"epaper.json": b"{}", "index.html": b"new", "index.html/x": b"cannot be"})
+    assert (site / "index.html").read_bytes() == b"good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # nothing half-written left

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import os
 import secrets
 import shutil
@@ -83,15 +84,17 @@ def build(edition: model.Edition, pages: list, arts: list[Article], pdf: bytes, 
                 name = f"img/{art.slug}-{k}.jpg"
                 files[name] = web_photo(ph.path)
                 photos[ph.path] = name
-    body_chars, head_chars = set("".join(UI.values()) + edition.paper.name + edition.paper.name_bo), set()
+    body_chars, head_chars = set("".join(UI.values()) + "…：" + edition.paper.name + edition.paper.name_bo), set()
     head_chars |= set(edition.paper.name + edition.paper.name_bo + "".join(UI.values()) + "0123456789")
     head_chars |= {c for p in edition.source.pages for c in p.section}
     for art in arts:
         head_chars |= set(art.kicker + art.headline + art.deck)
         for b in art.blocks:
             body_chars |= set(b.text) if b.kind != "table" else set(b.table.text)
-            if b.kind == "subhead":
+            if b.kind in ("subhead", "byline"):
                 head_chars |= set(b.text)
+            if b.kind == "table":
+                head_chars |= {ch for c in b.table.header for ch in c.text}
             for s in b.spans:
                 head_chars |= set(b.text[s.start:s.end])
         for ph in art.photos:
@@ -231,14 +234,22 @@ def _lines(text: str, lang: str) -> str:
 
 
 def table_html(table: model.TableData, lang: str) -> str:
+    """A pipe table as an HTML table; an `auto` column of numbers set right, as in print."""
+    def align(i: int) -> str:
+        a = table.aligns[i] if i < len(table.aligns) else "auto"
+        if a == "auto":
+            column = [row[i].text for row in table.rows if i < len(row)]
+            return "num" if column and all(re.fullmatch(r"[\d.,%+\-−\s]+", t) for t in column) else "start"
+        return a
+
+    def cells(row, tag: str) -> str:
+        return "".join(f'<{tag} class="{esc(align(i))}">{marked(c.text, lang, c.spans)}</{tag}>'
+                       for i, c in enumerate(row))
+
     rows = []
     if table.header:
-        rows.append("<thead><tr>" + "".join(f"<th>{marked(c.text, lang, c.spans)}</th>" for c in table.header)
-                    + "</tr></thead>")
-    body = "".join("<tr>" + "".join(
-        f'<td class="{esc(table.aligns[i] if i < len(table.aligns) else "left")}">{marked(c.text, lang, c.spans)}</td>'
-        for i, c in enumerate(row)) + "</tr>" for row in table.rows)
-    rows.append(f"<tbody>{body}</tbody>")
+        rows.append(f"<thead><tr>{cells(table.header, 'th')}</tr></thead>")
+    rows.append("<tbody>" + "".join(f"<tr>{cells(row, 'td')}</tr>" for row in table.rows) + "</tbody>")
     return f'<div class="table"><table>{"".join(rows)}</table></div>'
 
 
@@ -289,7 +300,7 @@ def page_html(edition: model.Edition, page, size: tuple[float, float], arts: lis
     width, height = size
     zones, items = [], []
     for art in arts:
-        title = art.headline or art.story
+        title = _title(art)
         for r in art.regions:
             if r.page != n:
                 continue
@@ -310,6 +321,15 @@ def page_html(edition: model.Edition, page, size: tuple[float, float], arts: lis
             + f'alt="{esc(_section(edition, n))}">{"".join(zones)}</div>\n'
             + f'<aside><h2>{UI["articles"]}</h2><ol class="list">{"".join(items)}</ol></aside>\n</main>\n'
             + "</body>\n</html>\n")
+
+
+def _title(art: Article) -> str:
+    """The article's headline, or for a story printed without one its first words."""
+    if art.headline:
+        return art.headline
+    first = next((b.text for b in art.blocks if b.kind in ("para", "subhead") and b.text.strip()), art.story)
+    first = " ".join(first.split())
+    return first if len(first) <= 24 else first[:24] + "…"
 
 
 def _plain(text: str) -> str:
@@ -344,7 +364,7 @@ def article_html(edition: model.Edition, art: Article, photos: dict[str, str]) -
         elif b.kind == "table" and b.table is not None:
             body.append(table_html(b.table, lang))
     pages = " ".join(f'<a href="../page-{p:02d}.html">{marked(_section(edition, p), "zh-Hans")}</a>' for p in art.pages)
-    title = _plain(art.headline) or art.story
+    title = _plain(_title(art))
     if lang == "zh-Hans":  # the title is in the page's language only (it cannot mark a span)
         title = f"{title} — {edition.paper.name}"
     return (_head(title, lang).replace("{root}", "../")
@@ -384,10 +404,10 @@ body{margin:0;font-family:"pb-body","Noto Serif CJK SC","Source Han Serif SC",se
 a{color:#8a1c1c;text-decoration:none}
 a:hover{text-decoration:underline}
 .bar{position:sticky;top:0;z-index:2;display:flex;gap:1.2em;align-items:center;padding:.6em 1.2em;
- background:#8a1c1c;color:#fff;font-family:"pb-head",sans-serif;font-weight:700}
+ background:#8a1c1c;color:#fff;font-family:"pb-head","pb-body",sans-serif;font-weight:700}
 .bar a{color:#fff}.bar .off{opacity:.45}.bar .where{margin-left:auto;font-weight:400}
 .bar .where a{margin-left:.6em}
-header h1,.article h1{font-family:"pb-head","Noto Sans CJK SC",sans-serif;font-weight:700}
+header h1,.article h1{font-family:"pb-head","pb-body","Noto Sans CJK SC",sans-serif;font-weight:700}
 .index header{text-align:center;padding:2em 1em 1em;border-bottom:3px double #8a1c1c;background:#fff}
 .index header h1{font-size:3em;letter-spacing:.2em;margin:0;color:#8a1c1c}
 .index header .bo{font-size:1.4em;margin:.3em 0;line-height:2}
@@ -396,7 +416,7 @@ header h1,.article h1{font-family:"pb-head","Noto Sans CJK SC",sans-serif;font-w
  gap:1.5em;max-width:1400px}
 .card{background:#fff;padding:.8em;box-shadow:0 1px 4px rgba(0,0,0,.15)}
 .card img{width:100%;height:auto;display:block;border:1px solid #ddd}
-.card .sec{display:block;font-family:"pb-head",sans-serif;font-weight:700;margin:.5em 0 .2em}
+.card .sec{display:block;font-family:"pb-head","pb-body",sans-serif;font-weight:700;margin:.5em 0 .2em}
 .card .heads{margin:0;padding-left:1.1em;font-size:.8em;line-height:1.6;color:#333}
 .sheet{display:flex;gap:1.5em;padding:1.5em;align-items:flex-start}
 .pagepic{position:relative;flex:0 1 900px;min-width:0;background:#fff;box-shadow:0 1px 6px rgba(0,0,0,.2)}
@@ -404,12 +424,12 @@ header h1,.article h1{font-family:"pb-head","Noto Sans CJK SC",sans-serif;font-w
 .hz{position:absolute;display:block;outline:2px solid transparent;transition:background .1s}
 .hz:hover,.hz:focus,.hz.on{outline-color:#c00;background:rgba(200,0,0,.08)}
 aside{flex:0 0 300px;background:#fff;padding:1em 1.2em;box-shadow:0 1px 4px rgba(0,0,0,.15)}
-aside h2{font-family:"pb-head",sans-serif;font-size:1em;margin:0 0 .5em;color:#8a1c1c}
+aside h2{font-family:"pb-head","pb-body",sans-serif;font-size:1em;margin:0 0 .5em;color:#8a1c1c}
 aside .list{margin:0;padding-left:1.3em;line-height:1.7;font-size:.95em}
 aside .list li:lang(bo){line-height:2.1;font-size:1.1em}
 .article main{padding:1.5em}
 article{max-width:38em;margin:0 auto;background:#fff;padding:2em 2.5em 3em;box-shadow:0 1px 4px rgba(0,0,0,.15)}
-article .kicker{font-family:"pb-head",sans-serif;color:#555;margin:0 0 .4em;font-size:1.05em}
+article .kicker{font-family:"pb-head","pb-body",sans-serif;color:#555;margin:0 0 .4em;font-size:1.05em}
 article h1{font-size:2em;line-height:1.35;margin:0 0 .3em}
 article .deck{color:#444;font-size:1.15em;margin:.2em 0 1em}
 article figure{margin:1.2em 0}
@@ -417,17 +437,18 @@ article figure img{width:100%;height:auto;display:block}
 article figcaption{font-size:.85em;line-height:1.6;color:#444;margin-top:.4em}
 article .credit{color:#777}
 .body p{line-height:1.8;text-align:justify;text-indent:2em;margin:0 0 .6em}
-.body h2{font-family:"pb-head",sans-serif;font-size:1.15em;margin:1.4em 0 .5em}
-.body .byline{text-indent:0;font-family:"pb-head",sans-serif;font-weight:700;color:#555}
-.body strong{font-family:"pb-head",sans-serif;font-weight:700}
+.body h2{font-family:"pb-head","pb-body",sans-serif;font-size:1.15em;margin:1.4em 0 .5em}
+.body .byline{text-indent:0;font-family:"pb-head","pb-body",sans-serif;font-weight:700;color:#555}
+.body strong{font-family:"pb-head","pb-body",sans-serif;font-weight:700}
 .table{overflow-x:auto;margin:1em 0}
 .table table{border-collapse:collapse;font-size:.9em;width:100%}
 .table th,.table td{border-top:1px solid #999;border-bottom:1px solid #999;padding:.3em .6em;line-height:1.5}
-.table td.right,.table td.decimal{text-align:right}.table td.center{text-align:center}
+.table th{font-weight:700;text-align:left;font-family:"pb-head","pb-body",sans-serif}
+.table .end,.table .num,.table .decimal{text-align:right}.table .center{text-align:center}
 article:lang(bo){font-size:1.2em}
 article:lang(bo) .body p{line-height:2.1;text-indent:0;text-align:left}
 article:lang(bo) h1{line-height:1.8}
-article:lang(en) .body p{text-indent:0;line-height:1.6;hyphens:auto}
+article:lang(en) .body p{text-indent:0;line-height:1.6;text-align:left}
 :lang(bo)>span[lang="zh-Hans"]{font-size:.85em}
 @media (max-width:800px){.sheet{flex-direction:column}aside{flex:none;width:100%}article{padding:1.2em}}
 """
