@@ -106,11 +106,12 @@ def check_outputs(options: Options, edition, fonts) -> Inputs:
             raise InputError(f"--dpi {options.dpi:g}: a picture of a page would have {pixels / 1e6:,.0f} "
                              f"megapixels, more than {MAX_PICTURE_PIXELS // 1_000_000}",
                              hint=f"give --dpi {most} or less")
-    for path in planned_outputs(options, len(edition.source.pages)):
+    planned = planned_outputs(options, len(edition.source.pages))
+    for path in planned:
         if path != STDOUT and options.write_pdf:
             output_target(path, inputs)
     if options.epaper is not None:
-        check_site(options.epaper, inputs)
+        check_site(options.epaper, inputs, [p for p in planned if options.write_pdf or p != Path(options.output)])
     return inputs
 
 

@@ -266,6 +266,9 @@ def test_the_site_is_deterministic_and_replaced_whole(tmp_path):
     assert (other / "notes.txt").read_text(encoding="utf-8") == "mine"
     with pytest.raises(InputError, match="input of this render"):
         render(Options(path, tmp_path / "o.pdf", epaper=path.parent, write_pdf=False))
+    with pytest.raises(InputError, match="another output"):
+        render(Options(path, tmp_path / "one" / "o.pdf", epaper=tmp_path / "one"))
+    assert (tmp_path / "one" / "index.html").is_file()
     # the command line: --epaper alone writes the site and no PDF
     proc = subprocess.run([sys.executable, str(REPO / "render.py"), str(path), "--epaper", str(tmp_path / "cli")],
                           capture_output=True, text=True, cwd=tmp_path)

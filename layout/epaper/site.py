@@ -32,14 +32,19 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def check_target(target: Path, inputs: Inputs) -> None:
-    """Refuse a site folder that is an input, holds one, or is a folder that is not a
-    site (with other files in it): the swap would delete them."""
+def check_target(target: Path, inputs: Inputs, outputs=()) -> None:
+    """Refuse a site folder that is an input, holds one or another output of the render,
+    or is a folder that is not a site (with other files in it): the swap would delete them."""
     target = Path(target)
     shown = str(target)
     if "\0" in shown:
         raise InputError("the --epaper folder name contains a NUL byte", Where(shown), "give a plain folder name")
     where = real(target)
+    for out in outputs:
+        path = real(out)
+        if path == where or path.startswith(where.rstrip(os.sep) + os.sep):
+            raise InputError(f"--epaper {shown}: the site folder would hold {out}, another output of this render",
+                             Where(shown), "write the PDF (-o) outside the site's folder")
     for path, what in sorted(inputs.paths.items()):
         if path == where or path.startswith(where.rstrip(os.sep) + os.sep):
             raise InputError(f"--epaper {shown}: the site folder would replace {what}, an input of this render",
