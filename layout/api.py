@@ -13,6 +13,7 @@ from .page.compose import compose
 from .base.errors import InputError, Report, Where
 from .base.files import Inputs, output_target, write_atomically
 from .fonts.faces import MANIFEST, load_fontset
+from .epaper.site import check_target as check_site, publish as publish_site
 from .output.images import image_cache, prepare_pages
 from .edition.loader import load_edition
 from .output.marks import press_pages
@@ -42,6 +43,8 @@ class Options:
     report: bool = False  # also write the report as JSON next to the output (OUT.report.json)
     trace: bool = False  # write the display list as text (output/trace.py) instead of a PDF
     softproof: bool = False  # with png and press: the pictures through the condition's profile
+    epaper: Path | None = None  # also write the digital edition (a static site) to this folder
+    write_pdf: bool = True  # False: --epaper alone, the PDF made for the site only
 
 
 # a page picture larger than this is no preview (a broadsheet at 600 dpi is 115 MP), and
@@ -103,9 +106,12 @@ def check_outputs(options: Options, edition, fonts) -> Inputs:
             raise InputError(f"--dpi {options.dpi:g}: a picture of a page would have {pixels / 1e6:,.0f} "
                              f"megapixels, more than {MAX_PICTURE_PIXELS // 1_000_000}",
                              hint=f"give --dpi {most} or less")
-    for path in planned_outputs(options, len(edition.source.pages)):
-        if path != STDOUT:
+    planned = planned_outputs(options, len(edition.source.pages))
+    for path in planned:
+        if path != STDOUT and options.write_pdf:
             output_target(path, inputs)
+    if options.epaper is not None:
+        check_site(options.epaper, inputs, [p for p in planned if options.write_pdf or p != Path(options.output)])
     return inputs
 
 
@@ -151,10 +157,15 @@ def finish(options: Options, edition, pages: list, report: Report, setter: Sette
         files = pictures(data, options.dpi, edition.source.output.condition, len(pages))
     else:
         files = png_pictures(data, options.dpi) if options.png else [data]
-    if options.output == STDOUT:
+    if options.output == STDOUT and options.epaper is None:
         return Result(STDOUT, len(pages), report, [STDOUT], files[0], pdf=data)
-    outputs = _write(options, files, report, inputs)
-    return Result(outputs[0], len(pages), report, outputs[:len(files)], pdf=data)
+    outputs = _write(options, files if options.write_pdf else [], report, inputs, report_too=options.epaper is None)
+    if options.epaper is not None:  # after the PDF: the site is made from its bytes
+        publish_site(options.epaper, edition, pages, report, data, setter.fonts, inputs)
+        outputs.append(Path(options.epaper))
+        if options.report:  # with what the site adds to it (overset not published)
+            write_atomically(report_path(options.output), report_json(report).encode(), inputs)
+    return Result(outputs[0], len(pages), report, outputs, pdf=data)
 
 
 def _preflight(options: Options, pages: list, edition, report: Report) -> None:
@@ -176,12 +187,12 @@ def _press_intent(edition, path: Path):
                          "python -m layout.output.conditions") from None
 
 
-def _write(options: Options, files: list[bytes], report: Report, inputs: Inputs) -> list[Path]:
+def _write(options: Options, files: list[bytes], report: Report, inputs: Inputs, report_too: bool = True) -> list[Path]:
     """The output files (and the report, when asked for), each written atomically."""
-    outputs = planned_outputs(options, len(files))
+    outputs = planned_outputs(options, len(files))[:len(files)]
     for path, content in zip(outputs, files):
         write_atomically(path, content, inputs)
-    if options.report:
+    if options.report and report_too:
         write_atomically(report_path(options.output), report_json(report).encode(), inputs)
     return outputs
 

@@ -11,7 +11,7 @@ from pathlib import Path
 LAYOUT = Path(__file__).resolve().parent.parent / "layout"
 
 # the rooms, lowest first: each a subpackage of layout/ (api is the one module at the top)
-ROOMS = ["base", "fonts", "edition", "text", "lines", "page", "output", "api", "desk"]
+ROOMS = ["base", "fonts", "edition", "text", "lines", "page", "output", "epaper", "api", "desk"]
 LEVEL = {room: k for k, room in enumerate(ROOMS)}
 
 

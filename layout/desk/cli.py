@@ -66,6 +66,10 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--preflight", choices=["report", "strict"], default="report",
                         help="strict: any preflight finding (low-resolution photo, RGB photo, overset, text "
                              "past its frame) is an error, no PDF, exit code 4")
+    parser.add_argument("--epaper", type=Path, metavar="DIR",
+                        help="also write the digital edition (数字报) to folder DIR: a static site of page "
+                             "pictures with clickable stories, an HTML page per article, web fonts and "
+                             "epaper.json; alone (without -o) no PDF is kept")
     parser.add_argument("--json", action="store_true",
                         help="print the outcome as one JSON object on stdout (for scripts and the production desk)")
     parser.add_argument("--overset-error", action="store_true",
@@ -81,7 +85,7 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--no-server", action="store_true",
                         help="render in this process, even where PAIBAN_SERVER=1 asks for the server")
     args = parser.parse_args(argv)
-    for name in ("page", "dpi", "port", "output"):
+    for name in ("page", "dpi", "port", "output", "epaper"):
         if isinstance(getattr(args, name), list):  # '--port=--': argparse takes '--' away and gives []
             parser.error(f"argument --{name}: expected a value, not '--'")
     if any(isinstance(p, list) for p in args.allow_paths):
@@ -89,6 +93,10 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     if args.softproof:
         args.png = args.press = True
     output = args.output
+    if args.epaper is not None and (args.page or args.png or args.trace or args.press or args.proof or args.watch
+                                    or args.serve or args.diff is not None or output == STDOUT):
+        parser.error("--epaper publishes the whole edition as it reads on screen; it cannot go with --page, "
+                     "--png, --trace, --print, --proof, --watch, --serve, --diff or -o -")
     if output is None:
         stem = args.edition.resolve().parent.name
         suffix = f"-p{args.page}" if args.page else ""
@@ -99,7 +107,8 @@ def parse_args(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     options = Options(args.edition, output, args.page, args.proof, args.overset_error, args.png, args.dpi,
                       args.press, args.preflight == "strict", preflight=args.report,
                       allow_paths=tuple(p.resolve() for p in args.allow_paths), report=args.report,
-                      trace=args.trace, softproof=args.softproof)
+                      trace=args.trace, softproof=args.softproof, epaper=args.epaper,
+                      write_pdf=args.epaper is None or args.output is not None)
     if str(args.edition) == "-":
         parser.error("the edition is a file: reading it from standard input (-) is not supported")
     if (args.watch or args.serve) and (args.page or args.png):
