@@ -15,6 +15,7 @@ index) alone: the same triple gives the same files and command line on any machi
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import io
@@ -137,7 +138,9 @@ def base_edition() -> tuple[dict, dict, dict]:
     for cls in typing.get_args(model.Element):
         tag = typing.get_args(_hints(cls)["type"])[0]
         if tag not in present:  # a new element type: made from its examples
-            page1.append({_key(f.name): f.metadata["example"] for f in dataclasses.fields(cls)
+            # copies: the mutations below must not change the model's examples (the
+            # schema and the format reference print them)
+            page1.append({_key(f.name): copy.deepcopy(f.metadata["example"]) for f in dataclasses.fields(cls)
                           if "example" in f.metadata})
     edition = {
         "include": ["house.yaml"],
