@@ -89,11 +89,7 @@ def parse_story(text: str, shown: str, first_line: int = 1, found: list | None =
             return Where(shown, line, column)
 
         if found is not None:
-            cleaned, fixes, origin = clean(raw)
-            for fix in fixes:
-                found.append((fix.kind, place(fix.at), _words(raw, fix.at), fix.was, fix.now))
-            at = [at[k] for k in origin]
-            raw = cleaned
+            raw, at = _cleaned(raw, at, place, found)
         plain, spans, keep = _trimmed(*_marks(raw, lambda k: place(k) if k < len(at) else where))
         if plain:
             blocks.append(Block(kind, plain, where, spans, keep))
@@ -129,6 +125,15 @@ def _words(text: str, k: int, around: int = 8) -> str:
     """The words at character k, for the report."""
     return " ".join(text[max(0, k - around):k + around].split())
 
+
+
+def _cleaned(text: str, at: list, place, found: list) -> tuple[str, list]:
+    """Pasted text cleaned, each change noted at its place, and the characters' source
+    positions carried along to the cleaned text."""
+    cleaned, fixes, origin = clean(text)
+    for fix in fixes:
+        found.append((fix.kind, place(fix.at), _words(text, fix.at), fix.was, fix.now))
+    return cleaned, [at[k] for k in origin]
 
 def _trimmed(plain: str, spans, keep) -> tuple[str, tuple, tuple]:
     """Spaces at a paragraph's (or cell's) ends (left by '** **' around them) never show:
@@ -246,10 +251,6 @@ def _cell(raw: str, line: int, column: int, shown: str, found: list | None) -> C
         return Where(shown, line, at[min(k, len(at) - 1)] if at else column)
 
     if found is not None:
-        cleaned, fixes, origin = clean(text)
-        for fix in fixes:
-            found.append((fix.kind, place(fix.at), _words(text, fix.at), fix.was, fix.now))
-        at = [at[k] for k in origin]
-        text = cleaned
+        text, at = _cleaned(text, at, place, found)
     plain, spans, keep = _trimmed(*_marks(text, place))
     return Cell(plain, place(0), spans, keep)
