@@ -52,3 +52,12 @@ def script_of(ch: str) -> str | None:
     if ch in _SHARED or category[0] in "ZPS" or ch in "\n\t":
         return None
     return "latin"
+
+
+def language(tibetan: int, han: int, latin: int) -> str | None:
+    """The language tag of a text by how many of its characters are Tibetan, Han and
+    Latin: bo or zh-Hans by which has more, en for Latin alone, None for none of them
+    (digits, marks). One rule, so the tagged PDF and the digital edition agree."""
+    if tibetan or han:
+        return "bo" if tibetan > han else "zh-Hans"
+    return "en" if latin else None

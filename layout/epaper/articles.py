@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..base.errors import Report
-from ..base.scripts import is_han, is_tibetan
+from ..base.scripts import is_han, is_tibetan, language as language_of
 from ..edition import model
 from ..lines.display import GlyphRun, Source
 
@@ -67,21 +67,15 @@ def slug(name: str, taken: set[str]) -> str:
 
 
 def language(text: str, lang: str = "auto") -> str:
-    """The article's language: the story's `lang`, else the script most of its letters are in."""
+    """The article's language: the story's `lang`, else by its letters, as the tagged PDF judges."""
     if lang == "bo":
         return "bo"
     if lang == "zh":
         return "zh-Hans"
     if lang == "en":
         return "en"
-    bo = sum(1 for ch in text if is_tibetan(ch))
-    han = sum(1 for ch in text if is_han(ch))
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    if bo >= han and bo >= latin and bo:
-        return "bo"
-    if latin > han * 2:
-        return "en"
-    return "zh-Hans"
+    return language_of(sum(map(is_tibetan, text)), sum(map(is_han, text)), latin) or "zh-Hans"
 
 
 def published(story: model.Story, placed: int) -> list[model.Block]:

@@ -29,7 +29,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from ..lines.display import Artwork, Cluster, GlyphRun, Image, PageOut, Panel, Rule, Shape, Tag
 from ..edition.supplied import Name, Real, Ref, Stream
 from ..base.errors import InputError, Where
-from ..base.scripts import script_of
+from ..base.scripts import language, script_of
 from ..fonts.faces import Face
 from ..fonts.embed import BadFont, FontFile, Program
 
@@ -659,12 +659,7 @@ _SCRIPT = {"tibetan": 0, "han": 1, "latin": 2}
 
 
 def _lang(counts) -> str | None:
-    """bo or zh-Hans, by which script has more characters; en for Latin letters alone
-    (the edition's third script); None for neither (digits, marks)."""
-    tibetan, han, latin = counts
-    if tibetan or han:
-        return "bo" if tibetan > han else "zh-Hans"
-    return "en" if latin else None
+    return language(*counts)
 
 
 def _joined(clusters: list) -> str:
