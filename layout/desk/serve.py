@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ..api import STDOUT, Options, finish
 from ..base.files import Inputs
 from ..base.errors import as_dict, internal_error
-from ..lines.display import Artwork, GlyphRun, Image, Panel, Rule, Shape, Source
+from ..lines.display import GlyphRun, Panel, Source, area
 from .watch import Outcome, Session, describe, file_events
 
 SCREEN_WIDTH = 900  # pixels across a page in the main view
@@ -317,23 +317,11 @@ def _extent(item) -> tuple[float, float, float, float] | None:
             return (item.x - r, item.y - r, item.x + r, item.y + r)
         return (item.x + min(xs) - reach, item.y + min(ys) - reach, item.x + max(xs) + reach,
                 item.y + max(ys) + reach)
-    if isinstance(item, (Image, Artwork)):
-        cx, cy, cw, ch = item.clip
-        return (min(item.x, cx) - PAD, min(item.y, cy) - PAD, max(item.x + item.w, cx + cw) + PAD,
-                max(item.y + item.h, cy + ch) + PAD)
-    if isinstance(item, Rule):
-        w = item.width + PAD
-        return (min(item.x1, item.x2) - w, min(item.y1, item.y2) - w, max(item.x1, item.x2) + w,
-                max(item.y1, item.y2) + w)
-    if isinstance(item, Panel):
-        w = item.weight + PAD
-        return (item.x - w, item.y - w, item.x + item.w + w, item.y + item.h + w)
-    if isinstance(item, Shape):
-        if not item.rects:
-            return None
-        return (min(r[0] for r in item.rects) - PAD, min(r[1] for r in item.rects) - PAD,
-                max(r[0] + r[2] for r in item.rects) + PAD, max(r[1] + r[3] for r in item.rects) + PAD)
-    return None
+    box = area(item)
+    if box is None:
+        return None
+    pad = PAD + (item.weight if isinstance(item, Panel) else 0.0)
+    return box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
 
 
 def _encoded(image, kind: str) -> bytes:

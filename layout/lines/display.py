@@ -180,6 +180,28 @@ class Source(NamedTuple):
         return self._replace(x=self.x + dx, y=self.y + dy)
 
 
+def area(item) -> tuple[float, float, float, float] | None:
+    """(left, top, right, bottom) of a drawn item other than text: an image's or
+    artwork's clip (nothing paints outside it), a rule with its width, a panel's box, a
+    shape's rectangles; None for a `Source` and an empty shape. Box fitting and the
+    preview's redrawn regions both ask, text runs they measure each their own way."""
+    if isinstance(item, (Image, Artwork)):
+        cx, cy, cw, ch = item.clip
+        return cx, cy, cx + cw, cy + ch
+    if isinstance(item, Rule):
+        half = item.width / 2
+        return (min(item.x1, item.x2) - half, min(item.y1, item.y2) - half,
+                max(item.x1, item.x2) + half, max(item.y1, item.y2) + half)
+    if isinstance(item, Panel):
+        return item.x, item.y, item.x + item.w, item.y + item.h
+    if isinstance(item, Shape) and item.rects:
+        return (min(x for x, _, _, _ in item.rects), min(y for _, y, _, _ in item.rects),
+                max(x + w for x, _, w, _ in item.rects), max(y + h for _, y, _, h in item.rects))
+    if isinstance(item, (Source, Shape)):
+        return None
+    raise TypeError(f"no area for display item {item!r}")  # a new item type: never passed by silently
+
+
 class PageOut(NamedTuple):
     """A page: its trim size, what is on it, and for press output the bleed and the
     slug area around the trim (items may lie there, at negative coordinates)."""

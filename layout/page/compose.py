@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from ..edition import model
 from ..base import parallel
-from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Shape, Source, Tag
+from ..lines.display import Artwork, GlyphRun, Image, PageOut, Panel, Rule, Source, Tag, area
 from ..base.errors import InputError, InputErrors, Overflow, Place, Report
 from . import artwork
 from .flow import flow_story, story_chain
@@ -344,23 +344,7 @@ def _bounds(item, setter: Setter) -> tuple[float, float, float, float] | None:
         if ink is None:
             return None
         return item.x, item.y - ink[0] * item.size, item.x + sum(item.advances), item.y + ink[1] * item.size
-    if isinstance(item, (Image, Artwork)):
-        cx, cy, cw, ch = item.clip
-        return cx, cy, cx + cw, cy + ch
-    if isinstance(item, Rule):
-        half = item.width / 2
-        return (min(item.x1, item.x2) - half, min(item.y1, item.y2) - half,
-                max(item.x1, item.x2) + half, max(item.y1, item.y2) + half)
-    if isinstance(item, Panel):
-        return item.x, item.y, item.x + item.w, item.y + item.h
-    if isinstance(item, Source):
-        return None  # where things come from, not a thing
-    if isinstance(item, Shape):
-        if not item.rects:
-            return None
-        return (min(x for x, _, _, _ in item.rects), min(y for _, y, _, _ in item.rects),
-                max(x + w for x, _, w, _ in item.rects), max(y + h for _, y, _, h in item.rects))
-    raise TypeError(f"no bounds for display item {item!r}")  # a new item type: never moved silently
+    return area(item)
 
 
 def _within(box: tuple[float, float, float, float], rect: Rect) -> bool:
