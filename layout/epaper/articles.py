@@ -104,7 +104,6 @@ def articles(edition: model.Edition, pages: list, report: Report) -> list[Articl
     taken: set[str] = set()
     placed = {c.story: c.placed_chars for c in report.copyfit}
     overset = {o.story: o.chars for o in report.overset}
-    jump = jump_pattern(edition)
     for page in pages:
         items = page.items
         sources = [it for it in items if isinstance(it, Source)]
@@ -123,7 +122,7 @@ def articles(edition: model.Edition, pages: list, report: Report) -> list[Articl
             element = edition.source.pages[page.number - 1].elements[src.element - 1] \
                 if src.element and src.element <= len(edition.source.pages[page.number - 1].elements) else None
             if kind == "text":
-                art.regions += _text_regions(page.number, src, lines, items, frames, jump)
+                art.regions += _text_regions(page.number, src, lines, items, frames)
                 continue
             art.regions.append(Region(page.number, kind, src.x, src.y, src.w, src.h))
             if isinstance(element, model.Headline) and not art.headline:
@@ -142,12 +141,11 @@ def articles(edition: model.Edition, pages: list, report: Report) -> list[Articl
     return list(by_story.values())
 
 
-def _text_regions(number: int, frame: Source, lines: list[Source], items, frames,
-                  jump: re.Pattern) -> list[Region]:
+def _text_regions(number: int, frame: Source, lines: list[Source], items, frames) -> list[Region]:
     """A story frame's parts: a box per text column round the lines set there (not the
     empty frame), and its jump line. Runs in the frame with no line Source of their own
     (jump lines, a continuation headline, pipe-table cells), outside every other element,
-    are grouped by baseline; a row that reads as the edition's jump line is the jump."""
+    are grouped by baseline; a row of runs the composer tagged `jump` is the jump line."""
     boxes = [(s.x, s.y, s.w, s.h) for s in lines if s.story == frame.story and _in(s, frame)]
     others = [f for f in frames if f is not frame and f.kind != "rule"]
     rows: dict[float, list] = {}
@@ -161,9 +159,8 @@ def _text_regions(number: int, frame: Source, lines: list[Source], items, frames
     out = []
     for y in sorted(rows):
         row = sorted(rows[y], key=lambda rb: rb[1][0])
-        text = "".join(r.text for r, _ in row)
         box = _union([b for _, b in row])
-        if jump.fullmatch(text.strip()):
+        if all(r.tag is not None and r.tag.role == "jump" for r, _ in row):
             out.append(Region(number, "jump", *box))
         else:
             boxes.append(box)
@@ -177,17 +174,6 @@ def _text_regions(number: int, frame: Source, lines: list[Source], items, frames
         else:
             cols.append([b])
     return [Region(number, "text", *_union(col)) for col in cols] + out
-
-
-def jump_pattern(edition: model.Edition) -> re.Pattern:
-    """The edition's jump lines (下转, 上接) with any page number, as a pattern."""
-    lines = edition.source.jump_lines
-    alts = []
-    for template in (lines.to, lines.from_):
-        parts = re.split(r"\{page[^}]*\}", template)
-        alts.append(r"\s*".join(map(re.escape, parts)).replace(re.escape(" "), r"\s*") if len(parts) == 1
-                    else r"\s*\d+\s*".join(re.escape(p) for p in parts))
-    return re.compile("|".join(f"(?:{a})" for a in alts))
 
 
 def _union(boxes) -> tuple[float, float, float, float]:
