@@ -23,7 +23,7 @@ from . import supplied
 from .photos import pixel_size
 from .tables import check_table
 from ..base.units import PT_PER_MM
-from .yamlsource import Y, load, read_text
+from .yamlsource import Y, load, parse, read_text
 
 S = model.Style
 DEFAULT_STYLES = {
@@ -125,21 +125,20 @@ _CONVERTED: dict[tuple, tuple] = {}  # (edition file's text, its name) -> what _
 def _converted(path: Path, shown: str) -> tuple:
     """The edition file parsed and converted into the model, kept by its text: a session
     that loads again on every save of a story converts the edition file only when it
-    changed. What is kept is frozen (the model) or only read (the YAML values), and only
-    a conversion without errors, of a text that did not change while it was read, is kept."""
-    before = read_text(path, shown)
-    hit = _CONVERTED.get((before, shown))
-    if hit is not None:
-        return hit
-    made = _convert(path, shown)
-    if read_text(path, shown) == before:
+    changed. The file is read once and that text converted, so what is kept is what it
+    was made of; what is kept is frozen (the model) or only read (the YAML values), and
+    only a conversion without errors is kept."""
+    text = read_text(path, shown)
+    hit = _CONVERTED.get((text, shown))
+    if hit is None:
+        hit = _convert(text, shown)
         _CONVERTED.clear()  # (one edition at a time: the last one)
-        _CONVERTED[(before, shown)] = made
-    return made
+        _CONVERTED[(text, shown)] = hit
+    return hit
 
 
-def _convert(path: Path, shown: str) -> tuple:
-    root = load(path, shown)
+def _convert(text: str, shown: str) -> tuple:
+    root = parse(text, shown)
     if not isinstance(root.value, dict):
         raise InputError("an edition file must be a mapping (key: value lines)", root.where,
                          "an edition starts with 'paper:', 'geometry:' and 'pages:' lines (docs/tutorial.md)")

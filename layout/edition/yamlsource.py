@@ -61,7 +61,11 @@ def read_text(path: Path, shown: str) -> str:
 def load(path: Path, shown: str | None = None) -> Y:
     """Parse a YAML file into Y values; errors name file, line and column."""
     shown = shown or str(path)
-    text = read_text(path, shown)
+    return parse(read_text(path, shown), shown)
+
+
+def parse(text: str, shown: str) -> Y:
+    """Parse YAML text read from the file `shown` names."""
     _check_depth(text, shown)
     # LibYAML's parser when PyYAML has it (the wheels do): the same nodes and marks, 5x faster
     loader = (yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader)(text)
